@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// The contract between the pool and where its one block of memory comes from
+// (mimalloc's prim.h idea). Backends know nothing of segments: they hand out one block and
+// touch bytes inside it on request.
+//
+// Preconditions the pool guarantees on every call (backends still re-check cheaply):
+//  - allocate(size): size is a positive safe integer, a multiple of 128;
+//  - block is a value this backend's allocate() returned;
+//  - 0 <= offset, 0 <= length, offset + length <= block.size, all safe integers.
+// Promises a backend makes:
+//  - block.base is a multiple of 128 (DVPP_ADDR_ALIGN) and block.size >= the size asked;
+//  - free(block) is idempotent: a second free is a no-op that returns false;
+//  - memset/write/read never touch bytes outside [offset, offset + length) of the block and
+//    throw a RangeError (bounds) or TypeError (wrong block or argument) rather than crash;
+//  - a failure of the underlying memory system is thrown as a coded DvppPoolError.
+
+/** Where a pool's block comes from: Ascend DVPP memory, native host memory, or an ArrayBuffer. */
+export type BackendKind = 'acl' | 'host' | 'js';
+
+/** One block of memory, as a backend hands it out. Opaque to everyone but its backend. */
+export interface BackendBlock {
+  /** Address of the first byte (device virtual address for `acl`); a multiple of 128. */
+  readonly base: bigint;
+  /** Usable bytes, at least the size asked for. */
+  readonly size: number;
+}
+
+/** The memory system under one pool. */
+export interface Backend {
+  readonly kind: BackendKind;
+  /** How the memory was obtained, for `info` and logs (e.g. "mmap, huge pages"). */
+  describe(block: BackendBlock): string;
+  /** Allocates one block of `size` bytes, 128-byte aligned. Not zeroed unless stated. */
+  allocate(size: number): BackendBlock;
+  /** Frees the block; returns false when it was already freed. */
+  free(block: BackendBlock): boolean;
+  /** Sets `length` bytes at `offset` to `value & 0xff`. */
+  memset(block: BackendBlock, offset: number, length: number, value: number): void;
+  /** Copies all bytes of `src` to `offset`. */
+  write(block: BackendBlock, offset: number, src: ArrayBufferView): void;
+  /** Copies `dst.byteLength` bytes from `offset` into `dst`. */
+  read(block: BackendBlock, offset: number, dst: ArrayBufferView): void;
+  /** A view of the whole block in host memory, or undefined where none exists (device memory). */
+  hostView?(block: BackendBlock): Uint8Array | undefined;
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// Vendor facts about DVPP memory, each with its source. Every other module takes these
+// numbers from here; nothing else in the tree spells them out.
+
+/**
+ * Segment sizes are rounded up to a multiple of this many bytes.
+ * Source: CANN acldvppMalloc / pyACL acl.media.dvpp_malloc, "Restrictions": "m = ALIGN_UP[len,32] + 32"
+ * (hiascend.com canncommercial/850 aclcppdevg_03_0323 and aclpythondevg_01_0223).
+ */
+export const DVPP_SIZE_ALIGN = 32;
+
+/** Bytes added after rounding: `m = ALIGN_UP(len, 32) + 32`. Same source as {@link DVPP_SIZE_ALIGN}. */
+export const DVPP_SIZE_PAD = 32;
+
+/**
+ * Every segment must start on a 128-byte boundary when DVPP output feeds model inference
+ * ("The memory start address must be 128-byte aligned (ALIGN_UP[m,128])", same source).
+ * acldvppMalloc itself returns 128-aligned memory, so offsets that are multiples of 128 suffice.
+ */
+export const DVPP_ADDR_ALIGN = 128;
+
+/**
+ * Media data processing can address at most 16 GB per process (Atlas A2/A3 and Atlas inference
+ * products; acldvppMalloc "Restrictions", canncommercial/850 aclcppdevg_03_0323).
+ */
+export const DVPP_MAX_BLOCK_BYTES = 16 * 2 ** 30;
+
+/** aclError values the pool produces or interprets (acl_base.h / rt_error_codes.h, CANN headers). */
+export const ACL_SUCCESS = 0;
+/** ACL_ERROR_INVALID_PARAM: a bad argument, e.g. a pointer that is not a live allocation. */
+export const ACL_ERROR_INVALID_PARAM = 100000;
+/** ACL_ERROR_REPEAT_INITIALIZE: aclInit was already called in this process. */
+export const ACL_ERROR_REPEAT_INITIALIZE = 100002;
+/** ACL_ERROR_RT_MEMORY_ALLOCATION: out of (huge-page) memory; "only used by out of memory". */
+export const ACL_ERROR_RT_MEMORY_ALLOCATION = 207001;
+
+/**
+ * `ALIGN_UP(value, k)`: the vendor's `((value - 1) / k + 1) * k` in integers for `value >= 1`,
+ * and 0 for 0. Exact for safe integers; `k` must be a positive integer.
+ */
+export function alignUp(value: number, k: number): number {
+  if (value === 0) return 0;
+  return (Math.floor((value - 1) / k) + 1) * k;
+}
+
+/**
+ * Bytes of the segment the vendor requires for a request of `len` bytes:
+ * `alignUp(len, 32) + 32`, so `segmentSize(0) === 32`, as acldvppMalloc does.
+ */
+export function segmentSize(len: number): number {
+  return alignUp(len, DVPP_SIZE_ALIGN) + DVPP_SIZE_PAD;
+}

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+// Every error the pool throws on purpose: one base class with a stable `code`, one subclass per
+// failure. `instanceof` is answered by a Symbol.for brand, so it holds across two loaded copies
+// of the package (undici's pattern).
+
+const kDvppPoolError = Symbol.for('dvpp-pool.error');
+
+function brandOf(code: string): symbol {
+  return Symbol.for(`dvpp-pool.error.${code}`);
+}
+
+/** Base class of every coded dvpp-pool error. `code` is stable across versions. */
+export class DvppPoolError extends Error {
+  /** Stable machine-readable code, e.g. `ERR_DVPP_POOL_EXHAUSTED`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+    Object.defineProperty(this, kDvppPoolError, { value: true });
+    Object.defineProperty(this, brandOf(code), { value: true });
+  }
+
+  static [Symbol.hasInstance](instance: unknown): boolean {
+    if (typeof instance !== 'object' || instance === null) return false;
+    // Subclasses check their own code's brand; the base class checks the family brand.
+    const brand = this === DvppPoolError ? kDvppPoolError : brandOf((this as unknown as { CODE: string }).CODE);
+    return (instance as Record<symbol, unknown>)[brand] === true;
+  }
+}
+
+/** `acquire` found no free range large enough. Retry after releases, or use `acquireAsync`. */
+export class PoolExhaustedError extends DvppPoolError {
+  static readonly CODE = 'ERR_DVPP_POOL_EXHAUSTED';
+  /** `len` as asked, in bytes. */
+  readonly requested: number;
+  /** Bytes of the largest free range at the time of the failure. */
+  readonly largestFree: number;
+
+  constructor(requested: number, largestFree: number, capacity: number) {
+    super(
+      PoolExhaustedError.CODE,
+      `Pool exhausted: cannot acquire ${requested} bytes; the largest free range is ${largestFree} of ${capacity} bytes. ` +
+        'Release segments first, wait with acquireAsync(), or create a larger pool.',
+    );
+    this.requested = requested;
+    this.largestFree = largestFree;
+  }
+}
+
+/** A release of a segment that is not live in this pool: released already, reset, foreign or closed. */
+export class InvalidSegmentError extends DvppPoolError {
+  static readonly CODE = 'ERR_DVPP_INVALID_SEGMENT';
+  constructor(message: string) {
+    super(InvalidSegmentError.CODE, message);
+  }
+}
+
+/** The pool was closed; create a new pool. */
+export class PoolClosedError extends DvppPoolError {
+  static readonly CODE = 'ERR_DVPP_POOL_CLOSED';
+  constructor(operation: string) {
+    super(PoolClosedError.CODE, `Cannot ${operation}: the pool is closed. Create a new pool with createPool().`);
+  }
+}
+
+/** `acquireAsync` waited `timeoutMs` without the room it needed becoming free. */
+export class AcquireTimeoutError extends DvppPoolError {
+  static readonly CODE = 'ERR_DVPP_ACQUIRE_TIMEOUT';
+  readonly requested: number;
+  readonly timeoutMs: number;
+  constructor(requested: number, timeoutMs: number) {
+    super(
+      AcquireTimeoutError.CODE,
+      `acquireAsync(${requested}) timed out after ${timeoutMs} ms waiting for free space. ` +
+        'Release segments sooner, raise timeoutMs, or create a larger pool.',
+    );
+    this.requested = requested;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The requested backend cannot be used here; `reason` says why (the loader's own text). */
+export class BackendUnavailableError extends DvppPoolError {
+  static readonly CODE = 'ERR_DVPP_BACKEND_UNAVAILABLE';
+  readonly backend: string;
+  readonly reason: string;
+  constructor(backend: string, reason: string) {
+    super(BackendUnavailableError.CODE, `The '${backend}' backend is unavailable: ${reason}`);
+    this.backend = backend;
+    this.reason = reason;
+  }
+}
+
+/** An ACL call failed. `aclError` is the number it returned, `op` the function's name. */
+export class AclError extends DvppPoolError {
+  static readonly CODE = 'ERR_DVPP_ACL';
+  readonly aclError: number;
+  readonly op: string;
+  /** aclGetRecentErrMsg() text, when the library had one. */
+  readonly recentErrMsg: string | undefined;
+  constructor(op: string, aclError: number, detail?: string, recentErrMsg?: string) {
+    super(
+      AclError.CODE,
+      `${op} failed with aclError ${aclError}${detail ? `: ${detail}` : ''}${recentErrMsg ? ` (ACL: ${recentErrMsg})` : ''}`,
+    );
+    this.aclError = aclError;
+    this.op = op;
+    this.recentErrMsg = recentErrMsg;
+  }
+}
+
+/** The pool was used from a process other than the one that created it (the vendor forbids fork). */
+export class ForkedProcessError extends DvppPoolError {
+  static readonly CODE = 'ERR_DVPP_FORKED';
+  constructor(createdPid: number, currentPid: number) {
+    super(
+      ForkedProcessError.CODE,
+      `This pool was created by process ${createdPid} and cannot be used from process ${currentPid}: ` +
+        'ACL memory must not be shared across fork. Create the pool in the process that uses it.',
+    );
+  }
+}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+// Argument guards for the public API. One message shape everywhere (sharp's lib/is.mjs):
+// "Expected <what> for <name> but received <value> of type <type>".
+
+/** Renders a received value for an error message without throwing on any input. */
+export function describe(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case 'bigint':
+      return `${value}n`;
+    case 'symbol':
+      return value.toString();
+    case 'function':
+      return `function ${value.name || '(anonymous)'}`;
+    case 'object':
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return `array of length ${value.length}`;
+      return `object ${Object.prototype.toString.call(value)}`;
+    default:
+      return String(value);
+  }
+}
+
+/** The message of every argument error: names the argument, what it needs and what it got. */
+export function invalidMessage(name: string, expected: string, actual: unknown): string {
+  const type = actual === null ? 'null' : typeof actual;
+  return `Expected ${expected} for ${name} but received ${describe(actual)} of type ${type}`;
+}
+
+/** A `TypeError` when `value` is not a number, a `RangeError` when it is but breaks the rule. */
+export function numberError(name: string, expected: string, value: unknown): TypeError | RangeError {
+  const message = invalidMessage(name, expected, value);
+  return typeof value === 'number' ? new RangeError(message) : new TypeError(message);
+}
+
+/** Throws unless `value` is an integer in `[min, Number.MAX_SAFE_INTEGER]`; returns it typed. */
+export function requireSafeInteger(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    const what = min === 0 ? 'non-negative safe integer' : min === 1 ? 'positive safe integer' : `safe integer >= ${min}`;
+    throw numberError(name, what, value);
+  }
+  return value;
+}
+
+/** Throws a `TypeError` unless `value` is a string. */
+export function requireString(name: string, value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError(invalidMessage(name, 'string', value));
+  return value;
+}
+
+/** Throws a `TypeError` unless `value` is a plain object (or undefined, when optional). */
+export function requireOptions(name: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(invalidMessage(name, 'an options object', value));
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Throws a `TypeError` naming the first key of `options` that is not in `known`. */
+export function rejectUnknownKeys(name: string, options: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`Unknown option ${name}.${key}; known options are: ${known.join(', ')}`);
+    }
+  }
+}
