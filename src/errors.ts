@@ -22,7 +22,7 @@ export class DvppPoolError extends Error {
     Object.defineProperty(this, brandOf(code), { value: true });
   }
 
-  static [Symbol.hasInstance](instance: unknown): boolean {
+  static override [Symbol.hasInstance](instance: unknown): boolean {
     if (typeof instance !== 'object' || instance === null) return false;
     // Subclasses check their own code's brand; the base class checks the family brand.
     const brand = this === DvppPoolError ? kDvppPoolError : brandOf((this as unknown as { CODE: string }).CODE);
