@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// The ACL test double, media half: built as libacl_dvpp.so, linked against the double's
+// libascendcl.so (as the real libacl_dvpp.so needs libascendcl.so). acldvppMalloc follows the
+// documented rule: ALIGN_UP(size, 32) + 32 bytes, 128-byte aligned, 207001 when the DVPP cap is
+// exceeded; acldvppFree takes only pointers acldvppMalloc returned.
+
+#include <inttypes.h>
+#include <stdint.h>
+
+#include "acl_double.h"
+
+#ifndef OMIT_acldvppMalloc
+aclError acldvppMalloc(void **devPtr, size_t size) {
+  static int calls;
+  int nth = __atomic_add_fetch(&calls, 1, __ATOMIC_SEQ_CST);
+  void *ptr = NULL;
+  int code;
+  if (devPtr == NULL) {
+    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "acldvppMalloc: devPtr is NULL");
+  } else if (size > SIZE_MAX - 64) {
+    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "acldvppMalloc: size %zu overflows", size);
+  } else if ((code = aclDoubleReady()) != 0) {
+    // aclDoubleReady recorded the reason.
+  } else if ((int)aclDoubleEnvSize("ACL_DOUBLE_FAIL_MALLOC", 0) == nth) {
+    code = aclDoubleFail(ACL_ERROR_RT_MEMORY_ALLOCATION, "acldvppMalloc call %d failed (ACL_DOUBLE_FAIL_MALLOC)", nth);
+  } else {
+    // The documented rounding: (size + 63) / 32 * 32 == ALIGN_UP(size, 32) + 32.
+    code = aclDoubleReserve((size + 63) / 32 * 32, &ptr);
+  }
+  if (devPtr != NULL) *devPtr = ptr;
+  aclDoubleLog("acldvppMalloc(size=%zu) -> %d devPtr=0x%" PRIxPTR, size, code, (uintptr_t)ptr);
+  return code;
+}
+#endif
+
+#ifndef OMIT_acldvppFree
+aclError acldvppFree(void *devPtr) {
+  int code = aclDoubleForcedError("ACL_DOUBLE_FAIL_FREE") ? ACL_ERROR_RT_MEMORY_FREE : 0;
+  if (code != 0) {
+    // The memory stays allocated: the caller cannot know what a failed free did.
+    aclDoubleFail(code, "acldvppFree failed (ACL_DOUBLE_FAIL_FREE)");
+  } else if (devPtr == NULL) {
+    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "acldvppFree: devPtr is NULL");
+  } else {
+    code = aclDoubleRelease(devPtr);
+  }
+  aclDoubleLog("acldvppFree(devPtr=0x%" PRIxPTR ") -> %d", (uintptr_t)devPtr, code);
+  return code;
+}
+#endif

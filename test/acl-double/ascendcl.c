@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+// The ACL test double, runtime half: built as libascendcl.so. Exports the CANN runtime
+// functions dvpp-pool calls, with the prototypes of acl.h / acl_rt.h (declared here, never
+// included), and owns the state both halves share: init/device state, the DVPP allocation
+// table and byte cap, the recent error text and the call log. libacl_dvpp.so (acl_dvpp.c)
+// links against this library and reaches that state through the aclDouble* functions below.
+// Behaviour is steered by environment variables read on every call (see README.md).
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acl_double.h"
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static int initialized;
+static int preinit_seen;
+static int device_refs[ACL_DOUBLE_MAX_DEVICES];
+static char recent_err[512];
+static int has_recent_err;
+
+// Live acldvppMalloc results: the double checks frees and copies against them.
+typedef struct {
+  uintptr_t base;
+  size_t size;
+} Allocation;
+static Allocation *allocations;
+static size_t allocation_count, allocation_cap;
+static size_t dvpp_used;
+
+static size_t env_size(const char *name, size_t fallback) {
+  const char *text = getenv(name);
+  if (text == NULL || *text == '\0') return fallback;
+  return (size_t)strtoull(text, NULL, 0);
+}
+
+size_t aclDoubleEnvSize(const char *name, size_t fallback) { return env_size(name, fallback); }
+
+void aclDoubleLog(const char *format, ...) {
+  const char *path = getenv("ACL_DOUBLE_LOG");
+  if (path == NULL || *path == '\0') return;
+  char line[1024];
+  va_list args;
+  va_start(args, format);
+  int n = vsnprintf(line, sizeof line - 1, format, args);
+  va_end(args);
+  if (n < 0) return;
+  if ((size_t)n > sizeof line - 2) n = (int)sizeof line - 2;
+  line[n++] = '\n';
+  // One open/write/close per line with O_APPEND: every line is on disk before the call returns,
+  // even when the process is killed, and two processes never interleave within a line.
+  int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  ssize_t ignored = write(fd, line, (size_t)n);
+  (void)ignored;
+  close(fd);
+}
+
+int aclDoubleFail(int code, const char *format, ...) {
+  pthread_mutex_lock(&lock);
+  va_list args;
+  va_start(args, format);
+  vsnprintf(recent_err, sizeof recent_err, format, args);
+  va_end(args);
+  has_recent_err = 1;
+  pthread_mutex_unlock(&lock);
+  return code;
+}
+
+int aclDoubleForcedError(const char *variable) {
+  const char *text = getenv(variable);
+  if (text == NULL || *text == '\0') return 0;
+  return (int)strtol(text, NULL, 0);
+}
+
+int aclDoubleReady(void) {
+  pthread_mutex_lock(&lock);
+  int ready = initialized;
+  int device = 0;
+  for (int i = 0; i < ACL_DOUBLE_MAX_DEVICES; i++) device |= device_refs[i] > 0;
+  pthread_mutex_unlock(&lock);
+  if (!ready) return aclDoubleFail(ACL_ERROR_UNINITIALIZE, "aclInit has not been called");
+  if (!device) return aclDoubleFail(ACL_ERROR_RT_CONTEXT_NULL, "no device is set: call aclrtSetDevice first");
+  return 0;
+}
+
+int aclDoubleReserve(size_t size, void **out) {
+  size_t limit = env_size("ACL_DOUBLE_DVPP_LIMIT", ACL_DOUBLE_DEFAULT_LIMIT);
+  pthread_mutex_lock(&lock);
+  int code = 0;
+  if (size > limit || dvpp_used > limit - size) {
+    code = ACL_ERROR_RT_MEMORY_ALLOCATION;
+  } else if (allocation_count == allocation_cap) {
+    size_t cap = allocation_cap ? allocation_cap * 2 : 16;
+    Allocation *grown = realloc(allocations, cap * sizeof *grown);
+    if (grown == NULL) code = ACL_ERROR_RT_MEMORY_ALLOCATION;
+    else allocations = grown, allocation_cap = cap;
+  }
+  void *memory = NULL;
+  if (code == 0 && posix_memalign(&memory, 128, size) != 0) code = ACL_ERROR_RT_MEMORY_ALLOCATION;
+  if (code == 0) {
+    allocations[allocation_count++] = (Allocation){(uintptr_t)memory, size};
+    dvpp_used += size;
+    *out = memory;
+  }
+  size_t used = dvpp_used;
+  pthread_mutex_unlock(&lock);
+  if (code != 0) {
+    return aclDoubleFail(code, "out of DVPP memory: %zu bytes asked, %zu of %zu in use", size, used, limit);
+  }
+  return 0;
+}
+
+int aclDoubleRelease(void *ptr) {
+  pthread_mutex_lock(&lock);
+  size_t i = 0;
+  while (i < allocation_count && allocations[i].base != (uintptr_t)ptr) i++;
+  int found = i < allocation_count;
+  if (found) {
+    dvpp_used -= allocations[i].size;
+    allocations[i] = allocations[--allocation_count];
+  }
+  pthread_mutex_unlock(&lock);
+  if (!found) return aclDoubleFail(ACL_ERROR_RT_MEMORY_FREE, "%p is not a pointer acldvppMalloc returned", ptr);
+  free(ptr);
+  return 0;
+}
+
+// 1 when [ptr, ptr + count) lies inside one live DVPP allocation.
+static int inside_allocation(const void *ptr, size_t count) {
+  uintptr_t start = (uintptr_t)ptr;
+  pthread_mutex_lock(&lock);
+  int inside = 0;
+  for (size_t i = 0; i < allocation_count && !inside; i++) {
+    const Allocation *a = &allocations[i];
+    inside = start >= a->base && start - a->base <= a->size && count <= a->size - (start - a->base);
+  }
+  pthread_mutex_unlock(&lock);
+  return inside;
+}
+
+aclError aclInit(const char *configPath) {
+  int code = aclDoubleForcedError("ACL_DOUBLE_FAIL_INIT");
+  if (code != 0) {
+    aclDoubleFail(code, "aclInit failed (ACL_DOUBLE_FAIL_INIT)");
+  } else {
+    pthread_mutex_lock(&lock);
+    // ACL_DOUBLE_PREINIT=1 plays an application that called aclInit before the pool did.
+    if (!preinit_seen && getenv("ACL_DOUBLE_PREINIT") != NULL) initialized = 1;
+    preinit_seen = 1;
+    int again = initialized;
+    initialized = 1;
+    pthread_mutex_unlock(&lock);
+    if (again) code = aclDoubleFail(ACL_ERROR_REPEAT_INITIALIZE, "aclInit can be called only once in a process");
+  }
+  aclDoubleLog("aclInit(%s) -> %d", configPath ? configPath : "NULL", code);
+  return code;
+}
+
+aclError aclFinalize(void) {
+  pthread_mutex_lock(&lock);
+  int was = initialized;
+  initialized = 0;
+  pthread_mutex_unlock(&lock);
+  int code = was ? 0 : aclDoubleFail(ACL_ERROR_REPEAT_FINALIZE, "aclFinalize without aclInit");
+  aclDoubleLog("aclFinalize() -> %d", code);
+  return code;
+}
+
+aclError aclrtSetDevice(int32_t deviceId) {
+  int count = (int)env_size("ACL_DOUBLE_DEVICE_COUNT", 1);
+  int code = 0;
+  if (deviceId < 0 || deviceId >= count || deviceId >= ACL_DOUBLE_MAX_DEVICES) {
+    code = aclDoubleFail(ACL_ERROR_RT_INVALID_DEVICEID, "device %d does not exist (%d devices)", deviceId, count);
+  } else {
+    pthread_mutex_lock(&lock);
+    int ready = initialized;
+    if (ready) device_refs[deviceId]++;
+    pthread_mutex_unlock(&lock);
+    if (!ready) code = aclDoubleFail(ACL_ERROR_UNINITIALIZE, "aclInit has not been called");
+  }
+  aclDoubleLog("aclrtSetDevice(%d) -> %d", deviceId, code);
+  return code;
+}
+
+aclError aclrtResetDevice(int32_t deviceId) {
+  int code = 0;
+  pthread_mutex_lock(&lock);
+  int valid = deviceId >= 0 && deviceId < ACL_DOUBLE_MAX_DEVICES && device_refs[deviceId] > 0;
+  if (valid) device_refs[deviceId]--;
+  pthread_mutex_unlock(&lock);
+  if (!valid) code = aclDoubleFail(ACL_ERROR_RT_INVALID_DEVICEID, "device %d was not set", deviceId);
+  aclDoubleLog("aclrtResetDevice(%d) -> %d", deviceId, code);
+  return code;
+}
+
+aclError aclrtMemset(void *devPtr, size_t maxCount, int32_t value, size_t count) {
+  int code = aclDoubleForcedError("ACL_DOUBLE_FAIL_MEMSET");
+  if (code != 0) {
+    aclDoubleFail(code, "aclrtMemset failed (ACL_DOUBLE_FAIL_MEMSET)");
+  } else if (devPtr == NULL || count > maxCount) {
+    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMemset: null devPtr or count %zu > maxCount %zu", count,
+                         maxCount);
+  } else if (!inside_allocation(devPtr, count)) {
+    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMemset: %zu bytes at %p leave every DVPP allocation", count,
+                         devPtr);
+  } else {
+    memset(devPtr, value, count);
+  }
+  aclDoubleLog("aclrtMemset(devPtr=0x%" PRIxPTR ", maxCount=%zu, value=%d, count=%zu) -> %d", (uintptr_t)devPtr,
+               maxCount, value, count, code);
+  return code;
+}
+
+aclError aclrtMemcpy(void *dst, size_t destMax, const void *src, size_t count, aclrtMemcpyKind kind) {
+  int code = aclDoubleForcedError("ACL_DOUBLE_FAIL_MEMCPY");
+  if (code != 0) {
+    aclDoubleFail(code, "aclrtMemcpy failed (ACL_DOUBLE_FAIL_MEMCPY)");
+  } else if (dst == NULL || src == NULL || count > destMax || (int)kind < 0 || (int)kind > 3) {
+    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: bad pointer, kind %d or count %zu > destMax %zu",
+                         (int)kind, count, destMax);
+  } else if (((kind == 1 || kind == 3) && !inside_allocation(dst, count)) ||
+             ((kind == 2 || kind == 3) && !inside_allocation(src, count))) {
+    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: the device range of kind %d is not DVPP memory",
+                         (int)kind);
+  } else {
+    memmove(dst, src, count);
+  }
+  aclDoubleLog("aclrtMemcpy(dst=0x%" PRIxPTR ", destMax=%zu, src=0x%" PRIxPTR ", count=%zu, kind=%d) -> %d",
+               (uintptr_t)dst, destMax, (uintptr_t)src, count, (int)kind, code);
+  return code;
+}
+
+#ifndef OMIT_aclrtGetMemInfo
+aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t *free, size_t *total) {
+  int code = 0;
+  if (free == NULL || total == NULL) {
+    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtGetMemInfo: null output");
+  } else {
+    size_t limit = env_size("ACL_DOUBLE_DVPP_LIMIT", ACL_DOUBLE_DEFAULT_LIMIT);
+    pthread_mutex_lock(&lock);
+    *total = limit;
+    *free = limit - dvpp_used;
+    pthread_mutex_unlock(&lock);
+  }
+  aclDoubleLog("aclrtGetMemInfo(attr=%d) -> %d free=%zu total=%zu", (int)attr, code, free ? *free : 0,
+               total ? *total : 0);
+  return code;
+}
+#endif
+
+#ifndef OMIT_aclGetRecentErrMsg
+const char *aclGetRecentErrMsg(void) {
+  // A per-thread copy, so a failure on another thread cannot rewrite the text being read.
+  static __thread char copy[sizeof recent_err];
+  pthread_mutex_lock(&lock);
+  const char *result = NULL;
+  if (has_recent_err) {
+    memcpy(copy, recent_err, sizeof copy);
+    result = copy;
+  }
+  pthread_mutex_unlock(&lock);
+  return result;
+}
+#endif

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT
+// Builds the ACL test double from source with the system C compiler ($CC, else `cc`) into a
+// CANN-shaped folder and prints that folder. Idempotent and safe to run from many processes at
+// once: the folder is named after a hash of the sources, built aside and renamed into place.
+//
+//   node test/acl-double/build.mjs [root]
+//
+// Layout (root defaults to node_modules/.cache/dvpp-pool/acl-double/<hash>):
+//   lib64/libascendcl.so, lib64/libacl_dvpp.so      the double (ASCEND_HOME_PATH=<root> finds it)
+//   lib64/stub/libascendcl.so, libacl_dvpp.so       a decoy that must never be loaded
+//   missing-<symbol>/lib64/...                       the double without <symbol>
+
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const sources = ['acl_double.h', 'ascendcl.c', 'acl_dvpp.c', 'stub.c', 'build.mjs'];
+
+/** Symbols for which a variant without that export is built, under `missing-<symbol>/lib64`. */
+export const MISSING_SYMBOL_VARIANTS = ['acldvppFree', 'aclrtGetMemInfo', 'aclGetRecentErrMsg'];
+
+const run = promisify(execFile);
+const cc = process.env.CC || 'cc';
+const cflags = ['-shared', '-fPIC', '-O1', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-fvisibility=hidden', '-pthread'];
+
+function sourceHash() {
+  const hash = createHash('sha256');
+  for (const name of sources) hash.update(name).update(readFileSync(join(here, name)));
+  hash.update(cc);
+  return hash.digest('hex').slice(0, 16);
+}
+
+async function compile(output, source, extra) {
+  await run(cc, [...cflags, `-Wl,-soname,${output.split('/').pop()}`, '-o', output, join(here, source), ...extra]);
+}
+
+// The double proper: libacl_dvpp.so links against its sibling libascendcl.so, found through
+// $ORIGIN when loaded alone and by soname when libascendcl.so is already loaded.
+async function buildPair(lib64, defines) {
+  mkdirSync(lib64, { recursive: true });
+  await compile(join(lib64, 'libascendcl.so'), 'ascendcl.c', defines);
+  await compile(join(lib64, 'libacl_dvpp.so'), 'acl_dvpp.c', [
+    ...defines,
+    `-L${lib64}`,
+    '-lascendcl',
+    "-Wl,-rpath,$ORIGIN",
+  ]);
+}
+
+async function buildInto(root) {
+  const stub = join(root, 'lib64', 'stub');
+  await Promise.all([
+    buildPair(join(root, 'lib64'), []).then(async () => {
+      mkdirSync(stub, { recursive: true });
+      await Promise.all([
+        compile(join(stub, 'libascendcl.so'), 'stub.c', []),
+        compile(join(stub, 'libacl_dvpp.so'), 'stub.c', []),
+      ]);
+    }),
+    ...MISSING_SYMBOL_VARIANTS.map((symbol) => buildPair(join(root, `missing-${symbol}`, 'lib64'), [`-DOMIT_${symbol}`])),
+  ]);
+}
+
+/**
+ * Builds the double into `root` (default: a cache folder named after the sources' hash) unless
+ * an identical build is there already. Resolves to the root folder.
+ */
+export async function buildAclDouble(root) {
+  const hash = sourceHash();
+  const target = resolve(root ?? join(here, '..', '..', 'node_modules', '.cache', 'dvpp-pool', 'acl-double', hash));
+  const stamp = join(target, 'stamp');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return target;
+  const staging = `${target}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    await buildInto(staging);
+    writeFileSync(join(staging, 'stamp'), hash);
+    rmSync(target, { recursive: true, force: true });
+    mkdirSync(dirname(target), { recursive: true });
+    renameSync(staging, target);
+  } catch (error) {
+    // Another process may have won the race with an identical build; that one is as good.
+    if (!(existsSync(stamp) && readFileSync(stamp, 'utf8') === hash)) throw error;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return target;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  buildAclDouble(process.argv[2]).then(
+    (root) => process.stdout.write(`${root}\n`),
+    (error) => {
+      process.stderr.write(`acl-double: build failed: ${error.stderr || error.message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
