@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+// The public surface of dvpp-pool: re-exports only. Everything named here is documented in
+// docs/api.md; anything not named here is internal and may change.
+
+export { createPool, Pool } from './pool/pool.js';
+export type { PoolBackendInfo } from './pool/pool.js';
+export type { Segment } from './pool/segment.js';
+export { Scope } from './pool/scope.js';
+export type { AclBackendOptions, AcquireAsyncOptions, AcquireOptions, PoolBackendKind, PoolOptions } from './pool/options.js';
+export { STATS_VERSION } from './pool/stats.js';
+export type { PoolStats } from './pool/stats.js';
+export type { PoolSnapshot, SnapshotFreeRange, SnapshotSegment } from './pool/snapshot.js';
+export { LEAK_WARNING_CODE, LEAK_WARNING_TYPE } from './pool/leaks.js';
+export type { BackendKind } from './backends/backend.js';
+export {
+  AclError,
+  AcquireTimeoutError,
+  BackendUnavailableError,
+  DvppPoolError,
+  ForkedProcessError,
+  InvalidSegmentError,
+  PoolClosedError,
+  PoolExhaustedError,
+} from './errors.js';
+export { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES, DVPP_SIZE_ALIGN, DVPP_SIZE_PAD, alignUp, segmentSize } from './constants.js';

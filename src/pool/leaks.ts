@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// The warning pool.close() emits when segments are still live: one process warning (type
+// DvppPoolLeakWarning, code DVPP_POOL_LEAK) naming how many segments and footprint bytes leaked,
+// grouped by tag (most bytes first) in the message and, one line per tag, in `detail`.
+
+import { DVPP_ADDR_ALIGN, alignUp } from '../constants.js';
+
+/** `type` of the leak warning, for `process.on('warning')` filters. */
+export const LEAK_WARNING_TYPE = 'DvppPoolLeakWarning';
+/** `code` of the leak warning. */
+export const LEAK_WARNING_CODE = 'DVPP_POOL_LEAK';
+
+interface TagGroup {
+  label: string;
+  count: number;
+  bytes: number;
+}
+
+const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** Emits the leak warning for `segments` (the live ones at close); does nothing for none. */
+export function warnLeaks(capacity: number, segments: Iterable<{ readonly size: number; readonly tag: string | undefined }>): void {
+  const groups = new Map<string | undefined, TagGroup>();
+  let count = 0;
+  let bytes = 0;
+  for (const segment of segments) {
+    const footprint = alignUp(segment.size, DVPP_ADDR_ALIGN);
+    count++;
+    bytes += footprint;
+    let group = groups.get(segment.tag);
+    if (group === undefined) {
+      group = { label: segment.tag === undefined ? '(untagged)' : JSON.stringify(segment.tag), count: 0, bytes: 0 };
+      groups.set(segment.tag, group);
+    }
+    group.count++;
+    group.bytes += footprint;
+  }
+  if (count === 0) return;
+  const sorted = [...groups.values()].sort((a, b) => b.bytes - a.bytes);
+  const summary = sorted.map((g) => `${g.label} ${plural(g.count, 'segment')}, ${g.bytes} bytes`).join('; ');
+  process.emitWarning(
+    `dvpp-pool closed with ${plural(count, 'live segment')} (${bytes} of ${capacity} bytes) never released; ` +
+      `by tag: ${summary}. The block was freed anyway: release segments (or use pool.scope()) before close().`,
+    {
+      type: LEAK_WARNING_TYPE,
+      code: LEAK_WARNING_CODE,
+      detail: sorted.map((g) => `${g.label}: ${plural(g.count, 'segment')}, ${g.bytes} bytes`).join('\n'),
+    },
+  );
+}

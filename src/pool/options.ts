@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+// The options of createPool() and of acquire/acquireAsync: their types, defaults and checks.
+// createPool's options are parsed once, strictly (an unknown key or a bad value throws a
+// TypeError/RangeError naming `options.<key>`); acquire's are checked on every call, so that
+// check allocates nothing and builds a message only when it fails.
+
+import { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES } from '../constants.js';
+import {
+  invalidMessage,
+  numberError,
+  rejectUnknownKeys,
+  requireOptions,
+  requireSafeInteger,
+  requireString,
+} from '../validate.js';
+
+/** Which memory a pool asks for: `auto` tries `acl`, then `host`, then `js`. */
+export type PoolBackendKind = 'auto' | 'acl' | 'host' | 'js';
+
+/** Options of {@link createPool}. */
+export interface PoolOptions {
+  /**
+   * Bytes of the block, required. Rounded down to a multiple of 128 to give `pool.capacity`;
+   * at least 128, at most 16 GiB (`DVPP_MAX_BLOCK_BYTES`, the DVPP per-process limit).
+   */
+  size: number;
+  /**
+   * Where the block comes from.
+   * @defaultValue `'auto'`
+   */
+  backend?: PoolBackendKind | undefined;
+  /**
+   * Ascend device id, used by the `acl` backend (and by `auto` when it tries `acl`).
+   * @defaultValue `0`
+   */
+  deviceId?: number | undefined;
+  /** Options of the `acl` backend. */
+  acl?: AclBackendOptions | undefined;
+  /**
+   * Zero every segment's `size` bytes on every acquire (one backend memset per acquire).
+   * @defaultValue `false`
+   */
+  zeroOnAcquire?: boolean | undefined;
+}
+
+/** Options of the `acl` backend. */
+export interface AclBackendOptions {
+  /** Folder holding `libascendcl.so`; by default the loader's search path (`LD_LIBRARY_PATH`). */
+  libraryDir?: string | undefined;
+}
+
+/** Options of `pool.acquire` and `pool.tryAcquire`. */
+export interface AcquireOptions {
+  /** A label kept for snapshots and leak reports, e.g. `'vdec ch0'`. */
+  tag?: string | undefined;
+  /**
+   * Zero the segment's `size` bytes before returning it (one backend memset).
+   * @defaultValue `false`, or the pool's `zeroOnAcquire`
+   */
+  zero?: boolean | undefined;
+}
+
+/** Options of `pool.acquireAsync`: those of `acquire`, plus how long to wait. */
+export interface AcquireAsyncOptions extends AcquireOptions {
+  /** Aborting it rejects the wait with `signal.reason`; an aborted signal rejects at once. */
+  signal?: AbortSignal | undefined;
+  /**
+   * Milliseconds to wait before rejecting with `AcquireTimeoutError`; an integer in
+   * `[0, 2147483647]` (setTimeout's range). A pending timeout keeps the event loop alive.
+   * @defaultValue no timeout
+   */
+  timeoutMs?: number | undefined;
+}
+
+/** createPool's options after parsing: every default filled in. */
+export interface ParsedPoolOptions {
+  readonly capacity: number;
+  readonly backend: PoolBackendKind;
+  readonly deviceId: number;
+  readonly libraryDir: string | undefined;
+  readonly zeroOnAcquire: boolean;
+}
+
+const POOL_KEYS = ['size', 'backend', 'deviceId', 'acl', 'zeroOnAcquire'] as const;
+const ACL_KEYS = ['libraryDir'] as const;
+const BACKEND_KINDS: readonly string[] = ['auto', 'acl', 'host', 'js'];
+/** setTimeout clamps larger delays to 1 ms (with a warning), so they are refused instead. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+function optionalBoolean(name: string, value: unknown): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(invalidMessage(name, 'boolean', value));
+  return value;
+}
+
+/**
+ * Parses createPool's options.
+ * @throws {TypeError} a missing `size`, an unknown key or a value of the wrong type.
+ * @throws {RangeError} a value of the right type out of range.
+ */
+export function parsePoolOptions(input: unknown): ParsedPoolOptions {
+  if (input === undefined) throw new TypeError(invalidMessage('options', 'an options object with a size', input));
+  const options = requireOptions('options', input);
+  rejectUnknownKeys('options', options, POOL_KEYS);
+
+  const size = options['size'];
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < DVPP_ADDR_ALIGN || size > DVPP_MAX_BLOCK_BYTES) {
+    throw numberError('options.size', `integer number of bytes in [${DVPP_ADDR_ALIGN}, ${DVPP_MAX_BLOCK_BYTES}]`, size);
+  }
+
+  const backend = options['backend'] ?? 'auto';
+  if (typeof backend !== 'string') throw new TypeError(invalidMessage('options.backend', `one of ${BACKEND_KINDS.join(', ')}`, backend));
+  if (!BACKEND_KINDS.includes(backend)) {
+    throw new RangeError(invalidMessage('options.backend', `one of ${BACKEND_KINDS.join(', ')}`, backend));
+  }
+
+  const deviceId = options['deviceId'] === undefined ? 0 : requireSafeInteger('options.deviceId', options['deviceId'], 0);
+
+  const acl = requireOptions('options.acl', options['acl']);
+  rejectUnknownKeys('options.acl', acl, ACL_KEYS);
+  const libraryDir = acl['libraryDir'] === undefined ? undefined : requireString('options.acl.libraryDir', acl['libraryDir']);
+
+  return {
+    capacity: size - (size % DVPP_ADDR_ALIGN),
+    backend: backend as PoolBackendKind,
+    deviceId,
+    libraryDir,
+    zeroOnAcquire: optionalBoolean('options.zeroOnAcquire', options['zeroOnAcquire']) ?? false,
+  };
+}
+
+/**
+ * Checks acquire's options in place (no allocation on success) and returns them typed.
+ * `asyncKeys` also admits `signal` and `timeoutMs`, which the caller checks with {@link checkWaitOptions}.
+ * @throws {TypeError} a non-object, an unknown key, a non-string `tag` or a non-boolean `zero`.
+ */
+export function checkAcquireOptions(input: unknown, asyncKeys: boolean): AcquireAsyncOptions {
+  if (typeof input !== 'object' || input === null) {
+    throw new TypeError(invalidMessage('options', 'an options object', input));
+  }
+  const options = input as Record<string, unknown>;
+  // for-in walks the few own keys without building an array, unlike Object.keys.
+  for (const key in options) {
+    if (key === 'tag' || key === 'zero') continue;
+    if (asyncKeys && (key === 'signal' || key === 'timeoutMs')) continue;
+    const known = asyncKeys ? 'tag, zero, signal, timeoutMs' : 'tag, zero';
+    throw new TypeError(`Unknown option options.${key}; known options are: ${known}`);
+  }
+  const tag = options['tag'];
+  if (tag !== undefined && typeof tag !== 'string') throw new TypeError(invalidMessage('options.tag', 'string', tag));
+  optionalBoolean('options.zero', options['zero']);
+  return options as AcquireAsyncOptions;
+}
+
+/**
+ * Checks acquireAsync's `signal` and `timeoutMs`.
+ * @throws {TypeError} a signal that is not an AbortSignal, or a non-number timeout.
+ * @throws {RangeError} a timeout that is not an integer in `[0, 2147483647]`.
+ */
+export function checkWaitOptions(options: AcquireAsyncOptions): void {
+  const { signal, timeoutMs } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(invalidMessage('options.signal', 'an AbortSignal', signal));
+  }
+  if (timeoutMs !== undefined && (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_TIMEOUT_MS)) {
+    throw numberError('options.timeoutMs', `integer number of milliseconds in [0, ${MAX_TIMEOUT_MS}]`, timeoutMs);
+  }
+}

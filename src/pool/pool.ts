@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: MIT
+// Pool: one backend block + one TLSF engine, handing out Segments. The hot path (acquire,
+// tryAcquire, release) is O(1), makes no backend call unless zeroing was asked for, and
+// allocates nothing but the Segment object. A segment is live while it is the object registered
+// at its engine node (`#segments[node] === segment`); that identity check rejects double,
+// stale (reset), foreign and closed-pool releases before any state changes.
+
+import { DVPP_ADDR_ALIGN, segmentSize } from '../constants.js';
+import { InvalidSegmentError, PoolClosedError, PoolExhaustedError } from '../errors.js';
+import { NO_SPACE, TlsfEngine } from '../engine/index.js';
+import type { Backend, BackendBlock, BackendKind } from '../backends/backend.js';
+import { selectBackend } from '../backends/select.js';
+import { invalidMessage, numberError } from '../validate.js';
+import { warnLeaks } from './leaks.js';
+import { OffsetIndex } from './offset-index.js';
+import {
+  checkAcquireOptions,
+  checkWaitOptions,
+  parsePoolOptions,
+  type AcquireAsyncOptions,
+  type AcquireOptions,
+  type PoolOptions,
+} from './options.js';
+import { Scope } from './scope.js';
+import { Segment } from './segment.js';
+import { buildSnapshot, type PoolSnapshot } from './snapshot.js';
+import { buildStats, type PoolCounters, type PoolStats } from './stats.js';
+import { Waiter, WaitQueue } from './waiters.js';
+
+/** The engine's unit: every footprint and offset is a whole number of these bytes. */
+const GRANULE = DVPP_ADDR_ALIGN;
+
+/** Granules of the footprint of a `len`-byte request; exact for every safe integer. */
+function granulesOf(len: number): number {
+  return Math.ceil(segmentSize(len) / GRANULE);
+}
+
+function lenError(len: unknown): TypeError | RangeError {
+  return numberError('len', 'positive safe integer', len);
+}
+
+/** What `pool.backend` tells: the kind in use and, when `auto` fell back, why. */
+export interface PoolBackendInfo {
+  /** The backend that holds the block. */
+  readonly kind: BackendKind;
+  /** Why `auto` did not get `acl` (or `host`): the loader's own text. Absent when no fallback happened. */
+  readonly fallbackReason?: string;
+}
+
+/** @internal A backend chosen by the caller (tests, counting backends); same shape as selectBackend's result. */
+export interface BackendSelection {
+  readonly backend: Backend;
+  readonly fallbackReason?: string | undefined;
+}
+
+/**
+ * One block of DVPP (or host) memory carved into segments. Create it with {@link createPool}
+ * (or `new Pool(options)`, the same thing); close it once with `close()` or `using`.
+ *
+ * @example
+ * ```ts
+ * using pool = createPool({ size: 512 * 2 ** 20 });
+ * const seg = pool.acquire(1920 * 1080 * 3 / 2, { tag: 'vdec ch0' });
+ * seg.release();
+ * ```
+ */
+export class Pool {
+  /** Usable bytes: `options.size` rounded down to a multiple of 128. */
+  readonly capacity: number;
+  /** Address of the block's first byte; a multiple of 128. */
+  readonly baseAddress: bigint;
+  /** The backend in use and why `auto` fell back, if it did. */
+  readonly backend: PoolBackendInfo;
+
+  readonly #backend: Backend;
+  readonly #block: BackendBlock;
+  readonly #engine: TlsfEngine;
+  readonly #capacityGranules: number;
+  readonly #zeroOnAcquire: boolean;
+  readonly #waiters: WaitQueue;
+  readonly #counters: PoolCounters = { acquires: 0, releases: 0, failures: 0, resets: 0 };
+  /** Live segments by engine node; holes are undefined. */
+  #segments: (Segment | undefined)[] = [];
+  /** Offset granule -> node; built on the first segmentAtOffset() and kept from then on. */
+  #offsets: OffsetIndex | undefined = undefined;
+  #finalStats: PoolStats | undefined = undefined;
+
+  /**
+   * Same as {@link createPool}.
+   * @throws {TypeError | RangeError} a bad option, named `options.<key>`.
+   * @throws {BackendUnavailableError} an explicitly requested backend cannot be used here.
+   */
+  constructor(options: PoolOptions);
+  /** @internal Builds the pool over `selection` instead of calling selectBackend (options.backend is only validated). */
+  constructor(options: PoolOptions, selection: BackendSelection);
+  constructor(options: PoolOptions, selection?: BackendSelection) {
+    const parsed = parsePoolOptions(options);
+    const chosen =
+      selection ??
+      selectBackend(parsed.backend, {
+        deviceId: parsed.deviceId,
+        ...(parsed.libraryDir === undefined ? {} : { acl: { libraryDir: parsed.libraryDir } }),
+      });
+    const backend = chosen.backend;
+    const block = backend.allocate(parsed.capacity);
+    try {
+      // The vendor advises setting DVPP memory before first use; one memset for the whole block.
+      backend.memset(block, 0, parsed.capacity, 0);
+      this.#engine = new TlsfEngine(parsed.capacity / GRANULE);
+    } catch (error) {
+      backend.free(block);
+      throw error;
+    }
+    this.#backend = backend;
+    this.#block = block;
+    this.#capacityGranules = parsed.capacity / GRANULE;
+    this.#zeroOnAcquire = parsed.zeroOnAcquire;
+    this.capacity = parsed.capacity;
+    this.baseAddress = block.base;
+    this.backend = Object.freeze(
+      chosen.fallbackReason === undefined ? { kind: backend.kind } : { kind: backend.kind, fallbackReason: chosen.fallbackReason },
+    );
+    this.#waiters = new WaitQueue((waiter) => this.#serve(waiter));
+  }
+
+  /** True once `close()` ran. */
+  get closed(): boolean {
+    return this.#finalStats !== undefined;
+  }
+
+  /**
+   * Acquires a segment of `segmentSize(len)` bytes at a 128-aligned offset. Never waits.
+   * @param len - bytes needed, a positive safe integer.
+   * @throws {PoolExhaustedError} no free range is large enough (`requested`, `largestFree`).
+   * @throws {TypeError | RangeError} `len` is not a positive safe integer, or a bad option.
+   * @throws {PoolClosedError} the pool is closed.
+   * @example
+   * ```ts
+   * const seg = pool.acquire(4096, { tag: 'jpegd', zero: true });
+   * ```
+   */
+  acquire(len: number, options?: AcquireOptions): Segment {
+    const segment = this.#acquireNow('acquire', len, options);
+    if (segment === undefined) throw new PoolExhaustedError(len, this.#engine.largestFree() * GRANULE, this.capacity);
+    return segment;
+  }
+
+  /**
+   * Like {@link Pool.acquire}, but returns `undefined` when there is no room.
+   * @throws {TypeError | RangeError} `len` is not a positive safe integer, or a bad option.
+   * @throws {PoolClosedError} the pool is closed.
+   */
+  tryAcquire(len: number, options?: AcquireOptions): Segment | undefined {
+    return this.#acquireNow('tryAcquire', len, options);
+  }
+
+  /**
+   * Acquires a segment, waiting for releases to make room. Waiters are served in arrival order:
+   * one that does not fit yet holds back those behind it. Never throws; every failure rejects.
+   * Resolves at once when nobody waits and there is room.
+   * @returns a promise of the segment. It rejects with `signal.reason` on abort, with
+   * `AcquireTimeoutError` after `timeoutMs`, with `PoolClosedError` when the pool is or gets
+   * closed, with a `RangeError` at once when `len` can never fit the capacity, and with a
+   * `TypeError`/`RangeError` for a bad argument.
+   * @example
+   * ```ts
+   * const seg = await pool.acquireAsync(frameBytes, { timeoutMs: 500, signal });
+   * ```
+   */
+  acquireAsync(len: number, options?: AcquireAsyncOptions): Promise<Segment> {
+    return this.acquireAsyncFor(undefined, len, options);
+  }
+
+  /**
+   * Returns a segment's range to the pool and serves waiting `acquireAsync` calls that now fit.
+   * @throws {InvalidSegmentError} released already, reset away, of another pool, or of a closed pool; nothing changes.
+   * @throws {TypeError} `segment` is not an object.
+   */
+  release(segment: Segment): void {
+    if (!this.isLiveSegment(segment)) throw this.#releaseError(segment);
+    const node = segment.node;
+    if (!this.#engine.free(node, segment.generation)) {
+      throw new Error(`Pool bookkeeping broken: the engine refused to free node ${node} of a live segment`);
+    }
+    this.#segments[node] = undefined;
+    this.#offsets?.delete(segment.offset / GRANULE);
+    this.#counters.releases++;
+    if (this.#waiters.size !== 0) this.#waiters.drain();
+  }
+
+  /**
+   * A new arena: segments acquired through it are released together by `releaseAll()` or dispose.
+   * @throws {PoolClosedError} the pool is closed.
+   * @example
+   * ```ts
+   * using frame = pool.scope();
+   * const a = frame.acquire(1024);
+   * ```
+   */
+  scope(): Scope {
+    if (this.closed) throw new PoolClosedError('create a scope');
+    return new Scope(this);
+  }
+
+  /**
+   * Releases every segment at once (their handles become invalid), then serves waiters.
+   * @throws {PoolClosedError} the pool is closed.
+   */
+  reset(): void {
+    if (this.closed) throw new PoolClosedError('reset');
+    this.#counters.releases += this.#engine.liveCount;
+    this.#counters.resets++;
+    this.#engine.reset();
+    this.#segments = [];
+    this.#offsets?.clear();
+    this.#waiters.drain();
+  }
+
+  /** Figures of the pool, O(1). After `close()`, the figures at close. */
+  stats(): PoolStats {
+    if (this.#finalStats !== undefined) return this.#finalStats;
+    return buildStats(this.capacity, GRANULE, this.#engine, this.#counters, this.#waiters.size);
+  }
+
+  /**
+   * A JSON-serialisable picture of the block in address order. O(ranges).
+   * @throws {PoolClosedError} the pool is closed.
+   */
+  snapshot(): PoolSnapshot {
+    if (this.closed) throw new PoolClosedError('take a snapshot');
+    const source = {
+      forEachRange: (visit: (offset: number, size: number, used: boolean, node: number) => void) => this.#engine.forEachRange(visit),
+      segmentAtNode: (node: number) => this.#segments[node],
+    };
+    return buildSnapshot(this.capacity, this.baseAddress, GRANULE, source, this.stats());
+  }
+
+  /**
+   * Checks the engine's invariants and the pool's bookkeeping against them. O(ranges).
+   * @throws {Error} naming the first broken invariant.
+   * @throws {PoolClosedError} the pool is closed.
+   */
+  validate(): void {
+    if (this.closed) throw new PoolClosedError('validate');
+    const engine = this.#engine;
+    engine.validate();
+    const fail = (what: string): never => {
+      throw new Error(`Pool invariant broken: ${what}`);
+    };
+    if (this.baseAddress % BigInt(GRANULE) !== 0n) fail(`baseAddress 0x${this.baseAddress.toString(16)} is not 128-aligned`);
+    if (engine.capacity !== this.#capacityGranules) fail(`engine capacity ${engine.capacity} != ${this.#capacityGranules} granules`);
+    let live = 0;
+    for (let node = 0; node < this.#segments.length; node++) {
+      const segment = this.#segments[node];
+      if (segment === undefined) continue;
+      live++;
+      const at = `segment at node ${node} (offset ${segment.offset})`;
+      if (segment.pool !== this || segment.node !== node) fail(`${at} is registered at the wrong pool or node`);
+      if (!engine.isLive(node, segment.generation)) fail(`${at} is not live in the engine`);
+      if (engine.offsetOf(node) * GRANULE !== segment.offset) fail(`${at}: engine offset ${engine.offsetOf(node) * GRANULE}`);
+      if (segment.size !== segmentSize(segment.length)) fail(`${at}: size ${segment.size} != segmentSize(${segment.length})`);
+      if (engine.sizeOf(node) !== granulesOf(segment.length)) fail(`${at}: engine size ${engine.sizeOf(node)} granules != its footprint`);
+      if (this.#offsets !== undefined && this.#offsets.get(segment.offset / GRANULE) !== node) fail(`${at} is missing from the offset index`);
+    }
+    if (live !== engine.liveCount) fail(`${live} registered segments but the engine has ${engine.liveCount} live ranges`);
+    if (this.#offsets !== undefined && this.#offsets.size !== live) fail(`offset index holds ${this.#offsets.size} entries for ${live} segments`);
+    if (this.#counters.acquires - this.#counters.releases !== live) {
+      fail(`acquires ${this.#counters.acquires} - releases ${this.#counters.releases} != ${live} live segments`);
+    }
+  }
+
+  /**
+   * Frees the block (exactly once), rejects pending `acquireAsync` calls with `PoolClosedError`
+   * and invalidates every segment. Live segments are reported by one process warning
+   * (`DvppPoolLeakWarning`, code `DVPP_POOL_LEAK`) naming their count, bytes and tags.
+   * A second call does nothing.
+   * @throws whatever the backend's free throws (the pool is closed all the same).
+   */
+  close(): void {
+    if (this.closed) return;
+    const leaked = this.#segments.filter((segment): segment is Segment => segment !== undefined);
+    this.#waiters.rejectAll(() => new PoolClosedError('acquireAsync'));
+    this.#finalStats = this.stats();
+    this.#segments = [];
+    this.#offsets = undefined;
+    try {
+      this.#backend.free(this.#block);
+    } finally {
+      warnLeaks(this.capacity, leaked);
+    }
+  }
+
+  /** Same as {@link Pool.close}, for `using pool = createPool(...)`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Whether `segment` is live in this pool. O(1), never throws for an object. */
+  isLiveSegment(segment: Segment): boolean {
+    // `!= null` first: segments[undefined.node] would throw, and segments[undefined] === undefined.
+    return segment != null && this.#segments[segment.node] === segment;
+  }
+
+  /**
+   * @internal For the pyACL skin's dvpp_free: the live segment starting `offset` bytes into the
+   * block (any live segment, pool.acquire's included), or undefined. O(1) expected; the first
+   * call builds the offset index from the live segments, and acquire/release keep it from then on.
+   */
+  segmentAtOffset(offset: number): Segment | undefined {
+    if (this.closed || !Number.isSafeInteger(offset) || offset < 0 || offset % GRANULE !== 0 || offset >= this.capacity) {
+      return undefined;
+    }
+    if (this.#offsets === undefined) {
+      const index = new OffsetIndex(this.#engine.liveCount);
+      this.#segments.forEach((segment, node) => {
+        if (segment !== undefined) index.set(segment.offset / GRANULE, node);
+      });
+      this.#offsets = index;
+    }
+    const node = this.#offsets.get(offset / GRANULE);
+    return node < 0 ? undefined : this.#segments[node];
+  }
+
+  /**
+   * @internal For the pyACL skin: counts one `dvpp_malloc` that found no room without going
+   * through tryAcquire (which counts its own failures).
+   */
+  noteFailure(): void {
+    this.#counters.failures++;
+  }
+
+  /** @internal acquireAsync, remembering the segment in `scope` once it resolves. */
+  acquireAsyncFor(scope: Scope | undefined, len: number, options: AcquireAsyncOptions | undefined): Promise<Segment> {
+    try {
+      if (this.closed) throw new PoolClosedError('acquireAsync');
+      if (!Number.isSafeInteger(len) || len <= 0) throw lenError(len);
+      let tag: string | undefined;
+      let zero = this.#zeroOnAcquire;
+      let signal: AbortSignal | undefined;
+      let timeoutMs: number | undefined;
+      if (options !== undefined) {
+        checkAcquireOptions(options, true);
+        checkWaitOptions(options);
+        ({ tag, signal, timeoutMs } = options);
+        zero ||= options.zero === true;
+      }
+      if (len > this.capacity || granulesOf(len) > this.#capacityGranules) {
+        throw new RangeError(
+          `len ${len} is larger than the pool capacity can ever hold: its footprint is ${granulesOf(len) * GRANULE} bytes ` +
+            `and the capacity ${this.capacity} bytes, so acquireAsync would wait forever`,
+        );
+      }
+      signal?.throwIfAborted();
+      const granules = granulesOf(len);
+      if (this.#waiters.size === 0) {
+        const segment = this.#allocate(len, granules, tag, zero);
+        if (segment !== undefined) {
+          scope?.track(segment);
+          return Promise.resolve(segment);
+        }
+      }
+      return new Promise<Segment>((resolve, reject) => {
+        const waiter = new Waiter(len, granules, tag, zero, scope, resolve, reject, this.#waiters);
+        this.#waiters.push(waiter, signal, timeoutMs);
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** @internal Throws InvalidSegmentError unless `segment` is live; `action` names the attempt. */
+  requireLive(segment: Segment, action: string): void {
+    if (!this.isLiveSegment(segment)) throw new InvalidSegmentError(`Cannot ${action} the segment at offset ${segment.offset}: ${this.#deadReason(segment)}`);
+  }
+
+  /** @internal Segment byte access: `offset` is from the block's base, already bounds-checked. */
+  backendWrite(offset: number, src: ArrayBufferView): void {
+    this.#backend.write(this.#block, offset, src);
+  }
+
+  /** @internal See {@link Pool.backendWrite}. */
+  backendRead(offset: number, dst: ArrayBufferView): void {
+    this.#backend.read(this.#block, offset, dst);
+  }
+
+  /** @internal See {@link Pool.backendWrite}. */
+  backendMemset(offset: number, length: number, value: number): void {
+    this.#backend.memset(this.#block, offset, length, value);
+  }
+
+  #acquireNow(operation: string, len: number, options: AcquireOptions | undefined): Segment | undefined {
+    if (this.closed) throw new PoolClosedError(operation);
+    if (!Number.isSafeInteger(len) || len <= 0) throw lenError(len);
+    let tag: string | undefined;
+    let zero = this.#zeroOnAcquire;
+    if (options !== undefined) {
+      checkAcquireOptions(options, false);
+      tag = options.tag;
+      zero ||= options.zero === true;
+    }
+    // Checking len first keeps the granule maths on small numbers; a len near 2^53 stops here.
+    const segment =
+      len > this.capacity ? undefined : this.#allocate(len, granulesOf(len), tag, zero);
+    if (segment === undefined) this.#counters.failures++;
+    return segment;
+  }
+
+  #allocate(len: number, granules: number, tag: string | undefined, zero: boolean): Segment | undefined {
+    if (granules > this.#capacityGranules) return undefined;
+    const engine = this.#engine;
+    const node = engine.allocate(granules);
+    if (node === NO_SPACE) return undefined;
+    const offset = engine.offsetOf(node) * GRANULE;
+    const segment = new Segment(this, node, engine.generationOf(node), offset, segmentSize(len), len, tag);
+    if (zero) {
+      try {
+        this.#backend.memset(this.#block, offset, segment.size, 0);
+      } catch (error) {
+        engine.free(node, segment.generation);
+        throw error;
+      }
+    }
+    this.#segments[node] = segment;
+    this.#offsets?.set(offset / GRANULE, node);
+    this.#counters.acquires++;
+    return segment;
+  }
+
+  #serve(waiter: Waiter): Segment | undefined {
+    const segment = this.#allocate(waiter.len, waiter.granules, waiter.tag, waiter.zero);
+    if (segment !== undefined) waiter.scope?.track(segment);
+    return segment;
+  }
+
+  #deadReason(segment: Segment): string {
+    if (segment.pool !== this) return 'it belongs to another pool';
+    if (this.closed) return 'its pool is closed';
+    return 'it was released already (or the pool was reset)';
+  }
+
+  #releaseError(segment: unknown): Error {
+    if (typeof segment !== 'object' || segment === null) return new TypeError(invalidMessage('segment', 'a Segment', segment));
+    if (!(segment instanceof Segment)) return new InvalidSegmentError('Cannot release: the value is not a Segment of dvpp-pool');
+    return new InvalidSegmentError(`Cannot release the segment at offset ${segment.offset}: ${this.#deadReason(segment)}`);
+  }
+}
+
+/**
+ * Creates a pool: allocates one block from the chosen backend, zeroes it once, and manages it
+ * with an O(1) engine.
+ * @param options - `size` (bytes, required), `backend` (default `'auto'`), `deviceId` (default 0),
+ * `acl.libraryDir`, `zeroOnAcquire` (default false).
+ * @throws {TypeError | RangeError} a missing, unknown or bad option, named `options.<key>`.
+ * @throws {BackendUnavailableError} an explicitly requested backend cannot be used here.
+ * @throws {AclError} the `acl` backend's allocation failed.
+ * @example
+ * ```ts
+ * const pool = createPool({ size: 512 * 2 ** 20 });
+ * console.log(pool.backend); // { kind: 'acl' } or { kind: 'host', fallbackReason: '...' }
+ * ```
+ */
+export function createPool(options: PoolOptions): Pool {
+  return new Pool(options);
+}

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+// Segment: the handle `pool.acquire` returns. It is small on purpose (seven fields, one object
+// per acquire) and owns nothing: liveness is the pool's answer to "is this object the one
+// registered at its node?", so a stale, foreign or reset handle can never free someone else's
+// range. Byte access is bounds-checked here against `size` and goes through the pool's backend.
+
+import { numberError, invalidMessage } from '../validate.js';
+import type { Pool } from './pool.js';
+
+function checkRange(segment: Segment, at: number, length: number): void {
+  if (!Number.isSafeInteger(at) || at < 0) throw numberError('at', 'non-negative safe integer', at);
+  if (!Number.isSafeInteger(length) || length < 0) throw numberError('length', 'non-negative safe integer', length);
+  if (at + length > segment.size) {
+    throw new RangeError(`Range [${at}, ${at + length}) is outside the segment's ${segment.size} bytes`);
+  }
+}
+
+/**
+ * A range of a pool's block, from `pool.acquire(len)`. `size` bytes are usable, starting at
+ * `offset` (a multiple of 128) from the block's base. Release it once with `release()`, or let
+ * `using` do it.
+ *
+ * @example
+ * ```ts
+ * using seg = pool.acquire(1920 * 1080 * 3 / 2, { tag: 'vdec ch0' });
+ * seg.write(frame);
+ * decoder.output(seg.address, seg.size);
+ * ```
+ */
+export class Segment {
+  /** The pool this segment belongs to. */
+  readonly pool: Pool;
+  /** Bytes from the block's base to the first byte; a multiple of 128. */
+  readonly offset: number;
+  /** Usable bytes: `segmentSize(length)`, i.e. `alignUp(length, 32) + 32`. */
+  readonly size: number;
+  /** Bytes asked for (`len` of `acquire`). */
+  readonly length: number;
+  /** The tag given to `acquire`, or undefined. */
+  readonly tag: string | undefined;
+  /** @internal The engine node of this segment's range. */
+  readonly node: number;
+  /** @internal The node's generation when this segment was acquired. */
+  readonly generation: number;
+
+  /** @internal Only pools create segments. */
+  constructor(pool: Pool, node: number, generation: number, offset: number, size: number, length: number, tag: string | undefined) {
+    this.pool = pool;
+    this.node = node;
+    this.generation = generation;
+    this.offset = offset;
+    this.size = size;
+    this.length = length;
+    this.tag = tag;
+  }
+
+  /** Absolute address of the first byte: `pool.baseAddress + BigInt(offset)`. */
+  get address(): bigint {
+    return this.pool.baseAddress + BigInt(this.offset);
+  }
+
+  /** True once this segment was released, reset away, or its pool closed. */
+  get released(): boolean {
+    return !this.pool.isLiveSegment(this);
+  }
+
+  /**
+   * Copies all bytes of `src` into the segment, starting `at` bytes in.
+   * @throws {TypeError} `src` is not an ArrayBufferView.
+   * @throws {RangeError} `at` is not a non-negative safe integer, or the bytes pass `size`.
+   * @throws {InvalidSegmentError} the segment is no longer live.
+   */
+  write(src: ArrayBufferView, at = 0): void {
+    this.pool.requireLive(this, 'write to');
+    if (!ArrayBuffer.isView(src)) throw new TypeError(invalidMessage('src', 'an ArrayBufferView', src));
+    checkRange(this, at, src.byteLength);
+    this.pool.backendWrite(this.offset + at, src);
+  }
+
+  /**
+   * Copies `length` bytes starting `at` bytes in into a new `Uint8Array`.
+   * @param at - bytes from the segment's start. @defaultValue `0`
+   * @param length - bytes to copy. @defaultValue `this.length`
+   * @throws {RangeError} `at` or `length` is not a non-negative safe integer, or the range passes `size`.
+   * @throws {InvalidSegmentError} the segment is no longer live.
+   */
+  read(at = 0, length = this.length): Uint8Array {
+    this.pool.requireLive(this, 'read from');
+    checkRange(this, at, length);
+    const copy = new Uint8Array(length);
+    this.pool.backendRead(this.offset + at, copy);
+    return copy;
+  }
+
+  /**
+   * Sets `length` bytes starting `at` bytes in to `value`.
+   * @param value - a byte, an integer in `[0, 255]`.
+   * @param at - bytes from the segment's start. @defaultValue `0`
+   * @param length - bytes to set. @defaultValue `size - at`
+   * @throws {RangeError} a value outside `[0, 255]`, a bad `at`/`length`, or a range past `size`.
+   * @throws {InvalidSegmentError} the segment is no longer live.
+   */
+  fill(value: number, at = 0, length = this.size - at): void {
+    this.pool.requireLive(this, 'fill');
+    if (!Number.isInteger(value) || value < 0 || value > 255) throw numberError('value', 'integer in [0, 255]', value);
+    checkRange(this, at, length);
+    this.pool.backendMemset(this.offset + at, length, value);
+  }
+
+  /**
+   * Returns the segment's range to its pool; same as `pool.release(this)`.
+   * @throws {InvalidSegmentError} released already, reset away, or its pool is closed.
+   */
+  release(): void {
+    this.pool.release(this);
+  }
+
+  /** Releases the segment if it is still live; does nothing otherwise (so `using` plus an explicit release is fine). */
+  [Symbol.dispose](): void {
+    if (this.pool.isLiveSegment(this)) this.pool.release(this);
+  }
+}
