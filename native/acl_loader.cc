@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: MIT
+// Run-time loading of ACL; see acl_loader.h. Plain C++ over <dlfcn.h>, no JS types.
+//
+// The one piece of process-wide state in the addon lives here, on purpose: dlopen handles and
+// aclInit are per process by ACL's own rules ("aclInit can be called only once in a process"), so
+// every Node environment (main thread and workers) must share one record of what was loaded and
+// whether dvpp-pool initialised ACL. It is a mutex-guarded registry, never destroyed.
+
+#include "acl_loader.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+namespace dvpp_pool {
+namespace {
+
+struct Registry {
+  std::mutex mutex;
+  std::vector<std::shared_ptr<AclLibrary>> libraries;
+  std::once_flag finalize_registered;
+};
+
+// Leaked on purpose: FinalizeAtExit runs from std::atexit and must find it alive.
+Registry& TheRegistry() {
+  static Registry* registry = new Registry();
+  return *registry;
+}
+
+// A place to look, and what put it on the list (for the reason text).
+struct Candidate {
+  std::string dir;
+  std::string source;
+};
+
+// Collects one clause per place looked at, so a failure says everything that was tried.
+class Notes {
+ public:
+  void Add(const std::string& note) {
+    if (!text_.empty()) text_ += "; ";
+    text_ += note;
+  }
+  const std::string& Text() const { return text_; }
+
+ private:
+  std::string text_;
+};
+
+// True when a path component is `stub` or `devlib`: CANN's link-only stub libraries live there.
+bool IsStubPath(const std::string& path) {
+  std::stringstream parts(path);
+  std::string part;
+  while (std::getline(parts, part, '/')) {
+    if (part == "stub" || part == "devlib") return true;
+  }
+  return false;
+}
+
+std::string RealPath(const std::string& path) {
+  char resolved[PATH_MAX];
+  return realpath(path.c_str(), resolved) != nullptr ? std::string(resolved) : path;
+}
+
+std::string LastDlError() {
+  const char* text = dlerror();
+  return text != nullptr ? text : "unknown dlerror";
+}
+
+// The file the dynamic loader actually opened for `handle`.
+std::string LoadedPath(void* handle, const std::string& fallback) {
+  struct link_map* map = nullptr;
+  if (dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map != nullptr && map->l_name != nullptr && *map->l_name) {
+    return map->l_name;
+  }
+  return fallback;
+}
+
+std::vector<std::string> SplitPathList(const char* list) {
+  std::vector<std::string> dirs;
+  std::stringstream parts(list != nullptr ? list : "");
+  std::string dir;
+  while (std::getline(parts, dir, ':')) {
+    if (!dir.empty()) dirs.push_back(dir);
+  }
+  return dirs;
+}
+
+std::vector<Candidate> Candidates(const std::string& library_dir, Notes* notes) {
+  std::vector<Candidate> list;
+  if (!library_dir.empty()) list.push_back({library_dir, "acl.libraryDir"});
+  bool any_home = false;
+  for (const char* variable : {"ASCEND_HOME_PATH", "ASCEND_TOOLKIT_HOME"}) {
+    const char* home = std::getenv(variable);
+    if (home == nullptr || *home == '\0') continue;
+    any_home = true;
+    list.push_back({std::string(home) + "/lib64", std::string("$") + variable});
+  }
+  if (!any_home) notes->Add("ASCEND_HOME_PATH and ASCEND_TOOLKIT_HOME are not set (source CANN's set_env.sh)");
+  for (const std::string& dir : SplitPathList(std::getenv("LD_LIBRARY_PATH"))) list.push_back({dir, "LD_LIBRARY_PATH"});
+  return list;
+}
+
+// Opens the first of `names` found in the candidates, then by the loader's default search.
+// Returns the handle and sets `path`, or nullptr with one note per place tried.
+void* OpenFirst(const std::vector<const char*>& names, const std::vector<Candidate>& candidates, int flags,
+                Notes* notes, std::string* path) {
+  std::vector<std::string> stub_dirs;
+  for (const Candidate& candidate : candidates) {
+    const std::string where = candidate.source + " " + candidate.dir;
+    if (IsStubPath(candidate.dir)) {
+      notes->Add(where + ": skipped, a stub folder holds link-only libraries");
+      stub_dirs.push_back(candidate.dir);
+      continue;
+    }
+    bool present = false;
+    for (const char* name : names) {
+      const std::string file = candidate.dir + "/" + name;
+      if (access(file.c_str(), F_OK) != 0) continue;
+      present = true;
+      const std::string real = RealPath(file);
+      if (IsStubPath(real)) {
+        notes->Add(file + ": skipped, it resolves to the stub " + real);
+        continue;
+      }
+      if (void* handle = dlopen(file.c_str(), flags)) {
+        *path = file;
+        return handle;
+      }
+      notes->Add(LastDlError());
+    }
+    if (!present) {
+      std::string missing;
+      for (const char* name : names) missing += (missing.empty() ? "" : " or ") + std::string(name);
+      notes->Add(where + ": no " + missing);
+    }
+  }
+  for (const char* name : names) {
+    // The default search reads LD_LIBRARY_PATH too and would open a stub found there.
+    bool shadowed = false;
+    for (const std::string& dir : stub_dirs) shadowed |= access((dir + "/" + name).c_str(), F_OK) == 0;
+    if (shadowed) {
+      notes->Add(std::string("default search for ") + name + ": skipped, LD_LIBRARY_PATH lists a stub folder");
+      continue;
+    }
+    void* handle = dlopen(name, flags);
+    if (handle == nullptr) {
+      notes->Add("default search: " + LastDlError());
+      continue;
+    }
+    const std::string loaded = LoadedPath(handle, name);
+    if (IsStubPath(RealPath(loaded))) {
+      dlclose(handle);
+      notes->Add("default search found the stub " + loaded + ", not used");
+      continue;
+    }
+    *path = loaded;
+    return handle;
+  }
+  return nullptr;
+}
+
+template <typename Fn>
+void Resolve(void* handle, const char* name, Fn* out) {
+  *out = reinterpret_cast<Fn>(dlsym(handle, name));
+}
+
+}  // namespace
+
+AclLibrary::AclLibrary(void* runtime, std::string runtime_path, std::string dvpp_path, AclApi api)
+    : runtime_(runtime),
+      runtime_path_(std::move(runtime_path)),
+      dvpp_path_(std::move(dvpp_path)),
+      api_(api) {}
+
+std::shared_ptr<AclLibrary> AclLibrary::Load(const std::string& library_dir, std::string* reason) {
+  Registry& registry = TheRegistry();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  Notes notes;
+  const std::vector<Candidate> candidates = Candidates(library_dir, &notes);
+
+  std::string runtime_path;
+  // RTLD_GLOBAL: libacl_dvpp.so and ACL's own plugins resolve runtime symbols through it.
+  void* runtime = OpenFirst({"libascendcl.so", "libacl_rt.so"}, candidates, RTLD_NOW | RTLD_GLOBAL, &notes,
+                            &runtime_path);
+  if (runtime == nullptr) {
+    *reason = "no ACL runtime library (libascendcl.so or libacl_rt.so) could be loaded: " + notes.Text();
+    return nullptr;
+  }
+  for (const std::shared_ptr<AclLibrary>& library : registry.libraries) {
+    if (library->runtime_ == runtime) return library;  // dlopen returned the loaded object again
+  }
+
+  // libacl_dvpp.so is looked for next to the runtime first.
+  std::vector<Candidate> dvpp_candidates{{runtime_path.substr(0, runtime_path.rfind('/')), "the runtime's folder"}};
+  dvpp_candidates.insert(dvpp_candidates.end(), candidates.begin(), candidates.end());
+  Notes dvpp_notes;
+  std::string dvpp_path;
+  void* dvpp = OpenFirst({"libacl_dvpp.so"}, dvpp_candidates, RTLD_NOW | RTLD_GLOBAL, &dvpp_notes, &dvpp_path);
+
+  AclApi api;
+  Resolve(runtime, "aclInit", &api.init);
+  Resolve(runtime, "aclFinalize", &api.finalize);
+  Resolve(runtime, "aclrtSetDevice", &api.set_device);
+  Resolve(runtime, "aclrtResetDevice", &api.reset_device);
+  Resolve(runtime, "aclrtMemset", &api.memset);
+  Resolve(runtime, "aclrtMemcpy", &api.memcpy);
+  Resolve(runtime, "aclrtGetMemInfo", &api.get_mem_info);
+  Resolve(runtime, "aclGetRecentErrMsg", &api.recent_err_msg);
+  // acldvppMalloc/acldvppFree come from the DVPP library; the runtime is the fallback.
+  void* dvpp_source = dvpp != nullptr ? dvpp : runtime;
+  Resolve(dvpp_source, "acldvppMalloc", &api.dvpp_malloc);
+  Resolve(dvpp_source, "acldvppFree", &api.dvpp_free);
+
+  std::string missing;
+  const std::pair<const char*, bool> required[] = {
+      {"aclInit", api.init != nullptr},           {"aclFinalize", api.finalize != nullptr},
+      {"aclrtSetDevice", api.set_device != nullptr}, {"aclrtResetDevice", api.reset_device != nullptr},
+      {"aclrtMemset", api.memset != nullptr},     {"aclrtMemcpy", api.memcpy != nullptr},
+      {"acldvppMalloc", api.dvpp_malloc != nullptr}, {"acldvppFree", api.dvpp_free != nullptr},
+  };
+  for (const auto& [name, found] : required) {
+    if (!found) missing += (missing.empty() ? "" : ", ") + std::string(name);
+  }
+  if (!missing.empty()) {
+    *reason = "the ACL libraries lack " + missing + " (runtime " + runtime_path + ", DVPP " +
+              (dvpp != nullptr ? dvpp_path : "not found: " + dvpp_notes.Text()) + ")";
+    if (dvpp != nullptr) dlclose(dvpp);
+    dlclose(runtime);
+    return nullptr;
+  }
+  auto library = std::make_shared<AclLibrary>(runtime, runtime_path, dvpp != nullptr ? dvpp_path : runtime_path,
+                                              api);
+  registry.libraries.push_back(library);
+  return library;
+}
+
+int AclLibrary::EnsureInitialized() {
+  std::lock_guard<std::mutex> lock(init_mutex_);
+  if (initialized_) return kAclSuccess;
+  const int code = api_.init(nullptr);
+  if (code != kAclSuccess && code != kAclErrorRepeatInitialize) return code;
+  initialized_ = true;
+  owns_init_ = code == kAclSuccess;
+  if (owns_init_) std::call_once(TheRegistry().finalize_registered, [] { std::atexit(FinalizeAtExit); });
+  return kAclSuccess;
+}
+
+std::string AclLibrary::InitializedBy() {
+  std::lock_guard<std::mutex> lock(init_mutex_);
+  if (!initialized_) return "";
+  return owns_init_ ? "by dvpp-pool" : "by the application";
+}
+
+std::string AclLibrary::RecentErrMsg() const {
+  if (api_.recent_err_msg == nullptr) return "";
+  const char* text = api_.recent_err_msg();
+  return text != nullptr ? text : "";
+}
+
+// Runs after Node's environment cleanup has freed every block (cleanup hooks run before exit()).
+void AclLibrary::FinalizeAtExit() {
+  Registry& registry = TheRegistry();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  for (const std::shared_ptr<AclLibrary>& library : registry.libraries) {
+    std::lock_guard<std::mutex> init_lock(library->init_mutex_);
+    if (library->owns_init_) library->api_.finalize();
+    library->initialized_ = false;
+  }
+}
+
+}  // namespace dvpp_pool

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+// The `acl` memory kind over the loaded ACL entry points; see acl_memory.h. Plain C++, no JS.
+// Block has checked every range against the block's size before these run.
+
+#include "acl_memory.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <utility>
+
+namespace dvpp_pool {
+namespace {
+
+// Failure text for `op`, with aclGetRecentErrMsg() appended when the library has one.
+Failure AclFailure(const AclLibrary& library, const char* op, int code, std::string message) {
+  const std::string recent = library.RecentErrMsg();
+  if (!recent.empty()) message += " (ACL: " + recent + ")";
+  return Failure{op, code, std::move(message)};
+}
+
+// "DDR huge pages 1024 of 2048 bytes free" for every huge-page attribute the device reports.
+std::string HugePageReport(const AclApi& api) {
+  if (api.get_mem_info == nullptr) return "aclrtGetMemInfo is not available";
+  std::string report;
+  for (const auto& [attr, name] : {std::pair{kAclDdrMemHuge, "DDR"}, std::pair{kAclHbmMemHuge, "HBM"}}) {
+    size_t free = 0;
+    size_t total = 0;
+    const int code = api.get_mem_info(attr, &free, &total);
+    if (code != kAclSuccess || total == 0) continue;
+    report += (report.empty() ? "" : ", ") + std::string(name) + " huge pages " + std::to_string(free) + " of " +
+              std::to_string(total) + " bytes free";
+  }
+  return report.empty() ? "aclrtGetMemInfo reported no huge-page memory" : "aclrtGetMemInfo: " + report;
+}
+
+class AclMemory final : public Memory {
+ public:
+  AclMemory(std::shared_ptr<AclLibrary> library, int32_t device_id, void* base, size_t size)
+      : library_(std::move(library)), device_id_(device_id), base_(static_cast<uint8_t*>(base)), size_(size) {}
+
+  const char* Kind() const override { return "acl"; }
+  uint64_t Base() const override { return reinterpret_cast<uintptr_t>(base_); }
+  // acldvppMalloc serves DVPP memory from huge pages (its "Restrictions" section).
+  bool HugePages() const override { return true; }
+  std::string Describe() const override {
+    return "acldvppMalloc of " + std::to_string(size_) + " bytes on device " + std::to_string(device_id_) + " (" +
+           library_->DvppPath() + ", runtime " + library_->RuntimePath() + "; aclInit " +
+           library_->InitializedBy() + ")";
+  }
+  void* HostPointer() const override { return nullptr; }
+
+  Outcome Release() override {
+    const AclApi& api = library_->Api();
+    // Only the base goes back: segments are bookkeeping in JS. No retry after a failed free.
+    const int freed = api.dvpp_free(base_);
+    Outcome outcome;
+    if (freed != kAclSuccess) {
+      outcome = AclFailure(*library_, "acldvppFree", freed, "could not free the DVPP block at " + Hex(Base()));
+    }
+    // Balances the aclrtSetDevice of the allocation, whether or not the free succeeded.
+    const int reset = api.reset_device(device_id_);
+    if (reset != kAclSuccess && !outcome) {
+      outcome = AclFailure(*library_, "aclrtResetDevice", reset, "device " + std::to_string(device_id_));
+    }
+    return outcome;
+  }
+
+  Outcome Memset(size_t offset, size_t length, uint8_t value) override {
+    if (length == 0) return std::nullopt;
+    const int code = library_->Api().memset(base_ + offset, length, value, length);
+    if (code == kAclSuccess) return std::nullopt;
+    return AclFailure(*library_, "aclrtMemset", code, Range(offset, length));
+  }
+  Outcome Write(size_t offset, const void* src, size_t length) override {
+    if (length == 0) return std::nullopt;
+    const int code = library_->Api().memcpy(base_ + offset, length, src, length, kAclMemcpyHostToDevice);
+    if (code == kAclSuccess) return std::nullopt;
+    return AclFailure(*library_, "aclrtMemcpy", code, "host to device, " + Range(offset, length));
+  }
+  Outcome Read(size_t offset, void* dst, size_t length) override {
+    if (length == 0) return std::nullopt;
+    const int code = library_->Api().memcpy(dst, length, base_ + offset, length, kAclMemcpyDeviceToHost);
+    if (code == kAclSuccess) return std::nullopt;
+    return AclFailure(*library_, "aclrtMemcpy", code, "device to host, " + Range(offset, length));
+  }
+
+ private:
+  static std::string Hex(uint64_t value) {
+    char text[2 + 16 + 1];
+    std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
+    return text;
+  }
+  static std::string Range(size_t offset, size_t length) {
+    return std::to_string(length) + " bytes at offset " + std::to_string(offset);
+  }
+
+  const std::shared_ptr<AclLibrary> library_;  // keeps the entry points valid while the block lives
+  const int32_t device_id_;
+  uint8_t* const base_;
+  const size_t size_;
+};
+
+}  // namespace
+
+std::unique_ptr<Memory> AllocateAclMemory(std::shared_ptr<AclLibrary> library, int32_t device_id, size_t size,
+                                          Failure* failure) {
+  const AclApi& api = library->Api();
+  if (const int code = library->EnsureInitialized(); code != kAclSuccess) {
+    *failure = AclFailure(*library, "aclInit", code, "could not initialise ACL (" + library->RuntimePath() + ")");
+    return nullptr;
+  }
+  if (const int code = api.set_device(device_id); code != kAclSuccess) {
+    *failure = AclFailure(*library, "aclrtSetDevice", code, "device " + std::to_string(device_id));
+    return nullptr;
+  }
+  // Asked before, reported only on failure: the allocation is attempted whatever the figures say.
+  const std::string huge_pages = HugePageReport(api);
+  void* base = nullptr;
+  if (const int code = api.dvpp_malloc(&base, size); code != kAclSuccess || base == nullptr) {
+    // The recent-error text belongs to acldvppMalloc, so it is read before aclrtResetDevice runs.
+    *failure = AclFailure(*library, "acldvppMalloc", code,
+                          "could not allocate " + std::to_string(size) + " bytes of DVPP memory on device " +
+                              std::to_string(device_id) + "; " + huge_pages);
+    api.reset_device(device_id);
+    return nullptr;
+  }
+  return std::make_unique<AclMemory>(std::move(library), device_id, base, size);
+}
+
+}  // namespace dvpp_pool
