@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: MIT
+# The dvpp_pool addon: every native/*.cc (so a new memory kind only adds files), Node-API 8.
+{
+  'targets': [
+    {
+      'target_name': 'dvpp_pool',
+      'sources': ["<!@(node -p \"require('fs').readdirSync('native').filter((f) => f.endsWith('.cc')).map((f) => 'native/' + f).join(' ')\")"],
+      # C++ exceptions: argument checks throw from any depth, and every failed Node-API call
+      # becomes a JS exception without a status check after each call.
+      'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      'defines': ['NAPI_VERSION=8', 'NODE_ADDON_API_DISABLE_DEPRECATED'],
+      'cflags': ['-fvisibility=hidden', '-Wall', '-Wextra'],
+      'libraries': ['-ldl'],
+    },
+  ],
+}

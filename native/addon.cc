@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// Module init: installs the per-environment registry and exports the functions (at most 8 in
+// all). The acl kind registers its two, allocateAcl and aclProbe, here as well.
+
+#include <napi.h>
+
+#include "functions.h"
+#include "registry.h"
+
+namespace dvpp_pool {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  Registry::Install(env);
+  exports.Set("allocateHost", Napi::Function::New(env, AllocateHost, "allocateHost"));
+  exports.Set("free", Napi::Function::New(env, Free, "free"));
+  exports.Set("memset", Napi::Function::New(env, Memset, "memset"));
+  exports.Set("write", Napi::Function::New(env, Write, "write"));
+  exports.Set("read", Napi::Function::New(env, Read, "read"));
+  exports.Set("hostBuffer", Napi::Function::New(env, HostBuffer, "hostBuffer"));
+  return exports;
+}
+
+}  // namespace dvpp_pool
+
+// The macro pastes its argument into an identifier, so it needs an unqualified name.
+using dvpp_pool::Init;
+NODE_API_MODULE(dvpp_pool, Init)

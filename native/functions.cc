@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+// The exported functions; see functions.h. Each one checks every argument before touching memory,
+// and memset/write/read dispatch through the block's Memory, so they serve every kind.
+
+#include "functions.h"
+
+#include <cstdint>
+#include <limits>
+
+#include "arguments.h"
+#include "block.h"
+#include "host_memory.h"
+
+namespace dvpp_pool {
+namespace {
+
+static_assert(std::numeric_limits<size_t>::max() >= (uint64_t{1} << 53), "sizes up to 2^53 must fit size_t");
+
+Napi::Value Result(Napi::Env env, const Outcome& outcome) {
+  return outcome ? Napi::Value(ToJs(env, *outcome)) : env.Undefined();
+}
+
+}  // namespace
+
+Napi::Object ToJs(Napi::Env env, const Failure& failure) {
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("op", failure.op);
+  object.Set("error", Napi::Number::New(env, static_cast<double>(failure.error)));
+  object.Set("message", failure.message);
+  if (!failure.recent_err_msg.empty()) object.Set("recentErrMsg", failure.recent_err_msg);
+  return object;
+}
+
+Napi::Value AllocateHost(const Napi::CallbackInfo& info) {
+  const size_t size = RequireSize(info[0], "size");
+  Failure failure;
+  std::unique_ptr<Memory> memory = MapHostMemory(size, &failure);
+  if (!memory) return ToJs(info.Env(), failure);
+  return Block::New(info.Env(), std::move(memory), size);
+}
+
+Napi::Value Free(const Napi::CallbackInfo& info) {
+  Block* block = Block::Unwrap(info[0], "block");
+  Outcome released;
+  if (!block->Free(&released)) return Napi::Boolean::New(info.Env(), false);
+  return released ? Napi::Value(ToJs(info.Env(), *released)) : Napi::Boolean::New(info.Env(), true);
+}
+
+Napi::Value Memset(const Napi::CallbackInfo& info) {
+  Block* block = Block::Unwrap(info[0], "block");
+  const uint64_t offset = RequireIndex(info[1], "offset");
+  const uint64_t length = RequireIndex(info[2], "length");
+  const uint8_t value = RequireByte(info[3], "value");
+  Memory& memory = block->Live(info.Env());
+  RequireRange(info.Env(), offset, length, block->Size());
+  return Result(info.Env(), memory.Memset(offset, length, value));
+}
+
+Napi::Value Write(const Napi::CallbackInfo& info) {
+  Block* block = Block::Unwrap(info[0], "block");
+  const uint64_t offset = RequireIndex(info[1], "offset");
+  const Bytes src = RequireView(info[2], "src");
+  Memory& memory = block->Live(info.Env());
+  RequireRange(info.Env(), offset, src.length, block->Size());
+  return Result(info.Env(), memory.Write(offset, src.data, src.length));
+}
+
+Napi::Value Read(const Napi::CallbackInfo& info) {
+  Block* block = Block::Unwrap(info[0], "block");
+  const uint64_t offset = RequireIndex(info[1], "offset");
+  const Bytes dst = RequireView(info[2], "dst");
+  Memory& memory = block->Live(info.Env());
+  RequireRange(info.Env(), offset, dst.length, block->Size());
+  return Result(info.Env(), memory.Read(offset, dst.data, dst.length));
+}
+
+Napi::Value HostBuffer(const Napi::CallbackInfo& info) {
+  return Block::Unwrap(info[0], "block")->HostBuffer(info[0].As<Napi::Object>());
+}
+
+}  // namespace dvpp_pool

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// The JS entry points of the host kind and of every block. Expected failures of the memory
+// system come back as a { op, error, message } object (see ToJs); bad arguments, foreign objects
+// and freed blocks throw TypeError/RangeError. The acl kind adds allocateAcl and aclProbe in its
+// own native/acl_*.{h,cc} files, using ToJs and Block::New from here.
+#ifndef DVPP_POOL_FUNCTIONS_H_
+#define DVPP_POOL_FUNCTIONS_H_
+
+#include <napi.h>
+
+#include "memory.h"
+
+namespace dvpp_pool {
+
+// { op, error, message, recentErrMsg? }: how an expected failure of a memory system reaches JS.
+Napi::Object ToJs(Napi::Env env, const Failure& failure);
+
+// allocateHost(size) -> block | failure
+Napi::Value AllocateHost(const Napi::CallbackInfo& info);
+// free(block) -> boolean | failure; false when the block was already freed.
+Napi::Value Free(const Napi::CallbackInfo& info);
+// memset(block, offset, length, value) -> undefined | failure; sets bytes to `value & 0xff`.
+Napi::Value Memset(const Napi::CallbackInfo& info);
+// write(block, offset, src) -> undefined | failure; copies all of the view `src` to `offset`.
+Napi::Value Write(const Napi::CallbackInfo& info);
+// read(block, offset, dst) -> undefined | failure; fills the view `dst` from `offset`.
+Napi::Value Read(const Napi::CallbackInfo& info);
+// hostBuffer(block) -> ArrayBuffer | undefined; see Block::HostBuffer.
+Napi::Value HostBuffer(const Napi::CallbackInfo& info);
+
+}  // namespace dvpp_pool
+
+#endif  // DVPP_POOL_FUNCTIONS_H_
