@@ -93,6 +93,18 @@ export class BackendUnavailableError extends DvppPoolError {
   }
 }
 
+/** A host memory call (mmap, munmap) failed. `op` is the call, `errno` its error number. */
+export class HostMemoryError extends DvppPoolError {
+  static readonly CODE = 'ERR_DVPP_HOST_MEMORY';
+  readonly op: string;
+  readonly errno: number;
+  constructor(op: string, errno: number, detail: string) {
+    super(HostMemoryError.CODE, `${op} failed with errno ${errno}: ${detail}`);
+    this.op = op;
+    this.errno = errno;
+  }
+}
+
 /** An ACL call failed. `aclError` is the number it returned, `op` the function's name. */
 export class AclError extends DvppPoolError {
   static readonly CODE = 'ERR_DVPP_ACL';
