@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+// The `host` backend: one anonymous mmap per block through the native addon (huge pages first,
+// then normal pages with transparent huge pages advised). Argument, bounds and foreign-block
+// checks happen in C++ and arrive as TypeError/RangeError; a failed mmap or munmap becomes a
+// HostMemoryError. The default wherever no Ascend runtime is installed.
+
+import { readFileSync } from 'node:fs';
+import { BackendUnavailableError, HostMemoryError } from '../errors.js';
+import { invalidMessage } from '../validate.js';
+import type { Backend, BackendBlock } from './backend.js';
+import { type DvppPoolAddon, type NativeBlock, type NativeFailure, isNativeFailure, loadAddon } from './native.js';
+
+function raise(failure: NativeFailure, what: string): never {
+  throw new HostMemoryError(failure.op, failure.error, `${failure.message} (${what})`);
+}
+
+function checked(result: NativeFailure | undefined, what: string): void {
+  if (result !== undefined) raise(result, what);
+}
+
+/**
+ * Creates the host backend over the native addon.
+ * @throws {BackendUnavailableError} the addon cannot be loaded; `reason` is the loader's text.
+ * @example
+ * const host = createHostBackend();
+ * const block = host.allocate(1 << 20);
+ * host.free(block);
+ */
+export function createHostBackend(): Backend {
+  const load = loadAddon();
+  if ('reason' in load) throw new BackendUnavailableError('host', load.reason);
+  const addon: DvppPoolAddon = load.addon;
+  // The addon recognises its blocks by type tag; anything else it rejects with a TypeError.
+  const native = (block: BackendBlock): NativeBlock => block as NativeBlock;
+  return {
+    kind: 'host',
+    describe(block) {
+      const description: unknown = (block as Partial<NativeBlock> | null)?.description;
+      if (typeof description !== 'string') throw new TypeError(invalidMessage('block', "a block of the 'host' backend", block));
+      return description;
+    },
+    allocate(size) {
+      const block = addon.allocateHost(size);
+      if (isNativeFailure(block)) raise(block, `mapping ${size} bytes`);
+      return block;
+    },
+    free(block) {
+      const freed = addon.free(native(block));
+      if (isNativeFailure(freed)) raise(freed, `unmapping ${block.size} bytes`);
+      return freed;
+    },
+    memset(block, offset, length, value) {
+      checked(addon.memset(native(block), offset, length, value), `memset of ${length} bytes at offset ${offset}`);
+    },
+    write(block, offset, src) {
+      checked(addon.write(native(block), offset, src), `write at offset ${offset}`);
+    },
+    read(block, offset, dst) {
+      checked(addon.read(native(block), offset, dst), `read at offset ${offset}`);
+    },
+    hostView(block) {
+      const buffer = addon.hostBuffer(native(block));
+      return buffer === undefined ? undefined : new Uint8Array(buffer);
+    },
+  };
+}
+
+/** What this machine offers the host backend in huge pages; fields are absent where unknown. */
+export interface HugePageInfo {
+  /** Size of one explicit huge page (`Hugepagesize` in /proc/meminfo), in bytes. */
+  readonly hugePageBytes?: number;
+  /** Explicit huge pages free now (`HugePages_Free`); 0 means MAP_HUGETLB will fail. */
+  readonly hugePagesFree?: number;
+  /** Transparent huge page mode: `always`, `madvise` or `never`. */
+  readonly transparentHugePages?: string;
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined; // not Linux, or /proc and /sys hidden: the info is simply unknown
+  }
+}
+
+/** Reads huge page facts from /proc and /sys (two small files; Linux only). */
+export function hugePageInfo(): HugePageInfo {
+  const meminfo = readText('/proc/meminfo') ?? '';
+  const pageKib = /^Hugepagesize:\s+(\d+) kB$/m.exec(meminfo)?.[1];
+  const free = /^HugePages_Free:\s+(\d+)$/m.exec(meminfo)?.[1];
+  const thp = /\[(\w+)\]/.exec(readText('/sys/kernel/mm/transparent_hugepage/enabled') ?? '')?.[1];
+  return {
+    ...(pageKib === undefined ? {} : { hugePageBytes: Number(pageKib) * 1024 }),
+    ...(free === undefined ? {} : { hugePagesFree: Number(free) }),
+    ...(thp === undefined ? {} : { transparentHugePages: thp }),
+  };
+}

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+// The only module that loads the native addon (binding.gyp target `dvpp_pool`). It loads on the
+// first call to loadAddon(), never at import, so `import` works on any machine; a failed load is
+// kept as the loader's own error text, never swallowed. Also declares the addon's surface: what
+// native/addon.cc exports, argument by argument.
+
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { markAsUntransferable } from 'node:worker_threads';
+
+/** A block the addon made: a frozen object that native code recognises by its type tag. */
+export interface NativeBlock {
+  /** Address of the first byte; a multiple of 128. */
+  readonly base: bigint;
+  /** Usable bytes. */
+  readonly size: number;
+  /** The memory kind behind it: `'host'` (mmap) or `'acl'` (acldvppMalloc). */
+  readonly kind: string;
+  /** True when the memory sits on explicit huge pages. */
+  readonly hugePages: boolean;
+  /** How the memory was obtained, e.g. "mmap, transparent huge pages advised". */
+  readonly description: string;
+}
+
+/** An expected failure of the memory system, returned (not thrown) by the addon. */
+export interface NativeFailure {
+  /** The call that failed: `'mmap'`, `'munmap'`, or an ACL function. */
+  readonly op: string;
+  /** Its error number: errno for host memory, aclError for ACL. */
+  readonly error: number;
+  readonly message: string;
+  /** aclGetRecentErrMsg() text, when the library had one. */
+  readonly recentErrMsg?: string;
+}
+
+/**
+ * The addon's exports. Every function checks its arguments in C++ and throws TypeError (wrong
+ * type, foreign object) or RangeError (bad number, out of bounds, freed block).
+ */
+export interface DvppPoolAddon {
+  /** Maps `size` bytes (a positive safe integer) of host memory. */
+  allocateHost(size: number): NativeBlock | NativeFailure;
+  /** Frees the block's memory; false when it was already freed. */
+  free(block: NativeBlock): boolean | NativeFailure;
+  /** Sets `length` bytes at `offset` to `value & 0xff`. */
+  memset(block: NativeBlock, offset: number, length: number, value: number): NativeFailure | undefined;
+  /** Copies all bytes of `src` to `offset`. */
+  write(block: NativeBlock, offset: number, src: ArrayBufferView): NativeFailure | undefined;
+  /** Fills `dst` from `offset`. */
+  read(block: NativeBlock, offset: number, dst: ArrayBufferView): NativeFailure | undefined;
+  /**
+   * An ArrayBuffer over the whole block (the same one while it lives), or undefined for a freed
+   * block or memory the host cannot address. Free detaches it; loadAddon() marks it untransferable.
+   */
+  hostBuffer(block: NativeBlock): ArrayBuffer | undefined;
+}
+
+/** What loadAddon() found: the addon and the file it came from, or why it could not load. */
+export type AddonLoad = { readonly addon: DvppPoolAddon; readonly path: string } | { readonly reason: string };
+
+/** True when an addon call returned a failure rather than its result. */
+export function isNativeFailure(value: unknown): value is NativeFailure {
+  return typeof value === 'object' && value !== null && 'op' in value && 'error' in value;
+}
+
+// Two levels up from both src/backends/native.ts (vitest) and dist/backends/native.js.
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+let loaded: AddonLoad | undefined;
+
+function load(): AddonLoad {
+  const require = createRequire(import.meta.url);
+  try {
+    const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
+    const path = nodeGypBuild.path(PACKAGE_ROOT);
+    const raw = require(path) as DvppPoolAddon;
+    // Node-API cannot mark a buffer untransferable; unmarked, a transferred copy would keep
+    // pointing at the mapping after free. Marked, postMessage/structuredClone copy it instead.
+    const addon: DvppPoolAddon = {
+      ...raw,
+      hostBuffer(block) {
+        const buffer = raw.hostBuffer(block);
+        if (buffer !== undefined) markAsUntransferable(buffer);
+        return buffer;
+      },
+    };
+    return { addon, path };
+  } catch (error) {
+    return { reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Loads the addon on the first call and returns the same answer on every later one.
+ * Never throws: a build or load failure comes back as `{ reason }` with the loader's text.
+ */
+export function loadAddon(): AddonLoad {
+  loaded ??= load();
+  return loaded;
+}

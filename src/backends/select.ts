@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+// Which backend a pool gets. An explicit kind is honoured or throws BackendUnavailableError;
+// `auto` takes $DVPP_POOL_BACKEND when set, else tries acl, host, js in that order and keeps, in
+// `fallbackReason`, why each earlier one was skipped. Nothing is swallowed: every skipped
+// backend's reason is the loader's own text.
+
+import { BackendUnavailableError } from '../errors.js';
+import { invalidMessage, rejectUnknownKeys, requireOptions, requireSafeInteger, requireString } from '../validate.js';
+import type { Backend, BackendKind } from './backend.js';
+import { type HugePageInfo, createHostBackend, hugePageInfo } from './host.js';
+import { createJsBackend } from './js.js';
+import { loadAddon } from './native.js';
+
+/** What a caller may ask for: a backend kind, or `auto` to take the best one available. */
+export type BackendChoice = 'auto' | BackendKind;
+
+/** Options that reach the backend being created. */
+export interface SelectOptions {
+  /** Ascend device to allocate on (`acl` only). @defaultValue 0 */
+  readonly deviceId?: number | undefined;
+  readonly acl?: { readonly libraryDir?: string | undefined } | undefined;
+}
+
+/** The backend chosen, and why `auto` fell back from the ones before it, if it did. */
+export interface BackendSelection {
+  readonly backend: Backend;
+  /** e.g. "acl: the acl backend is not built yet"; absent when nothing was skipped. */
+  readonly fallbackReason?: string;
+}
+
+/** The environment variable that picks the backend when the caller asks for `auto`. */
+export const BACKEND_ENV = 'DVPP_POOL_BACKEND';
+
+const CHOICES: readonly BackendChoice[] = ['auto', 'acl', 'host', 'js'];
+// `auto` tries these in order, then takes `js`, which needs nothing and cannot fail.
+const FALLIBLE_ORDER: readonly BackendKind[] = ['acl', 'host'];
+
+type Attempt = { readonly backend: Backend } | { readonly reason: string };
+
+/** The acl backend's hook: replaced by the real acl backend when it lands. */
+function tryAcl(_options: SelectOptions): Attempt {
+  return { reason: 'the acl backend is not built yet' };
+}
+
+function tryHost(): Attempt {
+  try {
+    return { backend: createHostBackend() };
+  } catch (error) {
+    if (error instanceof BackendUnavailableError) return { reason: error.reason };
+    throw error;
+  }
+}
+
+function attempt(kind: BackendKind, options: SelectOptions): Attempt {
+  if (kind === 'acl') return tryAcl(options);
+  if (kind === 'host') return tryHost();
+  return { backend: createJsBackend() };
+}
+
+function parseChoice(name: string, value: unknown): BackendChoice {
+  if (!CHOICES.includes(value as BackendChoice)) {
+    throw new TypeError(invalidMessage(name, `one of ${CHOICES.map((c) => `'${c}'`).join(', ')}`, value));
+  }
+  return value as BackendChoice;
+}
+
+function parseOptions(value: unknown): SelectOptions {
+  const options = requireOptions('options', value);
+  rejectUnknownKeys('options', options, ['deviceId', 'acl']);
+  const { deviceId, acl } = options;
+  if (deviceId !== undefined) requireSafeInteger('options.deviceId', deviceId, 0);
+  const aclOptions = requireOptions('options.acl', acl);
+  rejectUnknownKeys('options.acl', aclOptions, ['libraryDir']);
+  if (aclOptions['libraryDir'] !== undefined) requireString('options.acl.libraryDir', aclOptions['libraryDir']);
+  return options as SelectOptions;
+}
+
+/** The kind `auto` resolves to before probing: $DVPP_POOL_BACKEND when set and not `auto`. */
+function fromEnvironment(): BackendChoice {
+  const value = process.env[BACKEND_ENV];
+  return value === undefined || value === '' ? 'auto' : parseChoice(`$${BACKEND_ENV}`, value);
+}
+
+/**
+ * Picks and creates the backend for a pool.
+ *
+ * `auto` first reads $DVPP_POOL_BACKEND (`auto`, `acl`, `host` or `js`): any value but `auto`
+ * is treated as if the caller had asked for that kind. Otherwise it tries `acl`, `host`, `js`.
+ * @throws {TypeError} `kind`, the options or $DVPP_POOL_BACKEND are not valid.
+ * @throws {BackendUnavailableError} an explicitly asked kind cannot be used here.
+ * @example
+ * const { backend, fallbackReason } = selectBackend('auto', {});
+ * // backend.kind === 'host', fallbackReason === 'acl: the acl backend is not built yet'
+ */
+export function selectBackend(kind: BackendChoice, options: SelectOptions = {}): BackendSelection {
+  const parsed = parseOptions(options);
+  let choice = parseChoice('kind', kind);
+  if (choice === 'auto') choice = fromEnvironment();
+  if (choice !== 'auto') {
+    const result = attempt(choice, parsed);
+    if ('reason' in result) throw new BackendUnavailableError(choice, result.reason);
+    return { backend: result.backend };
+  }
+  const skipped: string[] = [];
+  for (const candidate of FALLIBLE_ORDER) {
+    const result = attempt(candidate, parsed);
+    if ('backend' in result) {
+      return skipped.length === 0 ? { backend: result.backend } : { backend: result.backend, fallbackReason: skipped.join('; ') };
+    }
+    skipped.push(`${candidate}: ${result.reason}`);
+  }
+  return { backend: createJsBackend(), fallbackReason: skipped.join('; ') };
+}
+
+/** What `dvpp-pool info` prints about backends. */
+export interface BackendsInfo {
+  /** The kind `auto` picks here, and why it skipped earlier ones. */
+  readonly auto: { readonly kind: BackendKind; readonly fallbackReason?: string };
+  /** $DVPP_POOL_BACKEND as set, if it is. */
+  readonly environment?: string;
+  /** The native addon's file, or why it did not load. */
+  readonly addon: { readonly path: string } | { readonly reason: string };
+  readonly hugePages: HugePageInfo;
+}
+
+/**
+ * Reports which backend `auto` would pick and why, the addon's load result and huge page facts.
+ * Creates no block.
+ * @throws {TypeError} $DVPP_POOL_BACKEND is not a valid kind.
+ * @throws {BackendUnavailableError} $DVPP_POOL_BACKEND names a kind that is unavailable.
+ */
+export function backendsInfo(options: SelectOptions = {}): BackendsInfo {
+  const { backend, fallbackReason } = selectBackend('auto', options);
+  const load = loadAddon();
+  const environment = process.env[BACKEND_ENV];
+  return {
+    auto: fallbackReason === undefined ? { kind: backend.kind } : { kind: backend.kind, fallbackReason },
+    ...(environment === undefined ? {} : { environment }),
+    addon: 'reason' in load ? { reason: load.reason } : { path: load.path },
+    hugePages: hugePageInfo(),
+  };
+}
