@@ -4,6 +4,7 @@
 
 #include <napi.h>
 
+#include "acl_functions.h"
 #include "functions.h"
 #include "registry.h"
 
@@ -17,6 +18,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("write", Napi::Function::New(env, Write, "write"));
   exports.Set("read", Napi::Function::New(env, Read, "read"));
   exports.Set("hostBuffer", Napi::Function::New(env, HostBuffer, "hostBuffer"));
+  exports.Set("allocateAcl", Napi::Function::New(env, AllocateAcl, "allocateAcl"));
+  exports.Set("aclProbe", Napi::Function::New(env, AclProbe, "aclProbe"));
   return exports;
 }
 
