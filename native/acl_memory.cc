@@ -12,11 +12,9 @@
 namespace dvpp_pool {
 namespace {
 
-// Failure text for `op`, with aclGetRecentErrMsg() appended when the library has one.
+// The failure of `op`, with aclGetRecentErrMsg() read right after the failing call.
 Failure AclFailure(const AclLibrary& library, const char* op, int code, std::string message) {
-  const std::string recent = library.RecentErrMsg();
-  if (!recent.empty()) message += " (ACL: " + recent + ")";
-  return Failure{op, code, std::move(message)};
+  return Failure{op, code, std::move(message), library.RecentErrMsg()};
 }
 
 // "DDR huge pages 1024 of 2048 bytes free" for every huge-page attribute the device reports.
