@@ -53,6 +53,17 @@ export interface DvppPoolAddon {
    * block or memory the host cannot address. Free detaches it; loadAddon() marks it untransferable.
    */
   hostBuffer(block: NativeBlock): ArrayBuffer | undefined;
+  /**
+   * Loads the ACL libraries (first `libraryDir`, then $ASCEND_HOME_PATH/lib64,
+   * $ASCEND_TOOLKIT_HOME/lib64, the default search), then aclInit once per process,
+   * aclrtSetDevice(deviceId) and one acldvppMalloc of `size` bytes. `{ reason }` when no usable
+   * library was found; a failure names the ACL call that failed.
+   */
+  allocateAcl(size: number, deviceId: number, libraryDir: string | undefined): NativeBlock | NativeFailure | { readonly reason: string };
+  /** Loads the ACL libraries as allocateAcl does and says which files; calls no ACL function. */
+  aclProbe(
+    libraryDir: string | undefined,
+  ): { readonly runtimePath: string; readonly dvppPath: string; readonly initializedBy: string } | { readonly reason: string };
 }
 
 /** What loadAddon() found: the addon and the file it came from, or why it could not load. */
