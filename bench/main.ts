@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+// `npm run bench` / `npm run bench:quick`: runs every scenario in one process, prints a progress
+// line per scenario, and writes <out>/latest.json (figures + environment) and <out>/latest.md
+// (targets table). --out defaults to bench/results (gitignored); docs are never written here.
+// Usage: tsx --expose-gc bench/main.ts [--quick] [--out DIR]
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { collectEnv } from './report/env.js';
+import { renderMarkdown } from './report/markdown.js';
+import { judgeTargets } from './report/targets.js';
+import { type BenchConfig, FULL_CONFIG, QUICK_CONFIG, type ScenarioResult, buildTraces } from './scenarios/context.js';
+import { runFragmentation } from './scenarios/fragmentation.js';
+import { runHotPair } from './scenarios/hot-pair.js';
+import { runHotPath } from './scenarios/hot-path.js';
+import { runNativePerRequest } from './scenarios/native-per-request.js';
+import { runPeers } from './scenarios/peers.js';
+import { runTraceReplay } from './scenarios/trace-replay.js';
+
+const USAGE = 'Usage: tsx --expose-gc bench/main.ts [--quick] [--out DIR]';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string', default: join('bench', 'results') },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const config: BenchConfig = values.quick ? QUICK_CONFIG : FULL_CONFIG;
+  const started = performance.now();
+  const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  const env = collectEnv(config);
+  console.log(`dvpp-pool bench${config.quick ? ' --quick' : ''}: Node ${env.node}, backend ${env.backendKind}, load ${env.loadAverage1m.toFixed(2)}`);
+
+  const traces = buildTraces(config);
+  console.log(`[${elapsed()}] traces: ${traces.map((t) => `seed ${t.seed} ${t.trace.nOps} ops`).join(', ')}`);
+
+  const steps: [string, () => ScenarioResult | Promise<ScenarioResult>][] = [
+    ['1 hot pair', () => runHotPair(config, traces)],
+    ['2 trace replay', () => runTraceReplay(config, traces)],
+    ['3 fragmentation', () => runFragmentation(config, traces)],
+    ['4 native per request', () => runNativePerRequest(config, traces)],
+    ['6 peers', () => runPeers(config, traces)],
+    ['hot-path checks', () => runHotPath(config)],
+  ];
+  const scenarios: ScenarioResult[] = [];
+  for (const [label, run] of steps) {
+    const result = await run();
+    scenarios.push(result);
+    console.log(`[${elapsed()}] ${label}: ${result.status}`);
+  }
+  const targets = judgeTargets(scenarios, traces);
+  const durationS = (performance.now() - started) / 1000;
+
+  mkdirSync(values.out, { recursive: true });
+  const report = {
+    env,
+    config,
+    durationS,
+    traces: traces.map(({ seed, trace, stats }) => ({ seed, nOps: trace.nOps, nIds: trace.nIds, ...stats })),
+    scenarios,
+    targets,
+  };
+  writeFileSync(join(values.out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(values.out, 'latest.md'), renderMarkdown(env, config.quick, traces, scenarios, targets, durationS));
+  for (const t of targets) console.log(`${t.met === null ? 'n/a' : t.met ? 'met' : 'MISS'}  ${t.id}: ${t.figure}`);
+  console.log(`[${elapsed()}] wrote ${join(values.out, 'latest.json')} and latest.md`);
+}
+
+await main();

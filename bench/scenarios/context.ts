@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+// What every scenario receives (run size, the traces, the pool backend kind) and what it returns
+// (named figures plus notes). Scenarios never print or write files; main.ts does, and judges the
+// targets from the figures of one run.
+
+import type { PoolBackendKind } from '../../src/index.js';
+import type { Trace } from '../trace/format.js';
+import { generateMediaTrace } from '../trace/generate.js';
+import { MIB } from '../trace/min-pool.js';
+import { type TraceStats, traceStats } from '../trace/stats.js';
+
+/** How big a run is. `quick` is the CI variant (< 1 minute on 2 cores). */
+export interface BenchConfig {
+  readonly quick: boolean;
+  readonly seeds: readonly number[];
+  /** Allocations per generated trace (ops = 2 ×). */
+  readonly allocs: number;
+  /** Block size for the throughput replays and the hot pair. */
+  readonly capacityBytes: number;
+  /** Timed reps (and untimed warm-ups) of each fast replay; slow peers use `slowReps`. */
+  readonly reps: number;
+  readonly warmups: number;
+  readonly slowReps: number;
+  readonly opsPerBatch: number;
+  /** Benchmark.js time budget per micro-benchmark, seconds. */
+  readonly microMaxTimeS: number;
+  /** Pairs in the hot-path checks (native-call count, flat heap). */
+  readonly checkPairs: number;
+  /** Ops of the trace prefix replayed through a fresh native block per request (scenario 4). */
+  readonly nativeTraceOps: number;
+  /** Backend kind of the pools under test. */
+  readonly backend: PoolBackendKind;
+}
+
+export const FULL_CONFIG: BenchConfig = {
+  quick: false,
+  seeds: [12345, 777],
+  allocs: 500_000,
+  capacityBytes: 256 * MIB,
+  reps: 9,
+  warmups: 2,
+  slowReps: 3,
+  opsPerBatch: 10_000,
+  microMaxTimeS: 3,
+  checkPairs: 1_000_000,
+  nativeTraceOps: 50_000,
+  backend: 'auto',
+};
+
+export const QUICK_CONFIG: BenchConfig = {
+  ...FULL_CONFIG,
+  quick: true,
+  allocs: 25_000,
+  reps: 3,
+  warmups: 1,
+  slowReps: 1,
+  opsPerBatch: 5_000,
+  microMaxTimeS: 0.3,
+  nativeTraceOps: 10_000,
+};
+
+/** One generated trace and what it asks of an allocator. */
+export interface SeededTrace {
+  readonly seed: number;
+  readonly trace: Trace;
+  readonly stats: TraceStats;
+}
+
+/** Generates the media trace of every seed of the run. */
+export function buildTraces(config: BenchConfig): SeededTrace[] {
+  return config.seeds.map((seed) => {
+    const trace = generateMediaTrace({ seed, allocs: config.allocs });
+    return { seed, trace, stats: traceStats(trace) };
+  });
+}
+
+/** A figure: a number with its unit, or a short text. */
+export type Figure = number | string | boolean;
+
+/** What a scenario hands back: figures keyed by name, and notes for the report. */
+export interface ScenarioResult {
+  readonly id: string;
+  readonly title: string;
+  /** 'skipped' only when a contender cannot run on this machine; `notes` says why. */
+  readonly status: 'ok' | 'skipped';
+  readonly figures: Record<string, Figure>;
+  readonly notes: string[];
+}
+
+/** Rounds for reports: 3 significant decimals are plenty on a noisy machine. */
+export function round(value: number, digits = 2): number {
+  const k = 10 ** digits;
+  return Math.round(value * k) / k;
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// Scenario 4, the "before" picture: a fresh native block allocated and freed per request through
+// the host backend. Measured as the same 1080p pair as scenario 1 (Benchmark.js) and as a replay
+// of a prefix of the media trace. Skipped, with the loader's reason, where the addon is absent.
+
+import { DVPP_ADDR_ALIGN } from '../../src/constants.js';
+import { granulesFor } from '../contenders/granules.js';
+import { hostBackend, nativePerRequestContender } from '../contenders/native-per-request.js';
+import { microBench } from '../harness.js';
+import { timeReplay } from '../timing.js';
+import type { Trace } from '../trace/format.js';
+import { type BenchConfig, type ScenarioResult, type SeededTrace, round } from './context.js';
+import { FRAME_1080P_NV12 } from './hot-pair.js';
+
+const PAIRS_PER_CALL = 20;
+
+export function runNativePerRequest(config: BenchConfig, traces: readonly SeededTrace[]): ScenarioResult {
+  const title = '4. Before: a fresh native block per request (host backend, mmap/munmap)';
+  let backend;
+  try {
+    backend = hostBackend();
+  } catch (error) {
+    return { id: 'native-per-request', title, status: 'skipped', figures: {}, notes: [`host backend unavailable: ${String(error)}`] };
+  }
+  const bytes = granulesFor(FRAME_1080P_NV12) * DVPP_ADDR_ALIGN;
+  const pair = microBench(
+    'host allocate+free 1080p',
+    () => {
+      for (let k = 0; k < PAIRS_PER_CALL; k++) backend.free(backend.allocate(bytes));
+    },
+    { opsPerCall: PAIRS_PER_CALL, maxTimeS: config.microMaxTimeS },
+  );
+  const { seed, trace } = traces[0] as SeededTrace;
+  const nOps = Math.min(trace.nOps, config.nativeTraceOps);
+  // A prefix may end with live ids; timeReplay frees them after each rep, untimed.
+  const prefix: Trace = { nOps, nIds: trace.nIds, ops: trace.ops.subarray(0, nOps * 3) };
+  const { timing } = timeReplay(prefix, nativePerRequestContender, config.capacityBytes, {
+    reps: config.slowReps,
+    warmups: 1,
+    opsPerBatch: Math.min(config.opsPerBatch, nOps),
+  });
+  return {
+    id: 'native-per-request',
+    title,
+    status: 'ok',
+    figures: {
+      blockBytes: bytes,
+      'pair.medianNsPerPair': round(pair.medianNs),
+      'pair.p99NsPerPair': round(pair.p99Ns),
+      [`seed${seed}.prefixOps`]: nOps,
+      [`seed${seed}.medianNsPerOp`]: round(timing.medianNs),
+      [`seed${seed}.p99NsPerOp`]: round(timing.p99Ns),
+    },
+    notes: [`The host backend maps ${bytes} bytes per 1080p request; real acldvppMalloc/acldvppFree would add the driver's cost on top.`],
+  };
+}
