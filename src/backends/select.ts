@@ -6,6 +6,7 @@
 
 import { BackendUnavailableError } from '../errors.js';
 import { invalidMessage, rejectUnknownKeys, requireOptions, requireSafeInteger, requireString } from '../validate.js';
+import { createAclBackend } from './acl.js';
 import type { Backend, BackendKind } from './backend.js';
 import { type HugePageInfo, createHostBackend, hugePageInfo } from './host.js';
 import { createJsBackend } from './js.js';
@@ -24,7 +25,7 @@ export interface SelectOptions {
 /** The backend chosen, and why `auto` fell back from the ones before it, if it did. */
 export interface BackendSelection {
   readonly backend: Backend;
-  /** e.g. "acl: the acl backend is not built yet"; absent when nothing was skipped. */
+  /** e.g. "acl: no ACL runtime library ... could be loaded: ..."; absent when nothing was skipped. */
   readonly fallbackReason?: string;
 }
 
@@ -37,9 +38,14 @@ const FALLIBLE_ORDER: readonly BackendKind[] = ['acl', 'host'];
 
 type Attempt = { readonly backend: Backend } | { readonly reason: string };
 
-/** The acl backend's hook: replaced by the real acl backend when it lands. */
-function tryAcl(_options: SelectOptions): Attempt {
-  return { reason: 'the acl backend is not built yet' };
+/** The acl backend when the addon loads and an ACL library is found; else the loader's reason. */
+function tryAcl(options: SelectOptions): Attempt {
+  try {
+    return { backend: createAclBackend({ deviceId: options.deviceId, libraryDir: options.acl?.libraryDir }) };
+  } catch (error) {
+    if (error instanceof BackendUnavailableError) return { reason: error.reason };
+    throw error;
+  }
 }
 
 function tryHost(): Attempt {
@@ -90,7 +96,7 @@ function fromEnvironment(): BackendChoice {
  * @throws {BackendUnavailableError} an explicitly asked kind cannot be used here.
  * @example
  * const { backend, fallbackReason } = selectBackend('auto', {});
- * // backend.kind === 'host', fallbackReason === 'acl: the acl backend is not built yet'
+ * // without CANN: backend.kind === 'host', fallbackReason === 'acl: no ACL runtime library ...'
  */
 export function selectBackend(kind: BackendChoice, options: SelectOptions = {}): BackendSelection {
   const parsed = parseOptions(options);
