@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+// createAclCompat: every line of the pyACL drop-in contract (issue 5), on the `js` backend.
+
+import { describe, expect, it } from 'vitest';
+import { createJsBackend } from '../../../src/backends/js.js';
+import type { Backend, BackendBlock } from '../../../src/backends/backend.js';
+import { createAclCompat } from '../../../src/compat/pyacl.js';
+import { AclError } from '../../../src/errors.js';
+import { Pool, createPool } from '../../../src/pool/pool.js';
+
+const KiB = 1024;
+
+function setup(size = 64 * KiB) {
+  const pool = createPool({ size, backend: 'js' });
+  return { pool, acl: createAclCompat(pool), base: Number(pool.baseAddress) };
+}
+
+/**
+ * A js backend whose blocks claim `base` as their address (the bytes stay an ArrayBuffer);
+ * memset calls from number `failMemsetFrom` on (0 is the pool's own zeroing) throw an AclError.
+ */
+function backendAt(base: bigint, failMemsetFrom = Number.POSITIVE_INFINITY): Backend {
+  const inner = createJsBackend();
+  const real = new WeakMap<BackendBlock, BackendBlock>();
+  const unwrap = (block: BackendBlock): BackendBlock => real.get(block) ?? block;
+  let memsets = 0;
+  return {
+    kind: 'js',
+    describe: (block) => inner.describe(unwrap(block)),
+    allocate(size) {
+      const block = inner.allocate(size);
+      const fake = { base, size: block.size };
+      real.set(fake, block);
+      return fake;
+    },
+    free: (block) => inner.free(unwrap(block)),
+    memset(block, offset, length, value) {
+      if (memsets++ >= failMemsetFrom) throw new AclError('aclrtMemset', 507899, 'injected', 'device lost');
+      inner.memset(unwrap(block), offset, length, value);
+    },
+    write: (block, offset, src) => inner.write(unwrap(block), offset, src),
+    read: (block, offset, dst) => inner.read(unwrap(block), offset, dst),
+  };
+}
+
+describe('createAclCompat', () => {
+  it('has exactly the shape of the acl module: media.dvpp_malloc/dvpp_free and rt.memset', () => {
+    const { acl } = setup();
+    expect(Object.keys(acl)).toEqual(['media', 'rt']);
+    expect(Object.keys(acl.media)).toEqual(['dvpp_malloc', 'dvpp_free']);
+    expect(Object.keys(acl.rt)).toEqual(['memset']);
+  });
+
+  it('rejects a non-pool with a TypeError', () => {
+    expect(() => createAclCompat({} as Pool)).toThrow(TypeError);
+  });
+
+  it('checks once, at creation, that base + capacity is below 2^53', () => {
+    const options = { size: 4 * KiB, backend: 'js' as const };
+    const fits = new Pool(options, { backend: backendAt(2n ** 53n - 8192n) });
+    expect(() => createAclCompat(fits)).not.toThrow();
+    // base + capacity === 2^53 exactly: not below it.
+    const over = new Pool(options, { backend: backendAt(2n ** 53n - 4096n) });
+    expect(() => createAclCompat(over)).toThrow(RangeError);
+    expect(() => createAclCompat(over)).toThrow(/2\^53/);
+  });
+});
+
+describe('media.dvpp_malloc', () => {
+  it('returns [devPtr, 0] with a 128-aligned number address inside the block', () => {
+    const { acl, base } = setup();
+    const [devPtr, ret] = acl.media.dvpp_malloc(1000);
+    expect(ret).toBe(0);
+    expect(typeof devPtr).toBe('number');
+    expect(devPtr % 128).toBe(0);
+    expect(devPtr).toBeGreaterThanOrEqual(base);
+  });
+
+  it('follows acldvppMalloc: ALIGN_UP(size, 32) + 32 bytes, so size 0 is a 32-byte segment', () => {
+    const { pool, acl, base } = setup();
+    const [zero, ret0] = acl.media.dvpp_malloc(0);
+    expect(ret0).toBe(0);
+    expect(pool.segmentAtOffset(zero - base)).toBeDefined();
+    expect(acl.rt.memset(zero, 32, 1, 32)).toBe(0);
+    expect(acl.rt.memset(zero, 33, 1, 33)).toBe(100000);
+    const [p, ret] = acl.media.dvpp_malloc(100);
+    expect(ret).toBe(0);
+    expect(pool.segmentAtOffset(p - base)?.size).toBe(160);
+  });
+
+  it('returns [0, 207001] when the pool is full, and for a size above the capacity', () => {
+    const { pool, acl } = setup(4 * KiB);
+    expect(acl.media.dvpp_malloc(4 * KiB + 1)).toEqual([0, 207001]);
+    expect(acl.media.dvpp_malloc(Number.MAX_SAFE_INTEGER)).toEqual([0, 207001]);
+    const [, ret] = acl.media.dvpp_malloc(4 * KiB - 32);
+    expect(ret).toBe(0);
+    expect(acl.media.dvpp_malloc(1)).toEqual([0, 207001]);
+    expect(pool.stats().failures).toBe(3);
+  });
+
+  it('returns [0, 100000] for a number that is not a non-negative safe integer', () => {
+    const { pool, acl } = setup();
+    for (const size of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
+      expect(acl.media.dvpp_malloc(size)).toEqual([0, 100000]);
+    }
+    expect(pool.stats().liveSegments).toBe(0);
+  });
+
+  it('throws TypeError only for an argument of the wrong JS type', () => {
+    const { acl } = setup();
+    for (const size of ['1', 1n, null, undefined, {}]) {
+      expect(() => acl.media.dvpp_malloc(size as unknown as number)).toThrow(TypeError);
+    }
+  });
+
+  it('turns a failing backend memset of a zeroOnAcquire pool into its aclError', () => {
+    const backend = backendAt(0x1000_0000_0000n, 1);
+    const pool = new Pool({ size: 4 * KiB, backend: 'js', zeroOnAcquire: true }, { backend });
+    expect(createAclCompat(pool).media.dvpp_malloc(10)).toEqual([0, 507899]);
+  });
+});
+
+describe('media.dvpp_free', () => {
+  it('frees a live segment by its start address, also one from pool.acquire', () => {
+    const { pool, acl } = setup();
+    const [devPtr] = acl.media.dvpp_malloc(500);
+    expect(acl.media.dvpp_free(devPtr)).toBe(0);
+    const segment = pool.acquire(700);
+    expect(acl.media.dvpp_free(Number(segment.address))).toBe(0);
+    expect(segment.released).toBe(true);
+    expect(pool.stats().liveSegments).toBe(0);
+  });
+
+  it('returns 100000 for a double free, an inner address and a foreign pointer, touching nothing', () => {
+    const { pool, acl, base } = setup();
+    const [a] = acl.media.dvpp_malloc(500);
+    const [b] = acl.media.dvpp_malloc(500);
+    expect(acl.media.dvpp_free(a)).toBe(0);
+    const before = pool.stats();
+    expect(acl.media.dvpp_free(a)).toBe(100000);
+    expect(acl.media.dvpp_free(b + 128)).toBe(100000);
+    expect(acl.media.dvpp_free(b + 1)).toBe(100000);
+    for (const foreign of [0, base - 128, base + pool.capacity, 12345.5, -128, Number.NaN]) {
+      expect(acl.media.dvpp_free(foreign)).toBe(100000);
+    }
+    expect(pool.stats()).toEqual(before);
+    expect(acl.media.dvpp_free(b)).toBe(0);
+  });
+
+  it('finds the segment in O(1): thousands of frees stay fast', () => {
+    const { acl } = setup(8 * 1024 * KiB);
+    const pointers = Array.from({ length: 20_000 }, () => acl.media.dvpp_malloc(64)[0]);
+    const started = performance.now();
+    for (const p of pointers) expect(acl.media.dvpp_free(p)).toBe(0);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('throws TypeError only for an argument of the wrong JS type', () => {
+    const { acl } = setup();
+    expect(() => acl.media.dvpp_free(1n as unknown as number)).toThrow(TypeError);
+    expect(() => acl.media.dvpp_free('0x1000' as unknown as number)).toThrow(TypeError);
+  });
+});
+
+describe('rt.memset', () => {
+  it('sets count bytes to the low 8 bits of value, as C memset does', () => {
+    const { pool, acl, base } = setup();
+    const [devPtr] = acl.media.dvpp_malloc(256);
+    const segment = pool.segmentAtOffset(devPtr - base)!;
+    expect(acl.rt.memset(devPtr, 288, 0x1ab, 100)).toBe(0);
+    const bytes = segment.read(0, 101);
+    expect(bytes.subarray(0, 100).every((b) => b === 0xab)).toBe(true);
+    expect(bytes[100]).toBe(0);
+    expect(acl.rt.memset(devPtr, 10, -1, 10)).toBe(0);
+    expect(segment.read(0, 1)[0]).toBe(0xff);
+  });
+
+  it('works from an address inside the segment, up to its end and not past it', () => {
+    const { pool, acl, base } = setup();
+    const [devPtr] = acl.media.dvpp_malloc(256); // 288 bytes
+    acl.media.dvpp_malloc(256);
+    expect(acl.rt.memset(devPtr + 200, 88, 7, 88)).toBe(0);
+    expect(pool.segmentAtOffset(devPtr - base)!.read(287, 1)[0]).toBe(7);
+    expect(acl.rt.memset(devPtr + 200, 89, 7, 89)).toBe(100000);
+  });
+
+  it('returns 100000 when count > maxCount, outside live segments, or for a non-integer', () => {
+    const { acl, base } = setup();
+    const [devPtr] = acl.media.dvpp_malloc(256);
+    expect(acl.rt.memset(devPtr, 10, 0, 11)).toBe(100000);
+    expect(acl.rt.memset(devPtr, 289, 0, 289)).toBe(100000);
+    expect(acl.rt.memset(base + 4096, 16, 0, 16)).toBe(100000);
+    expect(acl.rt.memset(devPtr, 16, 1.5, 16)).toBe(100000);
+    expect(acl.rt.memset(devPtr, 16, 0, -1)).toBe(100000);
+    expect(acl.rt.memset(0, 16, 0, 16)).toBe(100000);
+  });
+
+  it('returns 100000 for a released segment', () => {
+    const { acl } = setup();
+    const [devPtr] = acl.media.dvpp_malloc(256);
+    acl.media.dvpp_free(devPtr);
+    expect(acl.rt.memset(devPtr, 16, 0, 16)).toBe(100000);
+  });
+
+  it("returns the backend's aclError when its memset fails", () => {
+    const pool = new Pool({ size: 4 * KiB, backend: 'js' }, { backend: backendAt(0x1000_0000_0000n, 1) });
+    const acl = createAclCompat(pool);
+    const [devPtr] = acl.media.dvpp_malloc(10);
+    expect(acl.rt.memset(devPtr, 16, 0, 16)).toBe(507899);
+  });
+
+  it('throws TypeError only for arguments of the wrong JS type', () => {
+    const { acl } = setup();
+    const [devPtr] = acl.media.dvpp_malloc(10);
+    expect(() => acl.rt.memset(devPtr, 16, '0' as unknown as number, 16)).toThrow(TypeError);
+    expect(() => acl.rt.memset(devPtr, 16n as unknown as number, 0, 16)).toThrow(TypeError);
+    expect(() => acl.rt.memset(devPtr, 16, 0, undefined as unknown as number)).toThrow(TypeError);
+    expect(() => acl.rt.memset(null as unknown as number, 16, 0, 16)).toThrow(TypeError);
+  });
+});
+
+describe('a closed pool', () => {
+  it('answers every call with 100000', () => {
+    const { pool, acl } = setup();
+    const [devPtr] = acl.media.dvpp_malloc(100);
+    pool.close();
+    expect(acl.media.dvpp_malloc(100)).toEqual([0, 100000]);
+    expect(acl.media.dvpp_free(devPtr)).toBe(100000);
+    expect(acl.rt.memset(devPtr, 16, 0, 16)).toBe(100000);
+  });
+
+  it('still throws TypeError for the wrong JS type', () => {
+    const { pool, acl } = setup();
+    pool.close();
+    expect(() => acl.media.dvpp_malloc('1' as unknown as number)).toThrow(TypeError);
+  });
+});
