@@ -115,7 +115,7 @@ void* OpenFirst(const std::vector<const char*>& names, const std::vector<Candida
     const std::string where = candidate.source + " " + candidate.dir;
     if (IsStubPath(candidate.dir)) {
       notes->Add(where + ": skipped, a stub folder holds link-only libraries");
-      stub_dirs.push_back(candidate.dir);
+      if (candidate.source == "LD_LIBRARY_PATH") stub_dirs.push_back(candidate.dir);
       continue;
     }
     bool present = false;
@@ -141,7 +141,7 @@ void* OpenFirst(const std::vector<const char*>& names, const std::vector<Candida
     }
   }
   for (const char* name : names) {
-    // The default search reads LD_LIBRARY_PATH too and would open a stub found there.
+    // The default search reads LD_LIBRARY_PATH too and would open a stub listed there.
     bool shadowed = false;
     for (const std::string& dir : stub_dirs) shadowed |= access((dir + "/" + name).c_str(), F_OK) == 0;
     if (shadowed) {
