@@ -26,6 +26,9 @@ enum {
   ACL_ERROR_RT_MEMORY_FREE = 207002,
 };
 
+// aclrtMemAttr ACL_DDR_MEM_HUGE (acl_rt.h).
+#define ACL_DDR_MEM_HUGE 2
+
 #define ACL_DOUBLE_MAX_DEVICES 8
 // Cap on the bytes all live acldvppMalloc blocks may hold (ACL_DOUBLE_DVPP_LIMIT overrides).
 #define ACL_DOUBLE_DEFAULT_LIMIT ((size_t)1 << 30)

@@ -246,10 +246,11 @@ aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t *free, size_t *total) {
   if (free == NULL || total == NULL) {
     code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtGetMemInfo: null output");
   } else {
-    size_t limit = env_size("ACL_DOUBLE_DVPP_LIMIT", ACL_DOUBLE_DEFAULT_LIMIT);
+    // Plays an inference card: DVPP memory is DDR huge pages; it has no HBM.
+    size_t limit = attr == ACL_DDR_MEM_HUGE ? env_size("ACL_DOUBLE_DVPP_LIMIT", ACL_DOUBLE_DEFAULT_LIMIT) : 0;
     pthread_mutex_lock(&lock);
     *total = limit;
-    *free = limit - dvpp_used;
+    *free = limit == 0 ? 0 : limit - dvpp_used;
     pthread_mutex_unlock(&lock);
   }
   aclDoubleLog("aclrtGetMemInfo(attr=%d) -> %d free=%zu total=%zu", (int)attr, code, free ? *free : 0,
