@@ -6,6 +6,8 @@ export { createPool, Pool } from './pool/pool.js';
 export type { PoolBackendInfo } from './pool/pool.js';
 export type { Segment } from './pool/segment.js';
 export { Scope } from './pool/scope.js';
+export { createAclCompat } from './compat/pyacl.js';
+export type { AclCompat, AclCompatMedia, AclCompatRt } from './compat/pyacl.js';
 export type { AclBackendOptions, AcquireAsyncOptions, AcquireOptions, PoolBackendKind, PoolOptions } from './pool/options.js';
 export { STATS_VERSION } from './pool/stats.js';
 export type { PoolStats } from './pool/stats.js';
