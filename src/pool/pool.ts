@@ -9,7 +9,7 @@ import { DVPP_ADDR_ALIGN, segmentSize } from '../constants.js';
 import { InvalidSegmentError, PoolClosedError, PoolExhaustedError } from '../errors.js';
 import { NO_SPACE, TlsfEngine } from '../engine/index.js';
 import type { Backend, BackendBlock, BackendKind } from '../backends/backend.js';
-import { selectBackend } from '../backends/select.js';
+import { selectBackend, type BackendSelection } from '../backends/select.js';
 import { invalidMessage, numberError } from '../validate.js';
 import { warnLeaks } from './leaks.js';
 import { OffsetIndex } from './offset-index.js';
@@ -45,12 +45,6 @@ export interface PoolBackendInfo {
   readonly kind: BackendKind;
   /** Why `auto` did not get `acl` (or `host`): the loader's own text. Absent when no fallback happened. */
   readonly fallbackReason?: string;
-}
-
-/** @internal A backend chosen by the caller (tests, counting backends); same shape as selectBackend's result. */
-export interface BackendSelection {
-  readonly backend: Backend;
-  readonly fallbackReason?: string | undefined;
 }
 
 /**

@@ -3,7 +3,7 @@
 // wrapper of a backend. `host` needs the native addon: where it cannot be loaded, its suites
 // are skipped under a title that carries the loader's reason, so the skip is never silent.
 
-import { describe } from 'vitest';
+import { afterAll, beforeAll, describe, vi } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
 import { selectBackend } from '../../src/backends/select.js';
 import { BackendUnavailableError } from '../../src/errors.js';
@@ -61,4 +61,46 @@ export function makeCountingPool(kind: TestedKind, size: number, extra: Omit<Poo
 /** Resets every count to 0. */
 export function clearCounts(calls: CallCounts): void {
   for (const key of Object.keys(calls) as (keyof CallCounts)[]) calls[key] = 0;
+}
+
+/** One captured `process.emitWarning` call. */
+export interface CapturedWarning {
+  readonly message: string;
+  readonly type: string | undefined;
+  readonly code: string | undefined;
+  readonly detail: string | undefined;
+}
+
+/** Runs `action` and returns the warnings it emitted (synchronously, instead of on the next tick). */
+export function captureWarnings(action: () => void): CapturedWarning[] {
+  const captured: CapturedWarning[] = [];
+  const spy = vi.spyOn(process, 'emitWarning').mockImplementation((warning: string | Error, options?: unknown) => {
+    const opts = typeof options === 'object' && options !== null ? (options as Record<string, string | undefined>) : {};
+    captured.push({ message: String(warning), type: opts['type'], code: opts['code'], detail: opts['detail'] });
+  });
+  try {
+    action();
+  } finally {
+    spy.mockRestore();
+  }
+  return captured;
+}
+
+/**
+ * Drops dvpp-pool's leak warnings for the rest of the file (other warnings pass through):
+ * for suites whose pools are disposed with segments still live on purpose. A plain
+ * replacement, not a spy, so captureWarnings' spy restores to it.
+ */
+export function silenceLeakWarnings(): void {
+  const original = process.emitWarning;
+  beforeAll(() => {
+    process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+      const options = rest[0];
+      if (typeof options === 'object' && options !== null && (options as { type?: unknown }).type === 'DvppPoolLeakWarning') return;
+      Reflect.apply(original, process, [warning, ...rest]);
+    }) as typeof process.emitWarning;
+  });
+  afterAll(() => {
+    process.emitWarning = original;
+  });
 }
