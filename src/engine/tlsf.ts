@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+// TlsfEngine: an O(1) offset allocator over `capacity` granules with out-of-band metadata.
+// allocate(granules) returns a node; the handle is (node, generationOf(node)); free(node,
+// generation) rejects stale, double, foreign and out-of-range handles without touching state.
+// Guarantee: allocate returns NO_SPACE only when no free range of >= granules exists.
+// Nothing here knows about bytes or devices; the pool converts bytes to 128-byte granules.
+
+import { BinBitmap } from './bitmap.js';
+import { checkInvariants } from './invariants.js';
+import * as mapping from './mapping.js';
+import { argumentError, requireIntegerIn } from './messages.js';
+import * as nodeTable from './nodes.js';
+import type { NodeTable } from './nodes.js';
+
+// Hot imports are read once into module constants: test runners such as vitest rewrite every use
+// of an imported binding into a getter call, which would put a call on each step of the hot path.
+const { BIN_COUNT, MAX_GRANULES, binRoundDown, binRoundUp } = mapping;
+const { NO_NODE, STATE_FREE, STATE_USED } = nodeTable;
+
+/** What allocate() returns when no free range can hold the request. */
+export const NO_SPACE = -1;
+
+/** Free ranges inspected in the request's own round-down bin before the round-up search. */
+export const EXACT_PROBES = 4;
+
+/** Generations are allocation serials modulo 2^30, so they stay V8 small integers. */
+const GENERATION_MASK = 0x3fff_ffff;
+
+/** Default number of node slots reserved by the constructor. */
+const DEFAULT_NODE_CAPACITY = 64;
+
+/**
+ * Two-level segregated-fit allocator of granule ranges, with exact-class-first search.
+ *
+ * @example
+ * const engine = new TlsfEngine(1024);
+ * const node = engine.allocate(24);           // NO_SPACE (-1) when nothing fits
+ * const handle = [node, engine.generationOf(node)];
+ * engine.offsetOf(node);                      // first granule of the range
+ * engine.free(node, handle[1]);               // true; a second call returns false
+ */
+export class TlsfEngine {
+  /** Granules managed, fixed at construction. */
+  readonly capacity: number;
+  /** @internal Node records; exposed for invariants and corruption tests. */
+  readonly nodes: NodeTable;
+  /** @internal Bin occupancy bitmap. */
+  readonly bitmap = new BinBitmap();
+  /** @internal Head node of each bin's free list, NO_NODE when empty. */
+  readonly binHead = new Int32Array(BIN_COUNT);
+
+  private used = 0;
+  private live = 0;
+  private peak = 0;
+  private serial = 0;
+  private fallbacks = 0;
+
+  /**
+   * @param capacityGranules granules to manage, an integer in [1, 2^32 - 1].
+   * @param initialNodeCapacity node slots reserved up front; the table doubles past it. @defaultValue 64
+   * @throws {RangeError | TypeError} for an argument out of range or not a number.
+   */
+  constructor(capacityGranules: number, initialNodeCapacity: number = DEFAULT_NODE_CAPACITY) {
+    this.capacity = requireIntegerIn('capacityGranules', capacityGranules, 1, MAX_GRANULES);
+    this.nodes = new nodeTable.NodeTable(requireIntegerIn('initialNodeCapacity', initialNodeCapacity, 1, 2 ** 30));
+    this.reset();
+  }
+
+  /** Granules in used ranges. O(1). */
+  get usedGranules(): number {
+    return this.used;
+  }
+
+  /** Granules in free ranges: `capacity - usedGranules`. O(1). */
+  get freeGranules(): number {
+    return this.capacity - this.used;
+  }
+
+  /** Number of live (allocated, not yet freed) ranges. O(1). */
+  get liveCount(): number {
+    return this.live;
+  }
+
+  /** Highest `usedGranules` since construction or the last resetPeak(); reset() keeps it. O(1). */
+  get peakUsedGranules(): number {
+    return this.peak;
+  }
+
+  /** Times allocate() had to scan a whole bin because the O(1) searches found nothing. */
+  get fallbackScans(): number {
+    return this.fallbacks;
+  }
+
+  /** Lowers the peak to the current use. */
+  resetPeak(): void {
+    this.peak = this.used;
+  }
+
+  /**
+   * Takes a range of `granules` and returns its node, or NO_SPACE when no free range is that large.
+   * Exact class first: up to EXACT_PROBES ranges of the request's own round-down bin are tried
+   * (best fit among them), then the first non-empty bin from the round-up bin (any range fits),
+   * and only if both fail, the rest of the round-down bin (the one unbounded step, cold path).
+   * @throws {RangeError} for 0, a negative, fractional or unsafe number; {TypeError} for a non-number.
+   */
+  allocate(granules: number): number {
+    // One test admits every integer in [1, 2^32); anything else takes the cold path.
+    if (granules >>> 0 !== granules || granules === 0) return this.allocateUnusual(granules);
+    if (granules > this.capacity) return NO_SPACE;
+    const down = binRoundDown(granules);
+    let node = NO_NODE;
+    if (this.bitmap.has(down)) node = this.bestInBin(down, granules, EXACT_PROBES);
+    if (node === NO_NODE) {
+      const bin = this.bitmap.findFrom(binRoundUp(granules));
+      if (bin !== -1) {
+        node = this.binHead[bin]!;
+      } else if (this.bitmap.has(down)) {
+        this.fallbacks++;
+        node = this.bestInBin(down, granules, Number.POSITIVE_INFINITY);
+      }
+      if (node === NO_NODE) return NO_SPACE;
+    }
+    return this.grant(node, granules);
+  }
+
+  /**
+   * Releases the range of a live handle and merges it with free neighbours. Returns false, and
+   * changes nothing, for a stale, already-freed, foreign or out-of-range (node, generation).
+   */
+  free(node: number, generation: number): boolean {
+    if (!this.isLive(node, generation)) return false;
+    const nodes = this.nodes;
+    const size = nodes.size[node]!;
+    this.used -= size;
+    this.live--;
+    let start = node;
+    let total = size;
+    // Merge into a free lower neighbour: the lower node survives, so node 0 always heads the chain.
+    const before = nodes.physPrev[node]!;
+    if (before !== NO_NODE && nodes.state[before]! === STATE_FREE) {
+      total += this.unlinkFree(before);
+      this.unchain(before, node);
+      start = before;
+    }
+    const after = nodes.physNext[start]!;
+    if (after !== NO_NODE && nodes.state[after]! === STATE_FREE) {
+      total += this.unlinkFree(after);
+      this.unchain(start, after);
+    }
+    nodes.size[start] = total;
+    nodes.state[start] = STATE_FREE;
+    this.linkFree(start, total);
+    return true;
+  }
+
+  /** Whether (node, generation) is a handle to a range that is allocated now. O(1), never throws. */
+  isLive(node: number, generation: number): boolean {
+    const nodes = this.nodes;
+    // `>>> 0` rejects non-numbers, negatives and fractions; `< top` keeps every read in bounds.
+    return (
+      node >>> 0 === node &&
+      node < nodes.top &&
+      nodes.state[node]! === STATE_USED &&
+      nodes.generation[node]! === generation
+    );
+  }
+
+  /** First granule of a live node's range (meaningless for other nodes; -1 past the table). */
+  offsetOf(node: number): number {
+    return this.nodes.offset[node] ?? -1;
+  }
+
+  /** Granules of a live node's range (meaningless for other nodes; -1 past the table). */
+  sizeOf(node: number): number {
+    return this.nodes.size[node] ?? -1;
+  }
+
+  /** Generation of a live node: the second half of its handle, an integer in [0, 2^30). */
+  generationOf(node: number): number {
+    return this.nodes.generation[node] ?? -1;
+  }
+
+  /**
+   * Frees everything at once in O(bins). Every outstanding handle becomes stale: node indices
+   * restart at 0 but generations keep counting, so no old (node, generation) pair matches.
+   * peakUsedGranules is kept (see resetPeak()).
+   */
+  reset(): void {
+    const nodes = this.nodes;
+    nodes.clear();
+    this.bitmap.clear();
+    this.binHead.fill(NO_NODE);
+    const whole = nodes.take();
+    nodes.offset[whole] = 0;
+    nodes.size[whole] = this.capacity;
+    nodes.physPrev[whole] = NO_NODE;
+    nodes.physNext[whole] = NO_NODE;
+    nodes.state[whole] = STATE_FREE;
+    this.linkFree(whole, this.capacity);
+    this.used = 0;
+    this.live = 0;
+  }
+
+  /**
+   * Granules of the largest free range, exact. Cost: the length of the highest non-empty bin's
+   * list (every range there is within 1/16 of the others), never a walk of all nodes.
+   */
+  largestFree(): number {
+    const bin = this.bitmap.highest();
+    if (bin === -1) return 0;
+    const nodes = this.nodes;
+    let largest = 0;
+    for (let node = this.binHead[bin]!; node !== NO_NODE; node = nodes.binNext[node]!) {
+      largest = Math.max(largest, nodes.size[node]!);
+    }
+    return largest;
+  }
+
+  /** Visits every range in address order (O(n)): offset and size in granules, used flag, node. */
+  forEachRange(visit: (offset: number, size: number, used: boolean, node: number) => void): void {
+    const nodes = this.nodes;
+    for (let node = 0; node !== NO_NODE; node = nodes.physNext[node]!) {
+      visit(nodes.offset[node]!, nodes.size[node]!, nodes.state[node]! === STATE_USED, node);
+    }
+  }
+
+  /** Checks every invariant in O(n + bins); throws an Error naming the first one broken. */
+  validate(): void {
+    checkInvariants(this);
+  }
+
+  private allocateUnusual(granules: unknown): number {
+    if (typeof granules !== 'number' || !Number.isSafeInteger(granules) || granules < 1) {
+      throw argumentError('granules', 'positive safe integer', granules);
+    }
+    // A valid request of 2^32 granules or more can never fit.
+    return NO_SPACE;
+  }
+
+  /** The best-fitting range >= granules among the first `limit` of bin's list, or NO_NODE. */
+  private bestInBin(bin: number, granules: number, limit: number): number {
+    const nodes = this.nodes;
+    let best = NO_NODE;
+    let bestSize = Number.POSITIVE_INFINITY;
+    let node = this.binHead[bin]!;
+    for (let seen = 0; seen < limit && node !== NO_NODE; seen++) {
+      const size = nodes.size[node]!;
+      if (size >= granules && size < bestSize) {
+        best = node;
+        bestSize = size;
+        // An identical freed frame: nothing fits better.
+        if (size === granules) break;
+      }
+      node = nodes.binNext[node]!;
+    }
+    return best;
+  }
+
+  /** Turns free `node` (size >= granules) into a used range of exactly `granules`. */
+  private grant(node: number, granules: number): number {
+    const size = this.unlinkFree(node);
+    if (size > granules) {
+      // The used part keeps the low end; the remainder becomes a new free node above it.
+      const nodes = this.nodes;
+      const rest = nodes.take();
+      const after = nodes.physNext[node]!;
+      nodes.offset[rest] = nodes.offset[node]! + granules;
+      nodes.size[rest] = size - granules;
+      nodes.state[rest] = STATE_FREE;
+      nodes.physPrev[rest] = node;
+      nodes.physNext[rest] = after;
+      if (after !== NO_NODE) nodes.physPrev[after] = rest;
+      nodes.physNext[node] = rest;
+      nodes.size[node] = granules;
+      this.linkFree(rest, size - granules);
+    }
+    const nodes = this.nodes;
+    nodes.state[node] = STATE_USED;
+    nodes.generation[node] = this.serial;
+    this.serial = (this.serial + 1) & GENERATION_MASK;
+    this.used += granules;
+    this.live++;
+    if (this.used > this.peak) this.peak = this.used;
+    return node;
+  }
+
+  /** Pushes free `node` of `size` onto the head of its round-down bin (LIFO: last freed, first reused). */
+  private linkFree(node: number, size: number): void {
+    const nodes = this.nodes;
+    const bin = binRoundDown(size);
+    const head = this.binHead[bin]!;
+    nodes.binPrev[node] = NO_NODE;
+    nodes.binNext[node] = head;
+    if (head === NO_NODE) this.bitmap.mark(bin);
+    else nodes.binPrev[head] = node;
+    this.binHead[bin] = node;
+  }
+
+  /** Takes free `node` out of its bin; returns its size. */
+  private unlinkFree(node: number): number {
+    const nodes = this.nodes;
+    const size = nodes.size[node]!;
+    const prev = nodes.binPrev[node]!;
+    const next = nodes.binNext[node]!;
+    if (next !== NO_NODE) nodes.binPrev[next] = prev;
+    if (prev !== NO_NODE) {
+      nodes.binNext[prev] = next;
+    } else {
+      const bin = binRoundDown(size);
+      this.binHead[bin] = next;
+      if (next === NO_NODE) this.bitmap.unmark(bin);
+    }
+    return size;
+  }
+
+  /** Removes `upper` from the address chain after `lower` absorbed it, and recycles its node. */
+  private unchain(lower: number, upper: number): void {
+    const nodes = this.nodes;
+    const far = nodes.physNext[upper]!;
+    nodes.physNext[lower] = far;
+    if (far !== NO_NODE) nodes.physPrev[far] = lower;
+    nodes.release(upper);
+  }
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// Bin maths: table rows at and around bin boundaries (OffsetAllocator-style {size, down, up}),
+// exhaustive round-trip properties for small sizes, and the worst-case round-up waste.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BIN_COUNT, MAX_GRANULES, SL_BITS, SL_COUNT, binFl, binFloor, binRoundDown, binRoundUp, binSl } from '../../../src/engine/mapping.js';
+
+describe('binRoundDown / binRoundUp table', () => {
+  // Hand-computed for SL_BITS = 4: sizes below 32 are their own bin; from 32 on a bin spans 2^(fl-1) sizes.
+  const rows: Array<{ size: number; down: number; up: number }> = [
+    { size: 1, down: 1, up: 1 },
+    { size: 15, down: 15, up: 15 },
+    { size: 16, down: 16, up: 16 },
+    { size: 31, down: 31, up: 31 },
+    { size: 32, down: 32, up: 32 },
+    { size: 33, down: 32, up: 33 },
+    { size: 34, down: 33, up: 33 },
+    { size: 35, down: 33, up: 34 },
+    { size: 62, down: 47, up: 47 },
+    { size: 63, down: 47, up: 48 },
+    { size: 64, down: 48, up: 48 },
+    { size: 65, down: 48, up: 49 },
+    { size: 67, down: 48, up: 49 },
+    { size: 68, down: 49, up: 49 },
+    { size: 24_301, down: 183, up: 184 }, // a 1080p NV12 segment in granules
+    { size: 2 ** 31, down: 448, up: 448 },
+    { size: 2 ** 31 + 1, down: 448, up: 449 },
+    { size: MAX_GRANULES, down: 463, up: 464 },
+  ];
+  it.each(rows)('size $size -> down $down, up $up', ({ size, down, up }) => {
+    expect(SL_BITS).toBe(4);
+    expect(binRoundDown(size)).toBe(down);
+    expect(binRoundUp(size)).toBe(up);
+  });
+
+  it('is exact at every bin floor and steps correctly one below and one above it', () => {
+    const last = binRoundDown(MAX_GRANULES);
+    for (let bin = 1; bin <= last; bin++) {
+      const floor = binFloor(bin);
+      expect(binRoundDown(floor)).toBe(bin);
+      expect(binRoundUp(floor)).toBe(bin);
+      expect(binRoundDown(floor - 1)).toBe(bin - 1);
+      if (floor - 1 >= 1) expect(binRoundUp(floor - 1)).toBe(floor - 1 === binFloor(bin - 1) ? bin - 1 : bin);
+      const width = binFloor(bin + 1) - floor;
+      expect(binRoundDown(floor + width - 1)).toBe(bin);
+      if (width > 1) expect(binRoundUp(floor + 1)).toBe(bin + 1);
+    }
+  });
+
+  it('keeps every reachable bin inside the bitmap (fl < 31, bin < BIN_COUNT)', () => {
+    expect(binRoundUp(MAX_GRANULES)).toBeLessThan(BIN_COUNT);
+    expect(binFl(binRoundUp(MAX_GRANULES))).toBeLessThan(31);
+    expect(binSl(binRoundUp(MAX_GRANULES))).toBe(0);
+  });
+});
+
+describe('round-trip properties', () => {
+  it('brackets every size from 1 to 2^20 exhaustively', () => {
+    // Collect the first failure instead of calling expect() a million times.
+    let failure = '';
+    for (let size = 1; size <= 2 ** 20 && failure === ''; size++) {
+      const down = binRoundDown(size);
+      const up = binRoundUp(size);
+      // Filed under down: the bin's floor does not exceed the size, the next bin's floor does.
+      if (!(binFloor(down) <= size && size < binFloor(down + 1))) failure = `down(${size}) = ${down}`;
+      // Searched from up: every range in that bin fits, and the bin below might not.
+      if (!(binFloor(up) >= size && binFloor(up - 1) < size)) failure = `up(${size}) = ${up}`;
+      if (up - down !== (binFloor(down) === size ? 0 : 1)) failure = `up(${size}) - down(${size}) = ${up - down}`;
+    }
+    expect(failure).toBe('');
+  });
+
+  it('brackets random sizes up to 2^32 - 1 and bounds the round-up waste by 1/16', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: MAX_GRANULES }), (size) => {
+        const down = binRoundDown(size);
+        const up = binRoundUp(size);
+        expect(binFloor(down)).toBeLessThanOrEqual(size);
+        expect(binFloor(down + 1)).toBeGreaterThan(size);
+        expect(binFloor(up)).toBeGreaterThanOrEqual(size);
+        expect(binFloor(up) - size).toBeLessThan(size / SL_COUNT);
+      }),
+      { seed: 7, numRuns: 5_000 },
+    );
+  });
+
+  it('is monotonic', () => {
+    let failure = '';
+    for (let size = 2; size <= 2 ** 20 && failure === ''; size++) {
+      if (binRoundDown(size) < binRoundDown(size - 1) || binRoundUp(size) < binRoundUp(size - 1)) failure = `at ${size}`;
+    }
+    expect(failure).toBe('');
+  });
+});
