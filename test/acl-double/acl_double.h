@@ -52,6 +52,9 @@ ACL_EXPORT int aclDoubleFail(int code, const char *format, ...) __attribute__((f
 ACL_EXPORT int aclDoubleForcedError(const char *variable);
 // Internal: a size from the environment, or fallback.
 ACL_EXPORT size_t aclDoubleEnvSize(const char *name, size_t fallback);
+// Internal: counts acldvppMalloc calls since ACL_DOUBLE_FAIL_MALLOC took its current value and
+// returns this call's number (1 for the first); 0 while the variable is unset.
+ACL_EXPORT int aclDoubleMallocOrdinal(void);
 // Internal: 0 when aclInit and aclrtSetDevice have run, else the aclError ACL would give.
 ACL_EXPORT int aclDoubleReady(void);
 // Internal: 128-aligned DVPP bytes within the cap, recorded for free/memset/memcpy checks.

@@ -11,8 +11,7 @@
 
 #ifndef OMIT_acldvppMalloc
 aclError acldvppMalloc(void **devPtr, size_t size) {
-  static int calls;
-  int nth = __atomic_add_fetch(&calls, 1, __ATOMIC_SEQ_CST);
+  int nth = aclDoubleMallocOrdinal();
   void *ptr = NULL;
   int code;
   if (devPtr == NULL) {
@@ -21,7 +20,7 @@ aclError acldvppMalloc(void **devPtr, size_t size) {
     code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "acldvppMalloc: size %zu overflows", size);
   } else if ((code = aclDoubleReady()) != 0) {
     // aclDoubleReady recorded the reason.
-  } else if ((int)aclDoubleEnvSize("ACL_DOUBLE_FAIL_MALLOC", 0) == nth) {
+  } else if (nth > 0 && (int)aclDoubleEnvSize("ACL_DOUBLE_FAIL_MALLOC", 0) == nth) {
     code = aclDoubleFail(ACL_ERROR_RT_MEMORY_ALLOCATION, "acldvppMalloc call %d failed (ACL_DOUBLE_FAIL_MALLOC)", nth);
   } else {
     // The documented rounding: (size + 63) / 32 * 32 == ALIGN_UP(size, 32) + 32.

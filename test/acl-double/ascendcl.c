@@ -82,6 +82,26 @@ int aclDoubleForcedError(const char *variable) {
   return (int)strtol(text, NULL, 0);
 }
 
+int aclDoubleMallocOrdinal(void) {
+  static char armed[32];
+  static int count;
+  const char *value = getenv("ACL_DOUBLE_FAIL_MALLOC");
+  pthread_mutex_lock(&lock);
+  int nth = 0;
+  if (value != NULL && *value != '\0') {
+    // A new value re-arms the fault: "the Nth call from now", whatever ran before.
+    if (strncmp(armed, value, sizeof armed - 1) != 0) {
+      snprintf(armed, sizeof armed, "%s", value);
+      count = 0;
+    }
+    nth = ++count;
+  } else {
+    armed[0] = '\0';
+  }
+  pthread_mutex_unlock(&lock);
+  return nth;
+}
+
 int aclDoubleReady(void) {
   pthread_mutex_lock(&lock);
   int ready = initialized;
@@ -250,7 +270,7 @@ aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t *free, size_t *total) {
     size_t limit = attr == ACL_DDR_MEM_HUGE ? env_size("ACL_DOUBLE_DVPP_LIMIT", ACL_DOUBLE_DEFAULT_LIMIT) : 0;
     pthread_mutex_lock(&lock);
     *total = limit;
-    *free = limit == 0 ? 0 : limit - dvpp_used;
+    *free = dvpp_used >= limit ? 0 : limit - dvpp_used;  // the cap may shrink below what is in use
     pthread_mutex_unlock(&lock);
   }
   aclDoubleLog("aclrtGetMemInfo(attr=%d) -> %d free=%zu total=%zu", (int)attr, code, free ? *free : 0,
