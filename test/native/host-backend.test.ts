@@ -57,7 +57,8 @@ describe('host backend', () => {
     const view = backend.hostView?.(block);
     if (view === undefined) throw new Error('host blocks have a host view');
     view[0] = 9;
-    const copy = structuredClone(view.buffer, { transfer: [view.buffer] });
+    const buffer = view.buffer as ArrayBuffer;
+    const copy = structuredClone(buffer, { transfer: [buffer] });
     expect(view.byteLength).toBe(4096);
     backend.free(block);
     expect(new Uint8Array(copy)[0]).toBe(9);
