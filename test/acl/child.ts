@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// A child process for the acl tests whose subject is the process itself: environment variables
+// read at load (ASCEND_HOME_PATH, LD_LIBRARY_PATH), aclInit once per process, and what happens
+// at exit. Driven by DVPP_TEST_* variables; prints one JSON line: the outcome of each attempt.
+//   DVPP_TEST_BACKEND      'acl' (default) or 'auto'
+//   DVPP_TEST_LIBRARY_DIR  acl.libraryDir, when set
+//   DVPP_TEST_CLOSE        '0' leaves the pool open at exit (default: close it)
+//   DVPP_TEST_RETRY        '1' makes a second attempt after clearing ACL_DOUBLE_FAIL_INIT
+
+import { createPool } from '../../src/index.js';
+import { DvppPoolError } from '../../src/errors.js';
+import type { Pool } from '../../src/pool/pool.js';
+
+const libraryDir = process.env['DVPP_TEST_LIBRARY_DIR'];
+const backend = process.env['DVPP_TEST_BACKEND'] === 'auto' ? 'auto' : 'acl';
+const open: Pool[] = [];
+
+function attempt(): Record<string, unknown> {
+  try {
+    const pool = createPool({ size: 64 * 1024, backend, ...(libraryDir === undefined ? {} : { acl: { libraryDir } }) });
+    open.push(pool);
+    const segments = Array.from({ length: 8 }, (_, i) => pool.acquire(1000 + i));
+    segments[0]?.write(new Uint8Array([1, 2, 3]));
+    return { backend: pool.backend, base: pool.baseAddress.toString(), read: Array.from(segments[0]?.read(0, 3) ?? []) };
+  } catch (error) {
+    if (!(error instanceof DvppPoolError)) throw error;
+    const { name, code, message } = error;
+    const fields = error as unknown as Record<string, unknown>;
+    return { error: { name, code, message, op: fields['op'], aclError: fields['aclError'], reason: fields['reason'] } };
+  }
+}
+
+const attempts = [attempt()];
+if (process.env['DVPP_TEST_RETRY'] === '1') {
+  delete process.env['ACL_DOUBLE_FAIL_INIT'];
+  attempts.push(attempt());
+}
+if (process.env['DVPP_TEST_CLOSE'] !== '0') for (const pool of open) pool.close();
+process.stdout.write(`${JSON.stringify(attempts)}\n`);
