@@ -20,6 +20,7 @@ export {
   BackendUnavailableError,
   DvppPoolError,
   ForkedProcessError,
+  HostMemoryError,
   InvalidSegmentError,
   PoolClosedError,
   PoolExhaustedError,
