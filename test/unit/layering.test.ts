@@ -29,7 +29,7 @@ function loadsAddon(file: string): boolean {
   const text = readFileSync(join(ROOT, file), 'utf8');
   return (
     importsOf(file).some((spec) => spec === 'node-gyp-build' || spec.endsWith('.node') || /\bbuild\/(Release|Debug)\b/.test(spec)) ||
-    /createRequire\s*\(/.test(text)
+    /\bprocess\.dlopen\s*\(/.test(text)
   );
 }
 
