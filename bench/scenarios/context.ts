@@ -12,6 +12,8 @@ import { type TraceStats, traceStats } from '../trace/stats.js';
 /** How big a run is. `quick` is the CI variant (< 1 minute on 2 cores). */
 export interface BenchConfig {
   readonly quick: boolean;
+  /** Times the whole scenario list runs; figures are medians over the runs. */
+  readonly runs: number;
   readonly seeds: readonly number[];
   /** Allocations per generated trace (ops = 2 ×). */
   readonly allocs: number;
@@ -34,6 +36,7 @@ export interface BenchConfig {
 
 export const FULL_CONFIG: BenchConfig = {
   quick: false,
+  runs: 3,
   seeds: [12345, 777],
   allocs: 500_000,
   capacityBytes: 256 * MIB,
@@ -50,6 +53,7 @@ export const FULL_CONFIG: BenchConfig = {
 export const QUICK_CONFIG: BenchConfig = {
   ...FULL_CONFIG,
   quick: true,
+  runs: 1,
   allocs: 25_000,
   reps: 3,
   warmups: 1,

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+// Scenario 5, what the pyACL drop-in costs over the Segment API: the same 1080p hot pair through
+// dvpp_malloc/dvpp_free and through acquire/release (Benchmark.js, back to back), and the first
+// seed's trace through both (batch timer). Figures are ratios of one run, compat over Segment.
+
+import { createAclCompat } from '../../src/compat/pyacl.js';
+import { createPool } from '../../src/index.js';
+import { compatContender } from '../contenders/compat.js';
+import { poolContender } from '../contenders/pool.js';
+import { microBench } from '../harness.js';
+import { timeReplay } from '../timing.js';
+import { type BenchConfig, type ScenarioResult, type SeededTrace, round } from './context.js';
+import { FRAME_1080P_NV12 } from './hot-pair.js';
+
+const PAIRS_PER_CALL = 1000;
+
+export function runCompat(config: BenchConfig, traces: readonly SeededTrace[]): ScenarioResult {
+  const pool = createPool({ size: config.capacityBytes, backend: config.backend });
+  let segmentPair;
+  let compatPair;
+  try {
+    const { media } = createAclCompat(pool);
+    const micro = { opsPerCall: PAIRS_PER_CALL, maxTimeS: config.microMaxTimeS };
+    segmentPair = microBench(
+      'segment acquire+release 1080p',
+      () => {
+        for (let k = 0; k < PAIRS_PER_CALL; k++) pool.acquire(FRAME_1080P_NV12).release();
+      },
+      micro,
+    );
+    compatPair = microBench(
+      'dvpp_malloc+dvpp_free 1080p',
+      () => {
+        for (let k = 0; k < PAIRS_PER_CALL; k++) media.dvpp_free(media.dvpp_malloc(FRAME_1080P_NV12)[0]);
+      },
+      micro,
+    );
+  } finally {
+    pool.close();
+  }
+  const { seed, trace } = traces[0] as SeededTrace;
+  const replaySegment = timeReplay(trace, poolContender(config.backend), config.capacityBytes, config);
+  const replayCompat = timeReplay(trace, compatContender(config.backend), config.capacityBytes, config);
+  return {
+    id: 'compat',
+    title: '5. pyACL drop-in (dvpp_malloc/dvpp_free) over the Segment API',
+    status: 'ok',
+    figures: {
+      'pair.segment.medianNsPerPair': round(segmentPair.medianNs),
+      'pair.compat.medianNsPerPair': round(compatPair.medianNs),
+      'pair.compatOverSegment': round(compatPair.medianNs / segmentPair.medianNs, 3),
+      [`seed${seed}.segment.medianNsPerOp`]: round(replaySegment.timing.medianNs),
+      [`seed${seed}.compat.medianNsPerOp`]: round(replayCompat.timing.medianNs),
+      [`seed${seed}.compatOverSegment`]: round(replayCompat.timing.medianNs / replaySegment.timing.medianNs, 3),
+      [`seed${seed}.compat.failures`]: replayCompat.counts.failures,
+    },
+    notes: ['Each dvpp_malloc returns a fresh [devPtr, ret] array (the pyACL shape); dvpp_free finds the segment by address.'],
+  };
+}

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// Keeps the benchmarks from rotting: runs `bench/main.ts --quick` end to end, as `npm run
+// bench:quick` does, into a temporary folder, and checks that every scenario and target is in
+// the JSON with sane numbers. No timing thresholds: CI machines are shared and noisy.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const out = mkdtempSync(join(tmpdir(), 'dvpp-bench-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+interface Report {
+  env: { node: string; backendKind: string; blockBytes: number; seeds: number[]; gcExposed: boolean };
+  traces: { seed: number; nOps: number; peakLiveBytes: number; liveAtEnd: number }[];
+  scenarios: { id: string; status: string; figures: Record<string, unknown>; notes: string[] }[];
+  targets: { id: string; figure: string; met: boolean | null }[];
+}
+
+describe('bench:quick', () => {
+  it('runs every scenario and writes a complete report', () => {
+    const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/main.ts', '--quick', '--out', out], {
+      encoding: 'utf8',
+      timeout: 170_000,
+    });
+    expect(run.stderr).not.toMatch(/Error/);
+    expect(run.status).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Report;
+    expect(readFileSync(join(out, 'latest.md'), 'utf8')).toMatch(/## Targets/);
+
+    expect(report.env.node).toBe(process.version);
+    expect(report.env.gcExposed).toBe(true);
+    expect(report.traces.map((t) => t.seed)).toEqual([12345, 777]);
+    for (const t of report.traces) {
+      expect(t.nOps).toBeGreaterThan(0);
+      expect(t.peakLiveBytes).toBeGreaterThan(0);
+      expect(t.liveAtEnd).toBe(0);
+    }
+
+    const ids = report.scenarios.map((s) => s.id);
+    expect(ids).toEqual(['hot-pair', 'trace-replay', 'fragmentation', 'native-per-request', 'compat', 'peers', 'hot-path']);
+    for (const s of report.scenarios) {
+      if (s.status === 'skipped') {
+        // Only a contender that needs something this machine lacks may skip, and it must say why.
+        expect(['native-per-request', 'compat']).toContain(s.id);
+        expect(s.notes.join(' ')).not.toBe('');
+        continue;
+      }
+      expect(s.status).toBe('ok');
+      for (const [key, value] of Object.entries(s.figures)) {
+        if (typeof value !== 'number') continue;
+        expect(Number.isFinite(value), `${s.id} ${key}`).toBe(true);
+        if (/Ns(PerOp|PerPair)$/.test(key)) expect(value, `${s.id} ${key}`).toBeGreaterThan(0);
+        if (/failures$|failuresAtEngineMin$|backendCallsPerPair$/.test(key)) expect(value, `${s.id} ${key}`).toBe(0);
+        if (/\.ratio$/.test(key)) expect(value, `${s.id} ${key}`).toBeGreaterThanOrEqual(1);
+      }
+    }
+
+    const targets = report.targets.map((t) => t.id);
+    expect(targets).toEqual([
+      'replay-vs-offset-allocator',
+      'replay-vs-thing',
+      'pair-budget',
+      'pair-vs-native',
+      'fragmentation',
+      'fragmentation-vs-first-fit',
+      'zero-native-calls',
+      'flat-heap',
+    ]);
+    for (const t of report.targets) expect(t.figure).not.toBe('');
+  }, 180_000);
+});
