@@ -289,7 +289,7 @@ export class Pool {
     this.close();
   }
 
-  /** Whether `segment` is live in this pool. O(1), never throws for an object. */
+  /** @internal Whether `segment` is live in this pool (public as `segment.released`). O(1), never throws. */
   isLiveSegment(segment: Segment): boolean {
     // `!= null` first: segments[undefined.node] would throw, and segments[undefined] === undefined.
     return segment != null && this.#segments[segment.node] === segment;
