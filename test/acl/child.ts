@@ -6,7 +6,9 @@
 //   DVPP_TEST_LIBRARY_DIR  acl.libraryDir, when set
 //   DVPP_TEST_CLOSE        '0' leaves the pool open at exit (default: close it)
 //   DVPP_TEST_RETRY        '1' makes a second attempt after clearing ACL_DOUBLE_FAIL_INIT
+//   DVPP_TEST_WORKER       '1' also makes one attempt in a worker thread (its own environment)
 
+import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { createPool } from '../../src/index.js';
 import { DvppPoolError } from '../../src/errors.js';
 import type { Pool } from '../../src/pool/pool.js';
@@ -30,7 +32,22 @@ function attempt(): Record<string, unknown> {
   }
 }
 
+if (!isMainThread) {
+  parentPort?.postMessage(attempt());
+  for (const pool of open) pool.close();
+  process.exit(0);
+}
+
 const attempts = [attempt()];
+if (process.env['DVPP_TEST_WORKER'] === '1') {
+  // Loader hooks from --import do not reach workers on Node 20, so the worker loads this file
+  // through tsx's API. It inherits the environment and closes its pool before it ends.
+  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const self = JSON.stringify(import.meta.url);
+  const worker = new Worker(`import(${api}).then(({ tsImport }) => tsImport(${self}, ${self}))`, { eval: true });
+  attempts.push(await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject)));
+  await new Promise((resolve) => worker.once('exit', resolve));
+}
 if (process.env['DVPP_TEST_RETRY'] === '1') {
   delete process.env['ACL_DOUBLE_FAIL_INIT'];
   attempts.push(attempt());

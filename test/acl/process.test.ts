@@ -133,6 +133,16 @@ describe('process lifecycle', () => {
     expect(run.calls.filter((c) => c.name === 'acldvppMalloc')).toHaveLength(1);
   });
 
+  it('shares one aclInit between the main thread and a worker thread, each with its own block', () => {
+    const run = runChild({ DVPP_TEST_LIBRARY_DIR: double.lib64, DVPP_TEST_WORKER: '1' });
+    expect(run.attempts.map((a) => a.backend)).toEqual([{ kind: 'acl' }, { kind: 'acl' }]);
+    expect(run.attempts[0]?.base).not.toBe(run.attempts[1]?.base);
+    expect(run.calls.filter((c) => c.name === 'aclInit')).toHaveLength(1);
+    expect(run.calls.filter((c) => c.name === 'acldvppMalloc')).toHaveLength(2);
+    expect(run.calls.filter((c) => c.name === 'acldvppFree')).toHaveLength(2);
+    expect(callNames(run).at(-1)).toBe('aclFinalize');
+  });
+
   it('accepts an application aclInit (100002) and then never calls aclFinalize', () => {
     const run = runChild({ DVPP_TEST_LIBRARY_DIR: double.lib64, ACL_DOUBLE_PREINIT: '1', DVPP_TEST_CLOSE: '0' });
     expect(run.attempts[0]?.backend).toEqual({ kind: 'acl' });
