@@ -74,17 +74,20 @@ export async function buildAclDouble(root) {
   const hash = sourceHash();
   const target = resolve(root ?? join(here, '..', '..', 'node_modules', '.cache', 'dvpp-pool', 'acl-double', hash));
   const stamp = join(target, 'stamp');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return target;
+  const current = () => existsSync(stamp) && readFileSync(stamp, 'utf8') === hash;
+  if (current()) return target;
+  // Only an explicit root can hold an older build: the default root is named after the hash,
+  // and removing it could pull a finished build from under a process that is using it.
+  if (root !== undefined) rmSync(target, { recursive: true, force: true });
   const staging = `${target}.tmp-${process.pid}-${Date.now()}`;
   try {
     await buildInto(staging);
     writeFileSync(join(staging, 'stamp'), hash);
-    rmSync(target, { recursive: true, force: true });
     mkdirSync(dirname(target), { recursive: true });
     renameSync(staging, target);
   } catch (error) {
-    // Another process may have won the race with an identical build; that one is as good.
-    if (!(existsSync(stamp) && readFileSync(stamp, 'utf8') === hash)) throw error;
+    // Another process may have renamed an identical build into place first; that one is as good.
+    if (!current()) throw error;
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
