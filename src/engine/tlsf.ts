@@ -203,7 +203,7 @@ export class TlsfEngine {
 
   /**
    * Granules of the largest free range, exact. Cost: the length of the highest non-empty bin's
-   * list (every range there is within 1/16 of the others), never a walk of all nodes.
+   * list (every range there is within 1/32 of the others), never a walk of all nodes.
    */
   largestFree(): number {
     const bin = this.bitmap.highest();

@@ -7,29 +7,29 @@ import { describe, expect, it } from 'vitest';
 import { BIN_COUNT, MAX_GRANULES, SL_BITS, SL_COUNT, binFl, binFloor, binRoundDown, binRoundUp, binSl } from '../../../src/engine/mapping.js';
 
 describe('binRoundDown / binRoundUp table', () => {
-  // Hand-computed for SL_BITS = 4: sizes below 32 are their own bin; from 32 on a bin spans 2^(fl-1) sizes.
+  // Hand-computed for SL_BITS = 5: sizes below 64 are their own bin; from 64 on a bin spans 2^(fl-1) sizes.
   const rows: Array<{ size: number; down: number; up: number }> = [
     { size: 1, down: 1, up: 1 },
-    { size: 15, down: 15, up: 15 },
-    { size: 16, down: 16, up: 16 },
     { size: 31, down: 31, up: 31 },
     { size: 32, down: 32, up: 32 },
-    { size: 33, down: 32, up: 33 },
-    { size: 34, down: 33, up: 33 },
-    { size: 35, down: 33, up: 34 },
-    { size: 62, down: 47, up: 47 },
-    { size: 63, down: 47, up: 48 },
-    { size: 64, down: 48, up: 48 },
-    { size: 65, down: 48, up: 49 },
-    { size: 67, down: 48, up: 49 },
-    { size: 68, down: 49, up: 49 },
-    { size: 24_301, down: 183, up: 184 }, // a 1080p NV12 segment in granules
-    { size: 2 ** 31, down: 448, up: 448 },
-    { size: 2 ** 31 + 1, down: 448, up: 449 },
-    { size: MAX_GRANULES, down: 463, up: 464 },
+    { size: 63, down: 63, up: 63 },
+    { size: 64, down: 64, up: 64 },
+    { size: 65, down: 64, up: 65 },
+    { size: 66, down: 65, up: 65 },
+    { size: 67, down: 65, up: 66 },
+    { size: 126, down: 95, up: 95 },
+    { size: 127, down: 95, up: 96 },
+    { size: 128, down: 96, up: 96 },
+    { size: 129, down: 96, up: 97 },
+    { size: 131, down: 96, up: 97 },
+    { size: 132, down: 97, up: 97 },
+    { size: 24_301, down: 335, up: 336 }, // a 1080p NV12 segment in granules
+    { size: 2 ** 31, down: 864, up: 864 },
+    { size: 2 ** 31 + 1, down: 864, up: 865 },
+    { size: MAX_GRANULES, down: 895, up: 896 },
   ];
   it.each(rows)('size $size -> down $down, up $up', ({ size, down, up }) => {
-    expect(SL_BITS).toBe(4);
+    expect(SL_BITS).toBe(5);
     expect(binRoundDown(size)).toBe(down);
     expect(binRoundUp(size)).toBe(up);
   });
@@ -71,7 +71,7 @@ describe('round-trip properties', () => {
     expect(failure).toBe('');
   });
 
-  it('brackets random sizes up to 2^32 - 1 and bounds the round-up waste by 1/16', () => {
+  it('brackets random sizes up to 2^32 - 1 and bounds the round-up waste by 1/32', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: MAX_GRANULES }), (size) => {
         const down = binRoundDown(size);

@@ -147,20 +147,20 @@ describe('allocate', () => {
   });
 
   it('finds a fitting range that only the round-down bin holds (no NO_SPACE while a fit exists)', () => {
-    // Bin 33 holds sizes 34..35; a free 35 and a request of 35 (round-up bin 34 is empty).
-    const engine = new TlsfEngine(35 + 1 + 34 * (EXACT_PROBES + 1) + EXACT_PROBES + 1);
-    const fit = take(engine, 35);
+    // Bin 65 holds sizes 66..67; a free 67 and a request of 67 (round-up bin 66 is empty).
+    const engine = new TlsfEngine(67 + 1 + 66 * (EXACT_PROBES + 1) + EXACT_PROBES + 1);
+    const fit = take(engine, 67);
     const separators: Handle[] = [take(engine, 1)];
     const small: Handle[] = [];
     for (let i = 0; i <= EXACT_PROBES; i++) {
-      small.push(take(engine, 34));
+      small.push(take(engine, 66));
       separators.push(take(engine, 1));
     }
     expect(engine.freeGranules).toBe(0);
     release(engine, fit);
-    // Push more than EXACT_PROBES 34-granule ranges in front of the 35 in the same bin.
+    // Push more than EXACT_PROBES 66-granule ranges in front of the 67 in the same bin.
     for (const handle of small) release(engine, handle);
-    const again = engine.allocate(35);
+    const again = engine.allocate(67);
     expect(again).not.toBe(NO_SPACE);
     expect(engine.offsetOf(again)).toBe(0);
     expect(engine.fallbackScans).toBe(1);
@@ -286,12 +286,12 @@ describe('growth and stats', () => {
   });
 
   it('reports the exact largest free range when one bin holds several sizes', () => {
-    const engine = new TlsfEngine(1000);
-    // Sizes 96, 100 and 110 share bin 53 (floor 96): largestFree must walk that bin, not trust its floor.
-    const ranges = [96, 100, 110].map((size) => [take(engine, size), take(engine, 1)] as const);
+    const engine = new TlsfEngine(5000);
+    // Sizes 992, 1000 and 1007 share bin 190 (floor 992): largestFree must walk that bin, not trust its floor.
+    const ranges = [992, 1007, 1000].map((size) => [take(engine, size), take(engine, 1)] as const);
     take(engine, engine.freeGranules);
     for (const [range] of ranges) release(engine, range);
-    expect(engine.largestFree()).toBe(110);
+    expect(engine.largestFree()).toBe(1007);
     engine.validate();
   });
 
