@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: MIT
+// The bad-input fuzz: feeds seeded mixes of valid and hostile values (test/helpers/hostile.ts),
+// and hostile receivers through .call, to every public function (part 'api') or every export of
+// the native addon (part 'native'). The oracle: a call returns, or throws (or rejects with) a
+// TypeError, a RangeError, a coded DvppPoolError, or the input's own HostileAccess unchanged;
+// an aborted acquireAsync may reject with its signal's DOMException. Anything else is a failure,
+// recorded with its target, call number and arguments. Every pool must validate() at batch end.
+// Runs inside a child process (test/fuzz/child.ts), so a native crash shows as a signal.
+
+import { segmentSize as segmentSizeFn } from '../../src/constants.js';
+import { loadAddon, type DvppPoolAddon, type NativeBlock } from '../../src/backends/native.js';
+import * as api from '../../src/index.js';
+import { DvppPoolError, type Pool, type Scope, type Segment } from '../../src/index.js';
+import { Segment as SegmentClass } from '../../src/pool/segment.js';
+import { HostileAccess, HostileValues } from './hostile.js';
+import { Rng } from './rng.js';
+
+/** What one fuzz run did; printed by the child as JSON. */
+export interface FuzzReport {
+  readonly part: 'api' | 'native';
+  readonly seed: number;
+  calls: number;
+  /** Calls per target. */
+  readonly targets: Record<string, number>;
+  /** Outcomes: 'returned', 'TypeError', 'RangeError', 'HostileAccess', an error code, 'rejected:<kind>'. */
+  readonly outcomes: Record<string, number>;
+  /** pool.validate() runs at batch ends, all passed unless a failure says otherwise. */
+  validated: number;
+  readonly failures: string[];
+  /** Why the part could not run (the addon did not load). */
+  skipped?: string;
+}
+
+const BATCH = 1000;
+
+/** Renders anything for a failure message without running its code. */
+function show(value: unknown): string {
+  try {
+    if (typeof value === 'bigint') return `${value}n`;
+    if (typeof value === 'string') return JSON.stringify(value.slice(0, 60));
+    if (typeof value === 'function') return 'function';
+    if (typeof value !== 'object' || value === null) return String(value);
+    if (ArrayBuffer.isView(value)) return `${value.constructor.name}`;
+    return `object ${Object.prototype.toString.call(value)}`;
+  } catch {
+    return 'object (throws when inspected)';
+  }
+}
+
+/** The outcome key of a thrown value, or undefined when the oracle rejects it. */
+function thrownKind(error: unknown, rejected: boolean): string | undefined {
+  if (error instanceof HostileAccess) return 'HostileAccess';
+  if (error instanceof DvppPoolError) return typeof error.code === 'string' && error.code.startsWith('ERR_DVPP_') ? error.code : undefined;
+  if (error instanceof TypeError) return 'TypeError';
+  if (error instanceof RangeError) return 'RangeError';
+  // acquireAsync rejects with signal.reason; the fuzz's signals abort with the default DOMException.
+  if (rejected && error instanceof DOMException && (error.name === 'AbortError' || error.name === 'TimeoutError')) return error.name;
+  return undefined;
+}
+
+/** Shared state and argument makers of one run. */
+class Context {
+  readonly rng: Rng;
+  readonly hostile: HostileValues;
+  readonly report: FuzzReport;
+  readonly pending: Promise<void>[] = [];
+  current = '';
+  callIndex = 0;
+  args: unknown[] = [];
+
+  constructor(part: 'api' | 'native', seed: number) {
+    this.rng = new Rng(seed);
+    this.hostile = new HostileValues(this.rng);
+    this.report = { part, seed, calls: 0, targets: {}, outcomes: {}, validated: 0, failures: [] };
+  }
+
+  /** `valid()` about 70% of the time, else a hostile value. */
+  arg<T>(valid: () => T): T | unknown {
+    return this.rng.chance(0.7) ? valid() : this.hostile.next();
+  }
+
+  /** The receiver: `valid` about 90% of the time, else a hostile one. */
+  self(valid: unknown): unknown {
+    return this.rng.chance(0.9) ? valid : this.hostile.next();
+  }
+
+  pick<T>(items: readonly T[]): T | undefined {
+    return items[this.rng.int(0, Math.max(0, items.length - 1))];
+  }
+
+  count(key: string): void {
+    this.report.outcomes[key] = (this.report.outcomes[key] ?? 0) + 1;
+  }
+
+  fail(what: string): void {
+    if (this.report.failures.length < 50) {
+      this.report.failures.push(
+        `seed ${this.report.seed}, call #${this.callIndex} ${this.current}(${this.args.map(show).join(', ')}): ${what}`,
+      );
+    }
+  }
+
+  /** Calls `fn` on `self` with `args`, classifies the outcome, and returns the result (or undefined). */
+  invoke(name: string, fn: unknown, self: unknown, args: unknown[]): unknown {
+    this.current = name;
+    this.args = args;
+    this.callIndex++;
+    this.report.calls++;
+    this.report.targets[name] = (this.report.targets[name] ?? 0) + 1;
+    let result: unknown;
+    try {
+      result = Reflect.apply(fn as (...a: unknown[]) => unknown, self, args);
+    } catch (error) {
+      const kind = thrownKind(error, false);
+      if (kind === undefined) this.fail(`threw ${show(error)}: ${error instanceof Error ? error.stack : ''}`);
+      else this.count(kind);
+      return undefined;
+    }
+    this.count('returned');
+    if (result instanceof Promise) {
+      const label = `${name}(${args.map(show).join(', ')}) at call #${this.callIndex}`;
+      this.pending.push(
+        result.then(
+          () => this.count('resolved'),
+          (error: unknown) => {
+            const kind = thrownKind(error, true);
+            if (kind === undefined) this.report.failures.push(`seed ${this.report.seed}: ${label} rejected with ${show(error)}`);
+            else this.count(`rejected:${kind}`);
+          },
+        ),
+      );
+    }
+    return result;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 'api': every public function.
+
+interface ApiState {
+  pools: Pool[];
+  segments: Segment[];
+  scopes: Scope[];
+  compat: Map<Pool, api.AclCompat>;
+  pointers: number[];
+  controllers: AbortController[];
+}
+
+function poolOptions(ctx: Context, libraryDir: string | undefined): unknown {
+  const { rng } = ctx;
+  if (rng.chance(0.1)) return ctx.hostile.next();
+  const options: Record<string, unknown> = {};
+  options['size'] = ctx.arg(() => rng.int(128, 1 << 16));
+  // Valid sizes above 64 MiB are clamped: the pool zeroes its whole block at creation.
+  const size = options['size'];
+  if (typeof size === 'number' && Number.isSafeInteger(size) && size > 2 ** 26) options['size'] = 2 ** 26 + 1;
+  if (rng.chance(0.7)) options['backend'] = ctx.arg(() => ctx.pick(['js', 'host', 'auto', 'acl']));
+  if (rng.chance(0.3)) options['deviceId'] = ctx.arg(() => rng.int(0, 1));
+  if (rng.chance(0.3)) options['acl'] = ctx.arg(() => (rng.chance(0.5) ? { libraryDir: ctx.arg(() => libraryDir ?? '/nonexistent') } : {}));
+  if (rng.chance(0.3)) options['zeroOnAcquire'] = ctx.arg(() => rng.chance(0.5));
+  if (rng.chance(0.05)) options[String(ctx.pick(['Size', 'extra', '__proto__', 'constructor']))] = 1;
+  return options;
+}
+
+function acquireOptions(ctx: Context, state: ApiState, asyncKeys: boolean): unknown {
+  const { rng } = ctx;
+  const roll = rng.next() / 2 ** 32;
+  if (roll < 0.35) return undefined;
+  if (roll < 0.45) return ctx.hostile.next();
+  const options: Record<string, unknown> = {};
+  if (rng.chance(0.5)) options['tag'] = ctx.arg(() => `tag${rng.int(0, 9)}`);
+  if (rng.chance(0.3)) options['zero'] = ctx.arg(() => rng.chance(0.5));
+  if (asyncKeys && rng.chance(0.4)) options['timeoutMs'] = ctx.arg(() => rng.int(0, 5));
+  if (asyncKeys && rng.chance(0.3)) {
+    options['signal'] = ctx.arg(() => {
+      const controller = new AbortController();
+      state.controllers.push(controller);
+      return controller.signal;
+    });
+  }
+  if (rng.chance(0.03)) options['extra'] = true;
+  if (rng.chance(0.03)) {
+    // Re-entrant: reading `tag` changes the pool under the call.
+    const pool = ctx.pick(state.pools);
+    const action = ctx.pick(['reset', 'release'] as const);
+    Object.defineProperty(options, 'tag', {
+      enumerable: true,
+      get() {
+        if (pool !== undefined && !pool.closed) {
+          if (action === 'reset') pool.reset();
+          else if (action === 'close') pool.close();
+          else ctx.pick(state.segments)?.[Symbol.dispose]();
+        }
+        return 're-entrant';
+      },
+    });
+  }
+  return options;
+}
+
+function view(ctx: Context): unknown {
+  return ctx.arg(() => new Uint8Array(ctx.rng.int(0, 300)));
+}
+
+function keep<T>(list: T[], item: T, max: number): void {
+  list.push(item);
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
+function apiTargets(ctx: Context, state: ApiState, libraryDir: string | undefined): Array<() => void> {
+  const { rng } = ctx;
+  const pool = (): Pool | undefined => ctx.pick(state.pools);
+  const len = () => (rng.chance(0.8) ? rng.int(1, 4096) : rng.int(1, 1 << 17));
+  const poolProto = api.Pool.prototype as unknown as Record<string, unknown>;
+  const onPool = (name: string, args: () => unknown[]) => () => {
+    const result = ctx.invoke(`pool.${name}`, poolProto[name], ctx.self(pool()), args());
+    if (result instanceof Promise) result.then((segment: Segment) => keep(state.segments, segment, 64), () => {});
+    else if (result instanceof api.Scope) keep(state.scopes, result, 8);
+    else if (result instanceof SegmentClass) acquired(result);
+  };
+  // A segment a call returned must be live, 128-aligned, and of an open pool.
+  const acquired = (segment: Segment) => {
+    if (segment.released || segment.pool.closed || segment.offset % 128 !== 0) {
+      ctx.fail(`returned a segment at offset ${segment.offset} that is released: ${segment.released}, of a closed pool: ${segment.pool.closed}`);
+    }
+    keep(state.segments, segment, 64);
+  };
+  const onSegment = (name: string, args: () => unknown[]) => () => {
+    const segment = ctx.pick(state.segments);
+    if (segment === undefined) return;
+    const descriptor = Object.getOwnPropertyDescriptor(SegmentClass.prototype, name === 'dispose' ? Symbol.dispose : name);
+    const fn: unknown = descriptor?.get ?? descriptor?.value;
+    ctx.invoke(`segment.${name}`, fn, ctx.self(segment), args());
+  };
+  const onScope = (name: string, args: () => unknown[]) => () => {
+    const scope = ctx.pick(state.scopes);
+    if (scope === undefined) return;
+    const descriptor = Object.getOwnPropertyDescriptor(api.Scope.prototype, name);
+    const result = ctx.invoke(`scope.${name}`, descriptor?.get ?? descriptor?.value, ctx.self(scope), args());
+    if (result instanceof Promise) result.then((segment: Segment) => keep(state.segments, segment, 64), () => {});
+    else if (result instanceof SegmentClass) acquired(result);
+  };
+  const compat = () => {
+    const p = pool();
+    return p === undefined ? undefined : state.compat.get(p);
+  };
+  const pointer = () => {
+    const known = ctx.pick(state.pointers) ?? 0;
+    return rng.chance(0.7) ? known : known + ctx.pick([-128, -1, 1, 32, 128])!;
+  };
+  return [
+    () => {
+      const created = ctx.invoke('createPool', api.createPool, ctx.self(undefined), [poolOptions(ctx, libraryDir)]);
+      if (created instanceof api.Pool) created.close();
+    },
+    () => {
+      const options = poolOptions(ctx, libraryDir);
+      const created = ctx.invoke('new Pool', (o: unknown) => new api.Pool(o as api.PoolOptions), undefined, [options]);
+      if (created instanceof api.Pool) created.close();
+      ctx.invoke('Pool() without new', api.Pool, undefined, [options]);
+    },
+    onPool('acquire', () => [ctx.arg(len), acquireOptions(ctx, state, false)]),
+    onPool('acquire', () => [ctx.arg(len), acquireOptions(ctx, state, false)]),
+    onPool('tryAcquire', () => [ctx.arg(len), acquireOptions(ctx, state, false)]),
+    onPool('acquireAsync', () => [ctx.arg(len), acquireOptions(ctx, state, true)]),
+    onPool('release', () => [ctx.arg(() => ctx.pick(state.segments))]),
+    onPool('release', () => [ctx.arg(() => ctx.pick(state.segments))]),
+    onPool('scope', () => []),
+    onPool('reset', () => []),
+    onPool('stats', () => []),
+    onPool('snapshot', () => []),
+    onPool('isLiveSegment', () => [ctx.arg(() => ctx.pick(state.segments))]),
+    onPool('segmentAtOffset', () => [ctx.arg(() => rng.int(0, 1 << 16))]),
+    onSegment('write', () => [view(ctx), ctx.arg(() => rng.int(0, 200))]),
+    onSegment('read', () => (rng.chance(0.2) ? [] : [ctx.arg(() => rng.int(0, 200)), ctx.arg(() => rng.int(0, 200))])),
+    onSegment('fill', () => [ctx.arg(() => rng.int(0, 255)), ctx.arg(() => rng.int(0, 200)), ctx.arg(() => rng.int(0, 200))]),
+    onSegment('release', () => []),
+    onSegment('dispose', () => []),
+    onSegment('address', () => []),
+    onSegment('released', () => []),
+    onScope('acquire', () => [ctx.arg(len), acquireOptions(ctx, state, false)]),
+    onScope('tryAcquire', () => [ctx.arg(len), acquireOptions(ctx, state, false)]),
+    onScope('acquireAsync', () => [ctx.arg(len), acquireOptions(ctx, state, true)]),
+    onScope('releaseAll', () => []),
+    onScope('liveCount', () => []),
+    () => {
+      const made = ctx.invoke('createAclCompat', api.createAclCompat, undefined, [ctx.arg(() => pool())]);
+      const p = pool();
+      if (made !== undefined && p !== undefined && !state.compat.has(p)) state.compat.set(p, made as api.AclCompat);
+    },
+    () => {
+      const c = compat();
+      if (c === undefined) return;
+      const result = ctx.invoke('acl.media.dvpp_malloc', c.media.dvpp_malloc, ctx.self(c.media), [ctx.arg(() => rng.int(0, 5000))]);
+      if (Array.isArray(result) && typeof result[0] === 'number' && result[1] === 0) keep(state.pointers, result[0], 64);
+    },
+    () => {
+      const c = compat();
+      if (c !== undefined) ctx.invoke('acl.media.dvpp_free', c.media.dvpp_free, ctx.self(c.media), [ctx.arg(pointer)]);
+    },
+    () => {
+      const c = compat();
+      if (c === undefined) return;
+      const count = () => rng.int(0, 400);
+      ctx.invoke('acl.rt.memset', c.rt.memset, ctx.self(c.rt), [ctx.arg(pointer), ctx.arg(count), ctx.arg(() => rng.int(-300, 300)), ctx.arg(count)]);
+    },
+    () => ctx.invoke('alignUp', api.alignUp, undefined, [ctx.arg(() => rng.int(0, 1 << 20)), ctx.arg(() => ctx.pick([32, 128]))]),
+    () => ctx.invoke('segmentSize', segmentSizeFn, undefined, [ctx.arg(() => rng.int(0, 1 << 20))]),
+    () => {
+      // Aborting wakes a waiter with its signal's reason, out of turn.
+      ctx.pick(state.controllers)?.abort();
+    },
+  ];
+}
+
+async function settle(ctx: Context): Promise<void> {
+  await Promise.all(ctx.pending.splice(0));
+}
+
+/** Creates the batch's pools: js always, host and acl (over `libraryDir`) where they load. */
+function batchPools(libraryDir: string | undefined): Pool[] {
+  const pools = [api.createPool({ size: 64 * 1024, backend: 'js' }), api.createPool({ size: 64 * 1024, backend: 'js', zeroOnAcquire: true })];
+  for (const options of [{ backend: 'host' as const }, ...(libraryDir === undefined ? [] : [{ backend: 'acl' as const, acl: { libraryDir } }])]) {
+    try {
+      pools.push(api.createPool({ size: 64 * 1024, ...options }));
+    } catch (error) {
+      if (!(error instanceof api.BackendUnavailableError)) throw error;
+    }
+  }
+  return pools;
+}
+
+async function fuzzApi(seed: number, calls: number, libraryDir: string | undefined): Promise<FuzzReport> {
+  const ctx = new Context('api', seed);
+  const state: ApiState = { pools: [], segments: [], scopes: [], compat: new Map(), pointers: [], controllers: [] };
+  // Context-specific hostile values: live, stale, forged and wrapped segments, scopes, pools.
+  ctx.hostile.add(() => ctx.pick(state.segments));
+  ctx.hostile.add(() => ({ ...ctx.pick(state.segments) }));
+  ctx.hostile.add(() => Object.create(ctx.pick(state.segments) ?? null) as object);
+  ctx.hostile.add(() => new Proxy(ctx.pick(state.segments) ?? {}, {}));
+  ctx.hostile.add(() => ctx.pick(state.pools));
+  ctx.hostile.add(() => ctx.pick(state.scopes));
+  ctx.hostile.add(() => ctx.pick(state.pointers));
+  while (ctx.report.calls < calls) {
+    state.pools = batchPools(libraryDir);
+    state.compat = new Map(state.pools.map((p) => [p, api.createAclCompat(p)]));
+    state.scopes = state.pools.map((p) => p.scope());
+    state.segments.push(...state.pools.map((p) => p.acquire(100)));
+    const targets = apiTargets(ctx, state, libraryDir);
+    const end = Math.min(calls, ctx.report.calls + BATCH);
+    while (ctx.report.calls < end) targets[ctx.rng.int(0, targets.length - 1)]?.();
+    // Let 0-5 ms timeouts fire, then check every pool that is still open and close it.
+    await new Promise((resolve) => setTimeout(resolve, 6));
+    for (const p of state.pools) {
+      if (p.closed) continue;
+      try {
+        p.validate();
+        const stats = p.stats();
+        if (stats.usedBytes + stats.freeBytes !== p.capacity) throw new Error(`used ${stats.usedBytes} + free ${stats.freeBytes} != ${p.capacity}`);
+        ctx.report.validated++;
+      } catch (error) {
+        ctx.report.failures.push(`seed ${seed}, batch ending at call ${ctx.report.calls}: pool (${p.backend.kind}) invalid: ${(error as Error).message}`);
+      }
+      p.close();
+    }
+    await settle(ctx);
+    state.controllers.length = 0;
+  }
+  return ctx.report;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 'native': every export of the addon.
+
+interface NativeState {
+  blocks: NativeBlock[];
+  views: ArrayBufferView[];
+}
+
+function nativeTargets(ctx: Context, addon: DvppPoolAddon, state: NativeState, libraryDir: string | undefined): Array<() => void> {
+  const { rng } = ctx;
+  const block = () => ctx.pick(state.blocks);
+  const offset = () => (rng.chance(0.8) ? rng.int(0, 4096) : rng.int(4000, 5000));
+  const bytes = () => (rng.chance(0.8) ? new Uint8Array(rng.int(0, 512)) : ctx.pick(state.views) ?? new Uint8Array(1));
+  // A block a call made is freed at once, so the fuzz never holds more than its few own blocks.
+  const freeIfBlock = (result: unknown) => {
+    if (typeof result === 'object' && result !== null && 'base' in result) addon.free(result as NativeBlock);
+  };
+  return [
+    () => freeIfBlock(ctx.invoke('allocateHost', addon.allocateHost, ctx.self(addon), [ctx.arg(() => rng.int(1, 1 << 16))])),
+    () => {
+      const args = [ctx.arg(() => rng.int(1, 1 << 16)), ctx.arg(() => 0), ctx.arg(() => libraryDir ?? '/nonexistent')];
+      freeIfBlock(ctx.invoke('allocateAcl', addon.allocateAcl, ctx.self(addon), args));
+    },
+    () => ctx.invoke('aclProbe', addon.aclProbe, ctx.self(addon), [ctx.arg(() => (rng.chance(0.5) ? libraryDir : undefined))]),
+    () => ctx.invoke('free', addon.free, ctx.self(addon), [ctx.arg(block)]),
+    () => ctx.invoke('memset', addon.memset, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(() => rng.int(0, 200)), ctx.arg(() => rng.int(-300, 300))]),
+    () => ctx.invoke('memset', addon.memset, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(() => rng.int(0, 200)), ctx.arg(() => rng.int(-300, 300))]),
+    () => ctx.invoke('write', addon.write, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(bytes)]),
+    () => ctx.invoke('write', addon.write, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(bytes)]),
+    () => ctx.invoke('read', addon.read, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(bytes)]),
+    () => ctx.invoke('read', addon.read, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(bytes)]),
+    () => {
+      const buffer = ctx.invoke('hostBuffer', addon.hostBuffer, ctx.self(addon), [ctx.arg(block)]);
+      // Views over block memory: after the block's free they are detached, a hostile input of their own.
+      if (buffer instanceof ArrayBuffer && buffer.byteLength >= 256) keep(state.views, new Uint8Array(buffer, rng.int(0, 128), 128), 16);
+    },
+  ];
+}
+
+function fuzzNative(seed: number, calls: number, libraryDir: string | undefined): FuzzReport {
+  const ctx = new Context('native', seed);
+  const load = loadAddon();
+  if ('reason' in load) {
+    ctx.report.skipped = load.reason;
+    return ctx.report;
+  }
+  const addon = load.addon;
+  const state: NativeState = { blocks: [], views: [] };
+  ctx.hostile.add(() => ctx.pick(state.blocks));
+  ctx.hostile.add(() => ctx.pick(state.views));
+  ctx.hostile.add(() => ({ ...ctx.pick(state.blocks) }));
+  ctx.hostile.add(() => Object.create(ctx.pick(state.blocks) ?? null) as object);
+  ctx.hostile.add(() => new Proxy(ctx.pick(state.blocks) ?? {}, {}));
+  ctx.hostile.add(() => addon);
+  while (ctx.report.calls < calls) {
+    const fresh: NativeBlock[] = [];
+    for (let i = 0; i < 3; i++) {
+      const made = addon.allocateHost(4096);
+      if ('base' in made) fresh.push(made);
+    }
+    if (libraryDir !== undefined) {
+      const made = addon.allocateAcl(4096, 0, libraryDir);
+      if ('base' in made) fresh.push(made);
+    }
+    // Freed blocks of earlier batches stay in the mix as stale handles.
+    state.blocks = [...state.blocks.slice(-4), ...fresh];
+    const targets = nativeTargets(ctx, addon, state, libraryDir);
+    const end = Math.min(calls, ctx.report.calls + BATCH);
+    while (ctx.report.calls < end) targets[ctx.rng.int(0, targets.length - 1)]?.();
+    for (const b of fresh) addon.free(b);
+  }
+  return ctx.report;
+}
+
+/** Runs one part of the fuzz for `calls` calls from `seed`. `libraryDir` is the ACL double's lib64, if built. */
+export async function runFuzz(part: 'api' | 'native', seed: number, calls: number, libraryDir: string | undefined): Promise<FuzzReport> {
+  return part === 'api' ? fuzzApi(seed, calls, libraryDir) : fuzzNative(seed, calls, libraryDir);
+}
