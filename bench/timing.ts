@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The batch timer for trace replays: each rep replays the whole trace into a fresh instance in
-// fixed-size batches, timing each batch with process.hrtime.bigint(); setup and teardown are not
-// timed. Reports the median and p99 of ns/op over all batches of all reps, and the median of the
+// fixed-size batches timed with process.hrtime.bigint(), contenders interleaved rep by rep; setup
+// and teardown are not timed. Reports the median and p99 of ns/op over all batches of all reps
+// (the median shrugs off batches where the shared machine preempted us) and the median of the
 // per-rep totals. Benchmark.js is not used here (see harness.ts for the micro-benchmarks).
 
 import type { Trace } from './trace/format.js';
@@ -50,47 +51,57 @@ export interface ReplayTimingResult {
   readonly counts: ReplayCounts;
 }
 
-/** Times full replays of `trace` through fresh instances of `contender`. */
-export function timeReplay<H>(
+/**
+ * Times full replays of `trace` through fresh instances of each contender. Reps are interleaved
+ * (rep 1 of every contender, then rep 2, …) so that a noisy stretch of the shared machine hits
+ * every contender alike and their ratios stay meaningful. Results are in `contenders` order.
+ */
+export function timeReplays(
   trace: Trace,
-  contender: Contender<H>,
+  contenders: readonly Contender<unknown>[],
   capacityBytes: number,
   options: ReplayTimingOptions,
-): ReplayTimingResult {
+): ReplayTimingResult[] {
   const { reps, warmups, opsPerBatch } = options;
   const batchesPerRep = Math.ceil(trace.nOps / opsPerBatch);
-  const samples = new Float64Array(batchesPerRep * reps);
-  const totals = new Float64Array(reps);
-  const table = handleTable<H>(trace);
-  let counts = replayCounts();
+  const samples = contenders.map(() => new Float64Array(batchesPerRep * reps));
+  const totals = contenders.map(() => new Float64Array(reps));
+  const counts = contenders.map(() => replayCounts());
+  const table = handleTable<unknown>(trace);
   for (let rep = -warmups; rep < reps; rep++) {
-    const inst = contender.create(capacityBytes);
-    counts = replayCounts();
-    let total = 0n;
-    for (let b = 0; b < batchesPerRep; b++) {
-      const from = b * opsPerBatch;
-      const to = Math.min(trace.nOps, from + opsPerBatch);
-      const t0 = process.hrtime.bigint();
-      replayRange(trace, inst, table, from, to, counts);
-      const dt = process.hrtime.bigint() - t0;
-      total += dt;
-      if (rep >= 0) samples[rep * batchesPerRep + b] = Number(dt) / (to - from);
-    }
-    if (rep >= 0) totals[rep] = Number(total) / trace.nOps;
-    drainTable(inst, table);
-    inst.close?.();
+    contenders.forEach((contender, c) => {
+      const inst = contender.create(capacityBytes);
+      const repCounts = replayCounts();
+      let total = 0n;
+      for (let b = 0; b < batchesPerRep; b++) {
+        const from = b * opsPerBatch;
+        const to = Math.min(trace.nOps, from + opsPerBatch);
+        const t0 = process.hrtime.bigint();
+        replayRange(trace, inst, table, from, to, repCounts);
+        const dt = process.hrtime.bigint() - t0;
+        total += dt;
+        if (rep >= 0) (samples[c] as Float64Array)[rep * batchesPerRep + b] = Number(dt) / (to - from);
+      }
+      if (rep >= 0) (totals[c] as Float64Array)[rep] = Number(total) / trace.nOps;
+      counts[c] = repCounts;
+      drainTable(inst, table);
+      inst.close?.();
+    });
   }
-  return {
-    timing: {
-      medianNs: quantile(samples, 0.5),
-      p99Ns: quantile(samples, 0.99),
-      repMedianNs: quantile(totals, 0.5),
-      minNs: quantile(samples, 0),
-      maxNs: quantile(samples, 1),
-      batches: samples.length,
-      opsPerBatch,
-      reps,
-    },
-    counts,
-  };
+  return contenders.map((_, c) => {
+    const sample = samples[c] as Float64Array;
+    return {
+      timing: {
+        medianNs: quantile(sample, 0.5),
+        p99Ns: quantile(sample, 0.99),
+        repMedianNs: quantile(totals[c] as Float64Array, 0.5),
+        minNs: quantile(sample, 0),
+        maxNs: quantile(sample, 1),
+        batches: sample.length,
+        opsPerBatch,
+        reps,
+      },
+      counts: counts[c] as ReplayCounts,
+    };
+  });
 }

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Scenario 5, what the pyACL drop-in costs over the Segment API: the same 1080p hot pair through
 // dvpp_malloc/dvpp_free and through acquire/release (Benchmark.js, back to back), and the first
-// seed's trace through both (batch timer). Figures are ratios of one run, compat over Segment.
+// seed's trace through both (batch timer, interleaved reps). Ratios are compat over Segment.
 
 import { createAclCompat } from '../../src/compat/pyacl.js';
 import { createPool } from '../../src/index.js';
 import { compatContender } from '../contenders/compat.js';
 import { poolContender } from '../contenders/pool.js';
 import { microBench } from '../harness.js';
-import { timeReplay } from '../timing.js';
+import { type ReplayTimingResult, timeReplays } from '../timing.js';
+import type { Contender } from '../trace/replay.js';
 import { type BenchConfig, type ScenarioResult, type SeededTrace, round } from './context.js';
 import { FRAME_1080P_NV12 } from './hot-pair.js';
 
@@ -39,8 +40,12 @@ export function runCompat(config: BenchConfig, traces: readonly SeededTrace[]): 
     pool.close();
   }
   const { seed, trace } = traces[0] as SeededTrace;
-  const replaySegment = timeReplay(trace, poolContender(config.backend), config.capacityBytes, config);
-  const replayCompat = timeReplay(trace, compatContender(config.backend), config.capacityBytes, config);
+  const [replaySegment, replayCompat] = timeReplays(
+    trace,
+    [poolContender(config.backend) as Contender<unknown>, compatContender(config.backend) as Contender<unknown>],
+    config.capacityBytes,
+    config,
+  ) as [ReplayTimingResult, ReplayTimingResult];
   return {
     id: 'compat',
     title: '5. pyACL drop-in (dvpp_malloc/dvpp_free) over the Segment API',

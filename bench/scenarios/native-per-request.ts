@@ -7,8 +7,9 @@ import { DVPP_ADDR_ALIGN } from '../../src/constants.js';
 import { granulesFor } from '../contenders/granules.js';
 import { hostBackend, nativePerRequestContender } from '../contenders/native-per-request.js';
 import { microBench } from '../harness.js';
-import { timeReplay } from '../timing.js';
+import { type ReplayTimingResult, timeReplays } from '../timing.js';
 import type { Trace } from '../trace/format.js';
+import type { Contender } from '../trace/replay.js';
 import { type BenchConfig, type ScenarioResult, type SeededTrace, round } from './context.js';
 import { FRAME_1080P_NV12 } from './hot-pair.js';
 
@@ -32,13 +33,13 @@ export function runNativePerRequest(config: BenchConfig, traces: readonly Seeded
   );
   const { seed, trace } = traces[0] as SeededTrace;
   const nOps = Math.min(trace.nOps, config.nativeTraceOps);
-  // A prefix may end with live ids; timeReplay frees them after each rep, untimed.
+  // A prefix may end with live ids; timeReplays frees them after each rep, untimed.
   const prefix: Trace = { nOps, nIds: trace.nIds, ops: trace.ops.subarray(0, nOps * 3) };
-  const { timing } = timeReplay(prefix, nativePerRequestContender, config.capacityBytes, {
+  const [{ timing }] = timeReplays(prefix, [nativePerRequestContender as Contender<unknown>], config.capacityBytes, {
     reps: config.slowReps,
     warmups: 1,
     opsPerBatch: Math.min(config.opsPerBatch, nOps),
-  });
+  }) as [ReplayTimingResult];
   return {
     id: 'native-per-request',
     title,

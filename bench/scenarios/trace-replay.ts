@@ -6,7 +6,7 @@
 import { engineContender } from '../contenders/engine.js';
 import { noopContender } from '../contenders/noop.js';
 import { poolContender } from '../contenders/pool.js';
-import { timeReplay } from '../timing.js';
+import { type ReplayTimingResult, timeReplays } from '../timing.js';
 import type { Contender } from '../trace/replay.js';
 import { type BenchConfig, type Figure, type ScenarioResult, type SeededTrace, round } from './context.js';
 
@@ -18,8 +18,9 @@ export function runTraceReplay(config: BenchConfig, traces: readonly SeededTrace
     ['noop', noopContender as Contender<unknown>],
   ];
   for (const { seed, trace } of traces) {
-    for (const [key, contender] of contenders) {
-      const { timing, counts } = timeReplay(trace, contender, config.capacityBytes, config);
+    const results = timeReplays(trace, contenders.map(([, c]) => c), config.capacityBytes, config);
+    for (const [i, [key]] of contenders.entries()) {
+      const { timing, counts } = results[i] as ReplayTimingResult;
       figures[`seed${seed}.${key}.medianNsPerOp`] = round(timing.medianNs);
       figures[`seed${seed}.${key}.p99NsPerOp`] = round(timing.p99Ns);
       figures[`seed${seed}.${key}.repMedianNsPerOp`] = round(timing.repMedianNs);
@@ -33,7 +34,7 @@ export function runTraceReplay(config: BenchConfig, traces: readonly SeededTrace
     status: 'ok',
     figures,
     notes: [
-      `${config.reps} timed reps after ${config.warmups} warm-ups, ${config.opsPerBatch}-op batches; median and p99 of batch ns/op; block ${config.capacityBytes / 2 ** 20} MiB.`,
+      `Contenders interleaved rep by rep; ${config.reps} timed reps after ${config.warmups} warm-ups, ${config.opsPerBatch}-op batches; median and p99 of batch ns/op; block ${config.capacityBytes / 2 ** 20} MiB.`,
     ],
   };
 }
