@@ -108,15 +108,16 @@ export class TlsfEngine {
     if (granules >>> 0 !== granules || granules === 0) return this.allocateUnusual(granules);
     if (granules > this.capacity) return NO_SPACE;
     const down = binRoundDown(granules);
-    let node = NO_NODE;
-    if (this.bitmap.has(down)) node = this.bestInBin(down, granules, EXACT_PROBES);
+    // binHead is exact (NO_NODE iff the bin is empty), so no bitmap read is needed here.
+    const exact = this.binHead[down]!;
+    let node = exact === NO_NODE ? NO_NODE : this.bestInBin(exact, granules, EXACT_PROBES);
     if (node === NO_NODE) {
       const bin = this.bitmap.findFrom(binRoundUp(granules));
       if (bin !== -1) {
         node = this.binHead[bin]!;
-      } else if (this.bitmap.has(down)) {
+      } else if (exact !== NO_NODE) {
         this.fallbacks++;
-        node = this.bestInBin(down, granules, Number.POSITIVE_INFINITY);
+        node = this.bestInBin(exact, granules, MAX_GRANULES);
       }
       if (node === NO_NODE) return NO_SPACE;
     }
@@ -237,21 +238,22 @@ export class TlsfEngine {
     return NO_SPACE;
   }
 
-  /** The best-fitting range >= granules among the first `limit` of bin's list, or NO_NODE. */
-  private bestInBin(bin: number, granules: number, limit: number): number {
-    const nodes = this.nodes;
+  /** The best-fitting range >= granules among the first `limit` of the list from `head`, or NO_NODE. */
+  private bestInBin(head: number, granules: number, limit: number): number {
+    const sizes = this.nodes.size;
+    const next = this.nodes.binNext;
     let best = NO_NODE;
-    let bestSize = Number.POSITIVE_INFINITY;
-    let node = this.binHead[bin]!;
+    let bestSize = MAX_GRANULES + 1;
+    let node = head;
     for (let seen = 0; seen < limit && node !== NO_NODE; seen++) {
-      const size = nodes.size[node]!;
+      const size = sizes[node]!;
       if (size >= granules && size < bestSize) {
         best = node;
         bestSize = size;
         // An identical freed frame: nothing fits better.
         if (size === granules) break;
       }
-      node = nodes.binNext[node]!;
+      node = next[node]!;
     }
     return best;
   }
