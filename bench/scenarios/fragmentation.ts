@@ -24,6 +24,7 @@ export function runFragmentation(config: BenchConfig, traces: readonly SeededTra
       const result = minPoolBytes(trace, contender);
       figures[`seed${seed}.${key}.minPoolMiB`] = result.bytes / MIB;
       figures[`seed${seed}.${key}.ratio`] = round(result.ratio, 4);
+      figures[`seed${seed}.${key}.bisectedMiB`] = result.binaryBytes / MIB;
       figures[`seed${seed}.${key}.replays`] = result.replays;
       if (key === 'engine') {
         const check = replayTrace(trace, poolContender(config.backend), result.bytes);
