@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+// How the command prints numbers: bytes with binary units, counts with separators, and
+// nanosecond timings. Pure functions shared by the command line (src/cli/) and the SVG map (src/viz/).
+
+/** Bytes in a short human form with binary units: `512 MiB`, `3.0 MiB`, `96 B`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || Number.isInteger(value) ? 0 : 1;
+  return `${value.toFixed(digits)} ${units[unit] ?? 'B'}`;
+}
+
+/** An integer with thousands separators: `12,345`. */
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** Nanoseconds in a short form: `85 ns`, `12.3 µs`, `4.1 ms`. */
+export function formatNs(ns: number): string {
+  if (ns < 1_000) return `${ns.toFixed(ns < 10 ? 1 : 0)} ns`;
+  if (ns < 1_000_000) return `${(ns / 1_000).toFixed(1)} µs`;
+  return `${(ns / 1_000_000).toFixed(1)} ms`;
+}
