@@ -13,6 +13,8 @@ export { STATS_VERSION } from './pool/stats.js';
 export type { PoolStats } from './pool/stats.js';
 export type { PoolSnapshot, SnapshotFreeRange, SnapshotSegment } from './pool/snapshot.js';
 export { LEAK_WARNING_CODE, LEAK_WARNING_TYPE } from './pool/leaks.js';
+export { snapshotToSVG } from './viz/svg.js';
+export type { SvgOptions } from './viz/svg.js';
 export type { BackendKind } from './backends/backend.js';
 export {
   AclError,
