@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+// Command-line parsing for `dvpp-pool`: node:util parseArgs in strict mode, plus the value
+// parsers the subcommands share (byte sizes such as `512MiB`, counts, seconds, backend kinds).
+// Every user mistake becomes a UsageError, which main.ts prints as one line and exits with 2;
+// anything else is a real failure and keeps its stack.
+
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { DVPP_MAX_BLOCK_BYTES } from '../constants.js';
+import type { PoolBackendKind } from '../pool/options.js';
+import { formatBytes } from '../format.js';
+
+/** A mistake on the command line or in an input file: one line on stderr, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Exit code for a user mistake (bad option, bad value, unreadable input). */
+export const EXIT_USAGE = 2;
+
+/** The options of one subcommand, in parseArgs' shape. */
+export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/** Node's parseArgs errors carry these codes; they are the user's mistakes. */
+function isParseArgsError(error: unknown): error is Error & { code: string } {
+  const code: unknown = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
+/** What {@link parseCommandLine} returns: each option's value (absent when not given) and the positionals. */
+export interface CommandLine<O extends OptionsConfig> {
+  readonly values: { readonly [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string } & { readonly help?: boolean };
+  readonly positionals: string[];
+}
+
+/**
+ * Parses `args` strictly against `options` (single values, no repeats); `--help`/`-h` is always accepted.
+ * @throws {UsageError} an unknown option, a missing value, or a positional where none is allowed.
+ */
+export function parseCommandLine<const O extends OptionsConfig>(command: string, args: string[], options: O, allowPositionals: boolean): CommandLine<O> {
+  try {
+    const { values, positionals } = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals });
+    return { values: values as CommandLine<O>['values'], positionals };
+  } catch (error) {
+    if (!isParseArgsError(error)) throw error;
+    // Node's own text, minus its advice about `--`, which only confuses here.
+    const first = error.message.split('. To specify a positional')[0] ?? error.message;
+    throw new UsageError(`${first.replace(/\.$/, '')} (see 'dvpp-pool ${command} --help')`);
+  }
+}
+
+const UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  b: 1,
+  k: 2 ** 10,
+  kib: 2 ** 10,
+  m: 2 ** 20,
+  mib: 2 ** 20,
+  g: 2 ** 30,
+  gib: 2 ** 30,
+};
+
+/**
+ * Parses a byte count: digits with an optional binary unit (`B`, `K`/`KiB`, `M`/`MiB`,
+ * `G`/`GiB`, any case), e.g. `536870912`, `512MiB`, `1.5GiB`. The result must be a whole
+ * number of bytes within `[min, max]`.
+ * @throws {UsageError} naming `name` and the text received.
+ */
+export function parseBytes(name: string, text: string, min = 1, max = DVPP_MAX_BLOCK_BYTES): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = UNITS[match?.[2]?.toLowerCase() ?? 'none'];
+  if (match === null || unit === undefined) {
+    throw new UsageError(`${name} expects a size in bytes such as 536870912 or 512MiB, got '${text}'`);
+  }
+  const bytes = Number(match[1]) * unit;
+  if (!Number.isSafeInteger(bytes)) throw new UsageError(`${name} must be a whole number of bytes, got '${text}'`);
+  if (bytes < min || bytes > max) {
+    throw new UsageError(`${name} must be between ${formatBytes(min)} and ${formatBytes(max)}, got '${text}'`);
+  }
+  return bytes;
+}
+
+/**
+ * Parses an integer in `[min, max]`.
+ * @throws {UsageError} naming `name` and the text received.
+ */
+export function parseInteger(name: string, text: string, min: number, max: number): number {
+  const value = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`${name} expects an integer from ${min} to ${max}, got '${text}'`);
+  }
+  return value;
+}
+
+/**
+ * Parses a duration in seconds (decimals allowed) in `(0, max]`.
+ * @throws {UsageError} naming `name` and the text received.
+ */
+export function parseSeconds(name: string, text: string, max: number): number {
+  const value = /^\d+(?:\.\d+)?$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!(value > 0 && value <= max)) throw new UsageError(`${name} expects a number of seconds above 0 and at most ${max}, got '${text}'`);
+  return value;
+}
+
+const BACKENDS: readonly PoolBackendKind[] = ['auto', 'acl', 'host', 'js'];
+
+/**
+ * Parses a backend kind: `auto`, `acl`, `host` or `js`.
+ * @throws {UsageError} any other text.
+ */
+export function parseBackend(text: string): PoolBackendKind {
+  const kind = BACKENDS.find((candidate) => candidate === text);
+  if (kind === undefined) throw new UsageError(`--backend expects one of ${BACKENDS.join(', ')}, got '${text}'`);
+  return kind;
+}
+
+/** One subcommand of `dvpp-pool`. */
+export interface Command {
+  readonly name: string;
+  /** One line for the top-level help. */
+  readonly summary: string;
+  /** The text `dvpp-pool <name> --help` prints. */
+  readonly help: string;
+  /**
+   * Runs the subcommand with the arguments after its name; resolves to the exit code.
+   * @throws {UsageError} a mistake on the command line or in an input file.
+   */
+  run(args: string[]): Promise<number>;
+}

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+// `dvpp-pool demo`: runs the media pipeline of demo-pipeline.ts on one pool for --seconds,
+// with a live status line on a terminal (plain lines elsewhere), then prints a summary (or one
+// JSON object with --json): frames, acquires per second, peak use, failures, and the same
+// requests served one native block each. It exits 0 only with nothing left live in the pool.
+
+import { accessSync, constants as fsConstants, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { formatBytes, formatCount, formatNs } from '../format.js';
+import { createPool } from '../pool/pool.js';
+import type { PoolStats } from '../pool/stats.js';
+import { type Command, UsageError, parseBackend, parseBytes, parseCommandLine, parseInteger, parseSeconds } from './args.js';
+import { Pipeline, REFERENCE_FRAMES, STALL_MS, smallestPoolBytes, worstCaseBytes } from './demo-pipeline.js';
+import { type PerRequestFigures, measurePerRequest } from './per-request.js';
+import { StatusLine } from './status-line.js';
+
+const MIB = 2 ** 20;
+/** The default pool is at least this large, and twice the pipeline's worst case when that is more. */
+const DEFAULT_POOL_FLOOR = 256 * MIB;
+/** Time spent on each side of the per-request comparison. */
+const COMPARISON_BUDGET_MS = 200;
+const STATUS_INTERVAL_MS = 250;
+
+/** The pool size used when --pool-size is not given, for `channels` channels. */
+export function defaultPoolBytes(channels: number): number {
+  return Math.max(DEFAULT_POOL_FLOOR, Math.ceil((2 * worstCaseBytes(channels)) / (64 * MIB)) * 64 * MIB);
+}
+
+const HELP = `Usage: dvpp-pool demo [options]
+
+Runs a media pipeline on one pool: each channel decodes frames (1080p or 720p NV12, real
+bytes) into segments, keeps ${REFERENCE_FRAMES} as references, resizes each into a 640x640 NV12 segment and a
+640x640x3 model input, and queues them for a simulated accelerator that releases them.
+acquireAsync holds decoders back when the pool is full. Ends with a summary and a comparison
+with one native block per request.
+
+Options:
+  --channels N       video channels, 1 to 64 (default 8; even ones 1080p, odd ones 720p)
+  --seconds S        how long to run, up to 3600 (default 10)
+  --pool-size SIZE   pool bytes, e.g. 512MiB or 1GiB (default: twice the pipeline's worst
+                     case, at least 256 MiB)
+  --backend KIND     auto, acl, host or js (default auto: acl, else host, else js)
+  --snapshot FILE    write pool.snapshot() as JSON, taken at the peak of use; draw it with
+                     'dvpp-pool map FILE'
+  --json             print one JSON object with the figures instead of text
+  -h, --help         show this help
+`;
+
+/** Frames per second over the last second of samples. */
+class RateMeter {
+  readonly #samples: { ms: number; count: number }[] = [];
+
+  rate(ms: number, count: number): number {
+    this.#samples.push({ ms, count });
+    while (this.#samples.length > 2 && ms - (this.#samples[1]?.ms ?? ms) >= 1000) this.#samples.shift();
+    const first = this.#samples[0] ?? { ms, count };
+    return ms > first.ms ? ((count - first.count) * 1000) / (ms - first.ms) : 0;
+  }
+}
+
+function requireWritableFile(file: string): void {
+  try {
+    accessSync(dirname(resolve(file)), fsConstants.W_OK);
+  } catch {
+    throw new UsageError(`--snapshot ${file}: its folder does not exist or is not writable`);
+  }
+}
+
+function describeComparison(figures: PerRequestFigures): string {
+  if (!figures.available) return `not measured: the host backend is unavailable (${figures.reason})`;
+  return (
+    `${formatNs(figures.nativeNsPerRequest)} per allocate + free of a fresh host block (mmap/munmap) vs ` +
+    `${formatNs(figures.poolNsPerRequest)} per acquire + release: ${formatCount(figures.speedup)}x, over ${formatCount(figures.requests)} recorded requests`
+  );
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values } = parseCommandLine(
+    'demo',
+    args,
+    {
+      channels: { type: 'string' },
+      seconds: { type: 'string' },
+      'pool-size': { type: 'string' },
+      backend: { type: 'string' },
+      snapshot: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    false,
+  );
+  if (values.help === true) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const channels = values.channels === undefined ? 8 : parseInteger('--channels', values.channels, 1, 64);
+  const seconds = values.seconds === undefined ? 10 : parseSeconds('--seconds', values.seconds, 3600);
+  const backend = values.backend === undefined ? 'auto' : parseBackend(values.backend);
+  const poolSize =
+    values['pool-size'] === undefined ? defaultPoolBytes(channels) : parseBytes('--pool-size', values['pool-size'], smallestPoolBytes());
+  const snapshotFile = values.snapshot;
+  if (snapshotFile !== undefined) requireWritableFile(snapshotFile);
+  const json = values.json === true;
+
+  const pool = createPool({ size: poolSize, backend });
+  try {
+    const out = process.stdout;
+    if (!json) {
+      const split = `${Math.ceil(channels / 2)} x 1080p, ${Math.floor(channels / 2)} x 720p`;
+      out.write(`dvpp-pool demo: ${channels} channels (${split}) for ${seconds} s on a ${formatBytes(pool.capacity)} pool, backend ${pool.backend.kind}\n`);
+      if (pool.backend.fallbackReason !== undefined) out.write(`  (auto fell back: ${pool.backend.fallbackReason})\n`);
+    }
+    const pipeline = new Pipeline(pool, { channels, snapshotAtPeak: snapshotFile !== undefined });
+    const status = new StatusLine(out);
+    const meter = new RateMeter();
+    const started = performance.now();
+    meter.rate(started, 0);
+    const showStatus = (): void => {
+      const now = performance.now();
+      const { usedBytes, peakUsedBytes, largestFreeBlock, waiting } = pool.stats();
+      const rate = meter.rate(now, pipeline.counts.processed);
+      status.update(
+        `${((now - started) / 1000).toFixed(1)} s  frames ${formatCount(pipeline.counts.processed)} (${formatCount(rate)}/s)  ` +
+          `used ${formatBytes(usedBytes)}  peak ${formatBytes(peakUsedBytes)}  largest free ${formatBytes(largestFreeBlock)}  ` +
+          `waiters ${waiting}  queue ${pipeline.queued}`,
+      );
+    };
+    const ticker = json ? undefined : setInterval(showStatus, STATUS_INTERVAL_MS);
+    const stopper = setTimeout(() => pipeline.stop(), seconds * 1000);
+    const onInterrupt = (): void => pipeline.stop();
+    process.once('SIGINT', onInterrupt);
+    try {
+      await pipeline.run();
+    } finally {
+      clearTimeout(stopper);
+      clearInterval(ticker);
+      process.removeListener('SIGINT', onInterrupt);
+      status.finish();
+    }
+    const durationMs = performance.now() - started;
+    const stats: PoolStats = pool.stats();
+    const comparison = measurePerRequest(pool, pipeline.recordedLengths, COMPARISON_BUDGET_MS);
+    pool.validate();
+    const liveSegments = pool.stats().liveSegments;
+    if (snapshotFile !== undefined) writeFileSync(snapshotFile, `${JSON.stringify(pipeline.peakSnapshot ?? pool.snapshot())}\n`);
+
+    const { counts } = pipeline;
+    const perSecond = (count: number): number => Math.round((count * 1000) / durationMs);
+    if (json) {
+      const figures = {
+        channels,
+        seconds,
+        backend: pool.backend,
+        poolBytes: pool.capacity,
+        durationMs: Math.round(durationMs),
+        frames: counts.processed,
+        framesPerSecond: perSecond(counts.processed),
+        decoded: counts.decoded,
+        dropped: counts.dropped,
+        stalls: counts.stalls,
+        corrupt: counts.corrupt,
+        acquires: stats.acquires,
+        releases: stats.releases,
+        failures: stats.failures,
+        acquiresPerSecond: perSecond(stats.acquires),
+        peakUsedBytes: stats.peakUsedBytes,
+        maxWaiting: counts.maxWaiting,
+        liveSegments,
+        ...(snapshotFile === undefined ? {} : { snapshot: snapshotFile }),
+        perRequestNative: comparison,
+      };
+      out.write(`${JSON.stringify(figures)}\n`);
+    } else {
+      const lines = [
+        `frames processed   ${formatCount(counts.processed)} (${formatCount(perSecond(counts.processed))}/s) in ${(durationMs / 1000).toFixed(1)} s; ` +
+          `${formatCount(counts.decoded)} decoded, ${formatCount(counts.dropped)} dropped`,
+        `acquires           ${formatCount(stats.acquires)} (${formatCount(perSecond(stats.acquires))}/s), ${formatCount(stats.releases)} releases, ${formatCount(stats.failures)} failures`,
+        `peak use           ${formatBytes(stats.peakUsedBytes)} of ${formatBytes(pool.capacity)} (${((stats.peakUsedBytes / pool.capacity) * 100).toFixed(0)}%)`,
+        `backpressure       at most ${counts.maxWaiting} acquireAsync waiting; ${counts.stalls} stalls (a wait of ${STALL_MS} ms that dropped a frame)`,
+        `one block/request  ${describeComparison(comparison)}`,
+        `left live          ${liveSegments} segments`,
+        ...(snapshotFile === undefined ? [] : [`snapshot           ${snapshotFile} (at peak use; draw it with: dvpp-pool map ${snapshotFile} --out map.svg)`]),
+      ];
+      out.write(`${lines.join('\n')}\n`);
+    }
+    if (liveSegments !== 0 || counts.corrupt !== 0) {
+      process.stderr.write(`dvpp-pool demo: ${liveSegments} segments left live and ${counts.corrupt} model inputs read back wrong\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    pool.close();
+  }
+}
+
+/** `dvpp-pool demo`. */
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'run a live media pipeline (decode, resize, inference) on one pool',
+  help: HELP,
+  run,
+};

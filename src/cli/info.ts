@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+// `dvpp-pool info`: what this machine offers the pool. Which backend `auto` picks and why it
+// skipped the ones before it, where the ACL libraries were found (or every place looked and
+// why not), the native addon's file (or its load error), huge pages, and the Node version.
+// Creates no block; --json prints the same facts as one object.
+
+import { readFileSync } from 'node:fs';
+import { probeAcl } from '../backends/acl.js';
+import { BACKEND_ENV, type BackendsInfo, backendsInfo } from '../backends/select.js';
+import { BackendUnavailableError } from '../errors.js';
+import { formatBytes } from '../format.js';
+import { type Command, UsageError, parseCommandLine } from './args.js';
+
+const HELP = `Usage: dvpp-pool info [options]
+
+Tells which backend 'auto' picks on this machine and why, where the Ascend ACL libraries
+were found (or why not), whether the native addon loaded, huge pages, and the Node version.
+Allocates nothing.
+
+Options:
+  --library-dir DIR  look for libascendcl.so in DIR first (as createPool's acl.libraryDir)
+  --json             print one JSON object instead of text
+  -h, --help         show this help
+`;
+
+/** The package's own version, read from the package.json two folders up (from src/cli or dist/cli). */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  const version: unknown = (JSON.parse(text) as { version?: unknown }).version;
+  return typeof version === 'string' ? version : 'unknown';
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values } = parseCommandLine('info', args, { 'library-dir': { type: 'string' }, json: { type: 'boolean' } }, false);
+  if (values.help === true) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const libraryDir = values['library-dir'];
+  let backends: BackendsInfo;
+  try {
+    backends = backendsInfo(libraryDir === undefined ? {} : { acl: { libraryDir } });
+  } catch (error) {
+    // Only $DVPP_POOL_BACKEND can make it throw: a bad value, or a kind this machine lacks.
+    if (error instanceof TypeError || error instanceof BackendUnavailableError) throw new UsageError(`$${BACKEND_ENV}: ${error.message}`);
+    throw error;
+  }
+  const acl = probeAcl(libraryDir);
+  const facts = {
+    version: packageVersion(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    ...backends,
+    acl,
+  };
+  if (values.json === true) {
+    process.stdout.write(`${JSON.stringify(facts)}\n`);
+    return 0;
+  }
+  const { auto, addon, hugePages } = backends;
+  const lines = [
+    `dvpp-pool ${facts.version} on Node ${facts.node} (${facts.platform})`,
+    `backend: auto picks '${auto.kind}'${auto.fallbackReason === undefined ? '' : `; skipped ${auto.fallbackReason}`}`,
+    `${BACKEND_ENV}: ${backends.environment ?? '(not set)'}`,
+    'reason' in acl
+      ? `ACL libraries: not usable: ${acl.reason}`
+      : `ACL libraries: runtime ${acl.runtimePath}, dvpp ${acl.dvppPath}${acl.initializedBy === '' ? '' : `; aclInit called ${acl.initializedBy}`}`,
+    'reason' in addon ? `native addon: not loaded (${addon.reason}); pools fall back to the js backend` : `native addon: ${addon.path}`,
+    `huge pages: ${
+      hugePages.hugePageBytes === undefined ? 'unknown' : `${formatBytes(hugePages.hugePageBytes)} pages, ${hugePages.hugePagesFree ?? 'unknown'} free`
+    }; transparent huge pages: ${hugePages.transparentHugePages ?? 'unknown'}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+/** `dvpp-pool info`. */
+export const infoCommand: Command = {
+  name: 'info',
+  summary: 'show which backend auto picks and why, the ACL libraries, the addon, Node',
+  help: HELP,
+  run,
+};

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+// `dvpp-pool map FILE`: reads a pool snapshot as JSON (from `demo --snapshot FILE`, or any
+// `JSON.stringify(pool.snapshot())`; `-` reads stdin) and writes the SVG memory map that
+// snapshotToSVG draws, to --out FILE or stdout. A file that is not JSON or not a snapshot is a
+// usage error: one line naming the file and the first bad field, exit code 2.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { PoolSnapshot } from '../pool/snapshot.js';
+import { snapshotToSVG } from '../viz/svg.js';
+import { type Command, UsageError, parseCommandLine, parseInteger } from './args.js';
+
+const HELP = `Usage: dvpp-pool map SNAPSHOT.json [options]
+
+Draws a pool snapshot (from 'dvpp-pool demo --snapshot FILE' or JSON.stringify(pool.snapshot()))
+as an SVG memory map: the block in address order, segments coloured by tag, free ranges
+hatched, a legend and the stats. Use - to read the snapshot from stdin.
+
+Options:
+  --out FILE     write the SVG to FILE (default: stdout)
+  --width PX     picture width in pixels, 320 to 10000 (default 960)
+  --rows N       rows the block is wrapped into, 1 to 256 (default 8)
+  --title TEXT   a line of text under the heading
+  -h, --help     show this help
+`;
+
+function readInput(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(
+    'map',
+    args,
+    { out: { type: 'string' }, width: { type: 'string' }, rows: { type: 'string' }, title: { type: 'string' } },
+    true,
+  );
+  if (values.help === true) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const [file, ...extra] = positionals;
+  if (file === undefined) throw new UsageError("missing the snapshot file (see 'dvpp-pool map --help')");
+  if (extra.length > 0) throw new UsageError(`one snapshot file only, got also ${extra.join(' ')}`);
+  const width = values.width === undefined ? undefined : parseInteger('--width', values.width, 320, 10_000);
+  const rows = values.rows === undefined ? undefined : parseInteger('--rows', values.rows, 1, 256);
+  const text = readInput(file);
+  const source = file === '-' ? 'stdin' : file;
+  let snapshot: unknown;
+  try {
+    snapshot = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${source} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  let svg: string;
+  try {
+    svg = snapshotToSVG(snapshot as PoolSnapshot, { width, rows, title: values.title });
+  } catch (error) {
+    // snapshotToSVG checks its input first: a TypeError here names the snapshot's bad field.
+    if (error instanceof TypeError) throw new UsageError(`${source} is not a pool snapshot: ${error.message}`);
+    throw error;
+  }
+  if (values.out === undefined) {
+    process.stdout.write(svg);
+  } else {
+    try {
+      writeFileSync(values.out, svg);
+    } catch (error) {
+      throw new UsageError(`cannot write ${values.out}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return 0;
+}
+
+/** `dvpp-pool map`. */
+export const mapCommand: Command = {
+  name: 'map',
+  summary: 'draw a pool snapshot (JSON) as an SVG memory map',
+  help: HELP,
+  run,
+};

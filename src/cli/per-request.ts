@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// The demo's "before" picture: the same requests served one native block each (allocate + free
+// through the host backend, i.e. mmap/munmap via the addon, as per-frame dvpp_malloc/dvpp_free
+// would be) against an acquire + release through the pool. Both are timed over the demo's own
+// recorded request lengths, each for about `budgetMs`. Without the addon it says why instead.
+
+import type { Backend } from '../backends/backend.js';
+import { selectBackend } from '../backends/select.js';
+import { DVPP_ADDR_ALIGN, alignUp, segmentSize } from '../constants.js';
+import { BackendUnavailableError } from '../errors.js';
+import type { Pool } from '../pool/pool.js';
+
+/** The comparison's figures, or why the native side could not be measured. */
+export type PerRequestFigures =
+  | {
+      readonly available: true;
+      /** Distinct requests in the sample (the demo's first acquires, in order). */
+      readonly requests: number;
+      /** Mean nanoseconds of one allocate + free of a fresh host block. */
+      readonly nativeNsPerRequest: number;
+      /** Mean nanoseconds of one acquire + release through the pool. */
+      readonly poolNsPerRequest: number;
+      /** nativeNsPerRequest / poolNsPerRequest. */
+      readonly speedup: number;
+    }
+  | { readonly available: false; readonly reason: string };
+
+/** Runs `pass` over the sample until `budgetMs` is spent (at least once); mean ns per request. */
+function timePasses(requests: number, budgetMs: number, pass: () => void): number {
+  let passes = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0n;
+  do {
+    pass();
+    passes++;
+    elapsed = process.hrtime.bigint() - start;
+  } while (elapsed < BigInt(budgetMs) * 1_000_000n);
+  return Number(elapsed) / (passes * requests);
+}
+
+/**
+ * Times `lengths` as native blocks and as pool segments. `pool` must have room for the largest
+ * length; it is left as it was found.
+ */
+export function measurePerRequest(pool: Pool, lengths: readonly number[], budgetMs: number): PerRequestFigures {
+  if (lengths.length === 0) return { available: false, reason: 'the demo recorded no request' };
+  let backend: Backend;
+  try {
+    ({ backend } = selectBackend('host', {}));
+  } catch (error) {
+    if (error instanceof BackendUnavailableError) return { available: false, reason: error.reason };
+    throw error;
+  }
+  // The block a per-request allocator must set aside: the segment rounded to the 128-byte granule.
+  const blockSizes = lengths.map((len) => alignUp(segmentSize(len), DVPP_ADDR_ALIGN));
+  const nativeNs = timePasses(lengths.length, budgetMs, () => {
+    for (const size of blockSizes) backend.free(backend.allocate(size));
+  });
+  const poolNs = timePasses(lengths.length, budgetMs, () => {
+    for (const len of lengths) pool.acquire(len).release();
+  });
+  return {
+    available: true,
+    requests: lengths.length,
+    nativeNsPerRequest: Math.round(nativeNs),
+    poolNsPerRequest: Math.round(poolNs * 10) / 10,
+    speedup: Math.round(nativeNs / poolNs),
+  };
+}

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+// `dvpp-pool demo` end to end: a one-second run's JSON figures add up (every acquire released,
+// nothing live, no failure with the default pool, frames processed, bytes read back intact),
+// its peak snapshot draws as a valid SVG through `map`, and without --json (stdout is a pipe
+// here) it prints plain progress lines and the summary.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dvpp-pool-demo-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('dvpp-pool demo --json', () => {
+  const snapshotFile = join(dir, 'peak.json');
+  const run = runCli(['demo', '--seconds', '1', '--json', '--snapshot', snapshotFile]);
+
+  it('exits 0 with one JSON object on stdout and nothing on stderr', () => {
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('reports figures that add up', () => {
+    const figures = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(figures['channels']).toBe(8);
+    expect(figures['frames']).toBeGreaterThan(0);
+    expect(figures['acquires']).toBeGreaterThan(figures['frames'] as number);
+    expect(figures['releases']).toBe(figures['acquires']);
+    expect(figures['liveSegments']).toBe(0);
+    expect(figures['failures']).toBe(0);
+    expect(figures['dropped']).toBe(0);
+    expect(figures['corrupt']).toBe(0);
+    expect(figures['peakUsedBytes']).toBeGreaterThan(0);
+    expect(figures['peakUsedBytes']).toBeLessThanOrEqual(figures['poolBytes'] as number);
+    expect(figures['durationMs']).toBeGreaterThanOrEqual(1000);
+    expect(['acl', 'host', 'js']).toContain((figures['backend'] as { kind: string }).kind);
+  });
+
+  it('compares with one native block per request, or says why it could not', () => {
+    const native = (JSON.parse(run.stdout) as { perRequestNative: Record<string, unknown> }).perRequestNative;
+    if (native['available'] === true) {
+      expect(native['nativeNsPerRequest']).toBeGreaterThan(0);
+      expect(native['poolNsPerRequest']).toBeGreaterThan(0);
+      expect(native['requests']).toBeGreaterThan(0);
+    } else {
+      expect(native['reason']).toEqual(expect.any(String));
+    }
+  });
+
+  it('writes a snapshot taken at peak use that map draws as valid SVG', () => {
+    const snapshot = JSON.parse(readFileSync(snapshotFile, 'utf8')) as { segments: { tag?: string }[]; stats: { usedBytes: number } };
+    const figures = JSON.parse(run.stdout) as { peakUsedBytes: number };
+    expect(snapshot.stats.usedBytes).toBe(figures.peakUsedBytes);
+    expect(snapshot.segments.length).toBeGreaterThan(0);
+
+    const map = runCli(['map', snapshotFile]);
+    expect(map.status).toBe(0);
+    expect(XMLValidator.validate(map.stdout)).toBe(true);
+    const svg = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(map.stdout) as { svg: { rect: { class?: string }[] } };
+    const segmentRects = svg.svg.rect.filter((rect) => rect.class === 'segment');
+    expect(segmentRects.length).toBeGreaterThanOrEqual(snapshot.segments.length);
+    for (const tag of new Set(snapshot.segments.map((segment) => segment.tag))) expect(map.stdout).toContain(`${tag}</tspan>`);
+  });
+});
+
+describe('dvpp-pool demo without a terminal', () => {
+  it('prints plain lines and a summary, and exits 0', () => {
+    const run = runCli(['demo', '--seconds', '1', '--channels', '2', '--backend', 'js', '--pool-size', '64MiB']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).not.toContain('\r');
+    expect(run.stdout).toMatch(/^dvpp-pool demo: 2 channels .* 64 MiB pool, backend js$/m);
+    expect(run.stdout).toMatch(/^frames processed +[\d,]+ \(/m);
+    expect(run.stdout).toMatch(/^acquires +[\d,]+ \([\d,]+\/s\), [\d,]+ releases, 0 failures$/m);
+    expect(run.stdout).toMatch(/^peak use /m);
+    expect(run.stdout).toMatch(/^one block\/request /m);
+    expect(run.stdout).toMatch(/^left live +0 segments$/m);
+  });
+});

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+// The command's manners: --help for the top level and every subcommand, exit code 2 with one
+// line on stderr and no stack trace for every kind of user mistake, and `info`'s report.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isOneLineError, runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dvpp-pool-usage-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('--help', () => {
+  it('lists the subcommands at the top level', () => {
+    for (const args of [['--help'], ['-h'], ['help']]) {
+      const run = runCli(args);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^Usage: dvpp-pool <command>/);
+      for (const name of ['demo', 'info', 'map']) expect(run.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    }
+  });
+
+  it.each(['demo', 'info', 'map'])('explains %s and its options', (name) => {
+    const run = runCli([name, '--help']);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(new RegExp(`^Usage: dvpp-pool ${name}`));
+    expect(run.stdout).toContain('-h, --help');
+  });
+});
+
+describe('user mistakes exit 2 with one line and no stack trace', () => {
+  const notJson = join(dir, 'not.json');
+  const notSnapshot = join(dir, 'not-snapshot.json');
+  writeFileSync(notJson, '{ "capacity": \n');
+  writeFileSync(notSnapshot, JSON.stringify({ capacity: 1024, baseAddress: '0x1000', segments: [{ offset: 0 }], freeRanges: [], stats: {} }));
+  const cases: [string, string[], RegExp][] = [
+    ['no command', [], /missing command/],
+    ['an unknown command', ['launch'], /unknown command 'launch'/],
+    ['an unknown option', ['demo', '--fast'], /Unknown option '--fast'/],
+    ['a missing value', ['demo', '--channels'], /--channels/],
+    ['a bad count', ['demo', '--channels', '0'], /--channels expects an integer from 1 to 64, got '0'/],
+    ['a bad duration', ['demo', '--seconds', '-1'], /--seconds/],
+    ['a bad size', ['demo', '--pool-size', 'lots'], /--pool-size expects a size in bytes/],
+    ['a pool too small for the demo', ['demo', '--pool-size', '1MiB'], /--pool-size must be between/],
+    ['an unknown backend', ['demo', '--backend', 'gpu'], /--backend expects one of auto, acl, host, js, got 'gpu'/],
+    ['a snapshot in a missing folder', ['demo', '--snapshot', join(dir, 'no/such/dir/s.json')], /--snapshot .*not writable/],
+    ['a stray positional', ['info', 'extra'], /Unexpected argument 'extra'/],
+    ['map without a file', ['map'], /missing the snapshot file/],
+    ['map of a missing file', ['map', join(dir, 'missing.json')], /cannot read .*missing\.json/],
+    ['map of a file that is not JSON', ['map', notJson], /not\.json is not JSON/],
+    ['map of JSON that is not a snapshot', ['map', notSnapshot], /is not a pool snapshot: .*snapshot\.segments\[0\]\.size/],
+    ['map with a bad width', ['map', notSnapshot, '--width', '10'], /--width expects an integer from 320 to 10000/],
+  ];
+  it.each(cases)('%s', (_, args, message) => {
+    const run = runCli(args);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(isOneLineError(run.stderr)).toBe(true);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('reads stdin for map -, and a non-snapshot there is a mistake too', () => {
+    const run = runCli(['map', '-'], 'nope\nnope\n');
+    expect(run.status).toBe(2);
+    expect(isOneLineError(run.stderr)).toBe(true);
+    expect(run.stderr).toMatch(/stdin is not JSON/);
+  });
+});
+
+describe('dvpp-pool info', () => {
+  it('prints the backend auto picks, the ACL libraries, the addon and Node', () => {
+    const run = runCli(['info']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^backend: auto picks '(acl|host|js)'/m);
+    expect(run.stdout).toMatch(/^ACL libraries: /m);
+    expect(run.stdout).toMatch(/^native addon: /m);
+    expect(run.stdout).toContain(`Node ${process.version}`);
+  });
+
+  it('prints the same facts as JSON', () => {
+    const run = runCli(['info', '--json']);
+    expect(run.status).toBe(0);
+    const facts = JSON.parse(run.stdout) as { node: string; auto: { kind: string }; addon: object; acl: object };
+    expect(facts.node).toBe(process.version);
+    expect(['acl', 'host', 'js']).toContain(facts.auto.kind);
+    expect(facts.addon).toEqual(expect.any(Object));
+    expect(facts.acl).toEqual(expect.any(Object));
+  });
+});

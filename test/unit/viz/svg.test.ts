@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+// snapshotToSVG on hand-made snapshots: a valid SVG document, one rect per segment piece (two
+// for a segment crossing a row break), hatched free ranges, a legend with each tag's count and
+// bytes, stable colours per tag, escaped text, and precise errors for a bad snapshot or option.
+
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import type { PoolSnapshot } from '../../../src/index.js';
+import { createPool, snapshotToSVG } from '../../../src/index.js';
+
+interface Rect {
+  class?: string;
+  x: string;
+  y: string;
+  width: string;
+  fill: string;
+  title?: string;
+}
+
+function rects(svg: string): Rect[] {
+  expect(XMLValidator.validate(svg)).toBe(true);
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(svg) as { svg: { rect: Rect[] } };
+  return doc.svg.rect;
+}
+
+const KIB = 1024;
+/** 1 MiB block: two tagged segments, one untagged, three free ranges, in address order. */
+const snapshot: PoolSnapshot = {
+  capacity: 1024 * KIB,
+  baseAddress: '0x7f0000000000',
+  segments: [
+    { offset: 0, size: 64 * KIB + 32, length: 64 * KIB, tag: 'vdec <ch0> & "1080p"' },
+    { offset: 192 * KIB, size: 96 * KIB - 96, length: 96 * KIB - 128, tag: 'vpc' },
+    { offset: 512 * KIB, size: 32, length: 1 },
+  ],
+  freeRanges: [
+    { offset: 64 * KIB + 128, size: 128 * KIB - 128 },
+    { offset: 288 * KIB, size: 224 * KIB },
+    { offset: 512 * KIB + 128, size: 512 * KIB - 128 },
+  ],
+  stats: {
+    statsVersion: 1,
+    capacity: 1024 * KIB,
+    usedBytes: 160 * KIB + 256,
+    freeBytes: 864 * KIB - 256,
+    peakUsedBytes: 200 * KIB,
+    liveSegments: 3,
+    largestFreeBlock: 512 * KIB - 128,
+    acquires: 7,
+    releases: 4,
+    failures: 1,
+    resets: 0,
+    waiting: 0,
+  },
+};
+
+describe('snapshotToSVG', () => {
+  it('draws every segment and free range as rects inside the bar, one row here', () => {
+    const all = rects(snapshotToSVG(snapshot, { rows: 1 }));
+    const segments = all.filter((rect) => rect.class === 'segment');
+    const free = all.filter((rect) => rect.class === 'free');
+    expect(segments).toHaveLength(3);
+    expect(free).toHaveLength(3);
+    expect(free.every((rect) => rect.fill === 'url(#free)')).toBe(true);
+    // Address order maps to x order, and the tiny untagged segment still gets a visible hairline.
+    const xs = segments.map((rect) => Number(rect.x));
+    expect(xs).toEqual([...xs].sort((a, b) => a - b));
+    expect(Number(segments[2]?.width)).toBeGreaterThan(0);
+  });
+
+  it('splits a segment that crosses a row break into one rect per row', () => {
+    // 4 rows of 256 KiB: the vpc segment [192 KiB, 288 KiB) crosses the first break.
+    const segments = rects(snapshotToSVG(snapshot, { rows: 4 })).filter((rect) => rect.class === 'segment');
+    expect(segments).toHaveLength(4);
+    const vpc = segments.filter((rect) => rect.title?.startsWith('vpc:'));
+    expect(vpc.map((rect) => rect.y)).toHaveLength(2);
+    expect(new Set(vpc.map((rect) => rect.y)).size).toBe(2);
+  });
+
+  it('gives each tag one stable colour, and a legend with counts and bytes', () => {
+    const svg = snapshotToSVG(snapshot);
+    const segments = rects(svg).filter((rect) => rect.class === 'segment');
+    const again = rects(snapshotToSVG({ ...snapshot, segments: [snapshot.segments[1]!] })).filter((rect) => rect.class === 'segment');
+    expect(again[0]?.fill).toBe(segments[1]?.fill);
+    expect(new Set(segments.map((rect) => rect.fill)).size).toBe(3);
+    expect(svg).toContain('vpc</tspan> 1 segment, 96 KiB');
+    expect(svg).toContain('(untagged)</tspan> 1 segment, 128 B');
+    expect(svg).toContain('free</tspan> 3 ranges, 863.8 KiB (largest 511.9 KiB)');
+    expect(svg).toContain('3 live segments; 7 acquires, 4 releases, 1 failures, 0 waiting');
+    expect(svg).toContain('1 MiB at 0x7f0000000000');
+  });
+
+  it('escapes tags and the title', () => {
+    const svg = snapshotToSVG(snapshot, { title: 'a < b & c' });
+    expect(svg).toContain('vdec &#60;ch0&#62; &#38; &#34;1080p&#34;');
+    expect(svg).toContain('a &#60; b &#38; c');
+    expect(XMLValidator.validate(svg)).toBe(true);
+  });
+
+  it('draws a real pool snapshot: rects at least the segments, always the same picture', () => {
+    using pool = createPool({ size: 4 * 2 ** 20, backend: 'js' });
+    const held = [pool.acquire(1_000_000, { tag: 'a' }), pool.acquire(300, { tag: 'b' }), pool.acquire(2_000_000)];
+    held[1]?.release();
+    const shot = JSON.parse(JSON.stringify(pool.snapshot())) as PoolSnapshot;
+    const svg = snapshotToSVG(shot);
+    expect(rects(svg).filter((rect) => rect.class === 'segment').length).toBeGreaterThanOrEqual(shot.segments.length);
+    expect(snapshotToSVG(shot)).toBe(svg);
+    pool.reset();
+  });
+
+  it('names the bad field of a value that is not a snapshot', () => {
+    const bad = (value: unknown): (() => string) => () => snapshotToSVG(value as PoolSnapshot);
+    expect(bad(null)).toThrow(TypeError);
+    expect(bad({ ...snapshot, capacity: undefined })).toThrow(/snapshot\.capacity/);
+    expect(bad({ ...snapshot, baseAddress: '7f00' })).toThrow(/snapshot\.baseAddress/);
+    expect(bad({ ...snapshot, segments: {} })).toThrow(/snapshot\.segments/);
+    expect(bad({ ...snapshot, segments: [{ offset: 0, size: 64, length: 'x' }] })).toThrow(/snapshot\.segments\[0\]\.length/);
+    expect(bad({ ...snapshot, segments: [{ offset: 0, size: 64, length: 1, tag: 5 }] })).toThrow(/snapshot\.segments\[0\]\.tag/);
+    expect(bad({ ...snapshot, segments: [...snapshot.segments].reverse() })).toThrow(/address order/);
+    expect(bad({ ...snapshot, freeRanges: [{ offset: 1024 * KIB, size: 128 }] })).toThrow(/past the capacity/);
+    expect(bad({ ...snapshot, stats: { ...snapshot.stats, usedBytes: -1 } })).toThrow(/snapshot\.stats\.usedBytes/);
+  });
+
+  it('checks its options', () => {
+    expect(() => snapshotToSVG(snapshot, { rows: 0 })).toThrow(RangeError);
+    expect(() => snapshotToSVG(snapshot, { width: 100 })).toThrow(/options\.width/);
+    expect(() => snapshotToSVG(snapshot, { title: 3 } as never)).toThrow(TypeError);
+    expect(() => snapshotToSVG(snapshot, { colour: 'red' } as never)).toThrow(/Unknown option options\.colour/);
+  });
+});
