@@ -5,7 +5,7 @@
 // (the median shrugs off batches where the shared machine preempted us) and the median of the
 // per-rep totals. Benchmark.js is not used here (see harness.ts for the micro-benchmarks).
 
-import type { Trace } from './trace/format.js';
+import type { Trace } from '../src/trace/format.js';
 import {
   type Contender,
   type ReplayCounts,
@@ -13,7 +13,7 @@ import {
   handleTable,
   replayCounts,
   replayRange,
-} from './trace/replay.js';
+} from '../src/trace/replay.js';
 
 /** Distribution of ns/op. */
 export interface Timing {

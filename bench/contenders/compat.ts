@@ -6,7 +6,7 @@
 import { ACL_SUCCESS } from '../../src/constants.js';
 import { createAclCompat } from '../../src/compat/pyacl.js';
 import { type Pool, type PoolBackendKind, createPool } from '../../src/index.js';
-import type { Contender, Instance } from '../trace/replay.js';
+import type { Contender, Instance } from '../../src/trace/replay.js';
 
 /** Drives `pool` through the pyACL skin; closing the instance closes the pool. */
 export function compatInstance(pool: Pool): Instance<number> {

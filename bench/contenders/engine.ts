@@ -4,7 +4,7 @@
 // table grows) and passed back on free, as any handle-level user would.
 
 import { NO_SPACE, TlsfEngine } from '../../src/engine/index.js';
-import type { Contender, Instance } from '../trace/replay.js';
+import type { Contender, Instance } from '../../src/trace/replay.js';
 import { capacityGranules, granulesFor } from './granules.js';
 
 /** Drives an existing engine with byte-sized requests. */

@@ -2,7 +2,7 @@
 // Contender: the naive first-fit baseline (bench/baselines/first-fit.ts). Handle = granule offset.
 
 import { FIRST_FIT_FAIL, FirstFitList } from '../baselines/first-fit.js';
-import type { Contender, Instance } from '../trace/replay.js';
+import type { Contender, Instance } from '../../src/trace/replay.js';
 import { capacityGranules, granulesFor } from './granules.js';
 
 export const firstFitContender: Contender<number> = {

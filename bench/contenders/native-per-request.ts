@@ -7,7 +7,7 @@
 import type { Backend, BackendBlock } from '../../src/backends/backend.js';
 import { selectBackend } from '../../src/backends/select.js';
 import { DVPP_ADDR_ALIGN } from '../../src/constants.js';
-import type { Contender, Instance } from '../trace/replay.js';
+import type { Contender, Instance } from '../../src/trace/replay.js';
 import { granulesFor } from './granules.js';
 
 /** The host (native) backend; throws when it is not available on this machine. */

@@ -3,7 +3,7 @@
 // the harness's own loop cost (table reads/writes, calls through the contract), reported beside
 // the real contenders so their figures can be read net of it.
 
-import type { Contender } from '../trace/replay.js';
+import type { Contender } from '../../src/trace/replay.js';
 
 export const noopContender: Contender<number> = {
   name: 'noop (harness loop overhead)',

@@ -4,7 +4,7 @@
 // backend kind is the caller's choice ('auto' in the bench: whatever this machine offers).
 
 import { type Pool, type PoolBackendKind, PoolExhaustedError, type Segment, createPool } from '../../src/index.js';
-import type { Contender, Instance } from '../trace/replay.js';
+import type { Contender, Instance } from '../../src/trace/replay.js';
 
 /** Drives an existing pool; closing the instance closes the pool. */
 export function poolInstance(pool: Pool): Instance<Segment> {

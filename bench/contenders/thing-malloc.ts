@@ -6,7 +6,7 @@
 
 import { MemPool } from '@thi.ng/malloc';
 import { DVPP_ADDR_ALIGN } from '../../src/constants.js';
-import type { Contender, Instance } from '../trace/replay.js';
+import type { Contender, Instance } from '../../src/trace/replay.js';
 import { granulesFor } from './granules.js';
 
 export const thingMallocContender: Contender<number> = {

@@ -9,7 +9,7 @@ import { compatContender } from '../contenders/compat.js';
 import { poolContender } from '../contenders/pool.js';
 import { microBench } from '../harness.js';
 import { type ReplayTimingResult, timeReplays } from '../timing.js';
-import type { Contender } from '../trace/replay.js';
+import type { Contender } from '../../src/trace/replay.js';
 import { type BenchConfig, type ScenarioResult, type SeededTrace, round } from './context.js';
 import { FRAME_1080P_NV12 } from './hot-pair.js';
 

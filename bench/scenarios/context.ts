@@ -4,10 +4,10 @@
 // targets from the figures of one run.
 
 import type { PoolBackendKind } from '../../src/index.js';
-import type { Trace } from '../trace/format.js';
+import type { Trace } from '../../src/trace/format.js';
 import { generateMediaTrace } from '../trace/generate.js';
-import { MIB } from '../trace/min-pool.js';
-import { type TraceStats, traceStats } from '../trace/stats.js';
+import { MIB } from '../../src/trace/min-pool.js';
+import { type TraceStats, traceStats } from '../../src/trace/stats.js';
 
 /** How big a run is. `quick` is the CI variant (< 1 minute on 2 cores). */
 export interface BenchConfig {

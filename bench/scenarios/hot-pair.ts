@@ -10,7 +10,7 @@ import { engineInstance } from '../contenders/engine.js';
 import { capacityGranules, granulesFor } from '../contenders/granules.js';
 import { poolInstance } from '../contenders/pool.js';
 import { microBench } from '../harness.js';
-import { type HandleTable, type Instance, drainTable, handleTable, replayCounts, replayRange } from '../trace/replay.js';
+import { type HandleTable, type Instance, drainTable, handleTable, replayCounts, replayRange } from '../../src/trace/replay.js';
 import { type BenchConfig, type ScenarioResult, type SeededTrace, round } from './context.js';
 
 /** Bytes of one 1080p NV12 frame. */

@@ -8,8 +8,8 @@ import { granulesFor } from '../contenders/granules.js';
 import { hostBackend, nativePerRequestContender } from '../contenders/native-per-request.js';
 import { microBench } from '../harness.js';
 import { type ReplayTimingResult, timeReplays } from '../timing.js';
-import type { Trace } from '../trace/format.js';
-import type { Contender } from '../trace/replay.js';
+import type { Trace } from '../../src/trace/format.js';
+import type { Contender } from '../../src/trace/replay.js';
 import { type BenchConfig, type ScenarioResult, type SeededTrace, round } from './context.js';
 import { FRAME_1080P_NV12 } from './hot-pair.js';
 

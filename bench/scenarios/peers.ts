@@ -8,7 +8,7 @@ import { firstFitContender } from '../contenders/first-fit.js';
 import { poolContender } from '../contenders/pool.js';
 import { thingMallocContender } from '../contenders/thing-malloc.js';
 import { type ReplayTimingResult, timeReplays } from '../timing.js';
-import type { Contender } from '../trace/replay.js';
+import type { Contender } from '../../src/trace/replay.js';
 import { type BenchConfig, type Figure, type ScenarioResult, type SeededTrace, round } from './context.js';
 
 export function runPeers(config: BenchConfig, traces: readonly SeededTrace[]): ScenarioResult {

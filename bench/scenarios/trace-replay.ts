@@ -7,7 +7,7 @@ import { engineContender } from '../contenders/engine.js';
 import { noopContender } from '../contenders/noop.js';
 import { poolContender } from '../contenders/pool.js';
 import { type ReplayTimingResult, timeReplays } from '../timing.js';
-import type { Contender } from '../trace/replay.js';
+import type { Contender } from '../../src/trace/replay.js';
 import { type BenchConfig, type Figure, type ScenarioResult, type SeededTrace, round } from './context.js';
 
 export function runTraceReplay(config: BenchConfig, traces: readonly SeededTrace[]): ScenarioResult {

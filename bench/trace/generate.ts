@@ -5,7 +5,7 @@
 // and allocs of one tick are shuffled together. Exactly `allocs` allocs, and every one is freed
 // before the trace ends, so nOps = 2 * allocs. Ids are recycled (LIFO), so nIds ≈ peak live count.
 
-import { OP_ALLOC, OP_FREE, type Trace } from './format.js';
+import { OP_ALLOC, OP_FREE, type Trace } from '../../src/trace/format.js';
 import { XorShift32 } from './rng.js';
 
 /** Milliseconds of simulated time per tick. */

@@ -10,8 +10,9 @@ import { type Command, EXIT_USAGE, UsageError } from './args.js';
 import { demoCommand } from './demo.js';
 import { infoCommand } from './info.js';
 import { mapCommand } from './map.js';
+import { replayCommand } from './replay.js';
 
-const COMMANDS: readonly Command[] = [demoCommand, infoCommand, mapCommand];
+const COMMANDS: readonly Command[] = [demoCommand, infoCommand, mapCommand, replayCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -17,11 +17,11 @@ describe('--help', () => {
       const run = runCli(args);
       expect(run.status).toBe(0);
       expect(run.stdout).toMatch(/^Usage: dvpp-pool <command>/);
-      for (const name of ['demo', 'info', 'map']) expect(run.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+      for (const name of ['demo', 'info', 'map', 'replay']) expect(run.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     }
   });
 
-  it.each(['demo', 'info', 'map'])('explains %s and its options', (name) => {
+  it.each(['demo', 'info', 'map', 'replay'])('explains %s and its options', (name) => {
     const run = runCli([name, '--help']);
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('');
@@ -52,6 +52,9 @@ describe('user mistakes exit 2 with one line and no stack trace', () => {
     ['map of a file that is not JSON', ['map', notJson], /not\.json is not JSON/],
     ['map of JSON that is not a snapshot', ['map', notSnapshot], /is not a pool snapshot: .*snapshot\.segments\[0\]\.size/],
     ['map with a bad width', ['map', notSnapshot, '--width', '10'], /--width expects an integer from 320 to 10000/],
+    ['replay without a file', ['replay'], /missing the trace file/],
+    ['replay of a missing file', ['replay', join(dir, 'missing.trace')], /cannot read .*missing\.trace/],
+    ['replay of a file that is not a trace', ['replay', notSnapshot], /is not a trace: .*bad magic/],
   ];
   it.each(cases)('%s', (_, args, message) => {
     const run = runCli(args);

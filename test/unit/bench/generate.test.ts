@@ -2,7 +2,7 @@
 // The media trace generator: deterministic per seed, valid, and shaped as documented.
 
 import { describe, expect, it } from 'vitest';
-import { OP_ALLOC, encodeTrace, validateTrace } from '../../../bench/trace/format.js';
+import { OP_ALLOC, encodeTrace, validateTrace } from '../../../src/trace/format.js';
 import {
   CROP_BYTES,
   METADATA_MAX,
@@ -11,7 +11,7 @@ import {
   VPC_BYTES,
   generateMediaTrace,
 } from '../../../bench/trace/generate.js';
-import { traceStats } from '../../../bench/trace/stats.js';
+import { traceStats } from '../../../src/trace/stats.js';
 
 const ALLOCS = 20_000;
 

@@ -2,8 +2,8 @@
 // The binary allocation-trace format (docs/benchmarks.md, "Trace format"): a little-endian
 // header u32[4] = {TRACE_MAGIC, nOps, nIds, 0}, then nOps records u32[3] = {op, id, len}.
 // decodeTrace() checks the bytes and the semantics (ids in range, no free of a dead id, no
-// second alloc of a live id) and names the first offending op. Dependency-free on purpose so
-// the CLI can move it into the package unchanged.
+// second alloc of a live id) and names the first offending op. Part of the package (not only
+// bench/) because `dvpp-pool replay` reads these files; dependency-free on purpose.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 

@@ -3,8 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { firstFitContender } from '../../../bench/contenders/first-fit.js';
-import { OP_ALLOC, OP_FREE, type Trace } from '../../../bench/trace/format.js';
-import { fitsIn, replayTrace } from '../../../bench/trace/replay.js';
+import { OP_ALLOC, OP_FREE, type Trace } from '../../../src/trace/format.js';
+import { fitsIn, replayTrace } from '../../../src/trace/replay.js';
 
 // len 96 -> segment 128 B -> 1 granule; len 200 -> segment 256 B -> 2 granules.
 const G1 = 96;

@@ -15,7 +15,7 @@ import {
   encodeTrace,
   readTraceFile,
   writeTraceFile,
-} from '../../../bench/trace/format.js';
+} from '../../../src/trace/format.js';
 
 function trace(records: [number, number, number][], nIds: number): Trace {
   return { nOps: records.length, nIds, ops: Uint32Array.from(records.flat()) };

@@ -3,7 +3,7 @@
 // `len` bytes costs its footprint alignUp(alignUp(len, 32) + 32, 128), the least any
 // DVPP-valid allocator must set aside. Peak live is the denominator of the fragmentation figure.
 
-import { DVPP_ADDR_ALIGN, alignUp, segmentSize } from '../../src/constants.js';
+import { DVPP_ADDR_ALIGN, alignUp, segmentSize } from '../constants.js';
 import { OP_ALLOC, type Trace } from './format.js';
 
 /** Bytes a request of `len` bytes takes from the block: its segment rounded to 128. */

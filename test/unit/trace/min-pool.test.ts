@@ -4,9 +4,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { firstFitContender } from '../../../bench/contenders/first-fit.js';
-import { OP_ALLOC, OP_FREE, type Trace } from '../../../bench/trace/format.js';
-import { minPoolBytes } from '../../../bench/trace/min-pool.js';
-import type { Contender } from '../../../bench/trace/replay.js';
+import { OP_ALLOC, OP_FREE, type Trace } from '../../../src/trace/format.js';
+import { minPoolBytes } from '../../../src/trace/min-pool.js';
+import type { Contender } from '../../../src/trace/replay.js';
 
 function trace(records: [number, number, number][], nIds: number): Trace {
   return { nOps: records.length, nIds, ops: Uint32Array.from(records.flat()) };

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+// `dvpp-pool replay TRACE`: replays an allocation trace (src/trace/format.ts) through a pool's
+// tryAcquire/release and prints ns per operation (median of --reps timed replays after one
+// warm-up) and the fragmentation figure: the smallest pool, in --step steps, that replays the
+// trace without a failure, divided by the trace's peak live footprint (src/trace/min-pool.ts).
+
+import type { BackendKind } from '../backends/backend.js';
+import { formatBytes, formatCount } from '../format.js';
+import type { PoolBackendKind } from '../pool/options.js';
+import { createPool } from '../pool/pool.js';
+import type { Segment } from '../pool/segment.js';
+import { type Trace, TraceFormatError, readTraceFile } from '../trace/format.js';
+import { MIB, minPoolBytes } from '../trace/min-pool.js';
+import { type Contender, type Instance, drainTable, handleTable, replayCounts, replayRange } from '../trace/replay.js';
+import { traceStats } from '../trace/stats.js';
+import { type Command, UsageError, parseBackend, parseBytes, parseCommandLine, parseInteger } from './args.js';
+
+const HELP = `Usage: dvpp-pool replay TRACE [options]
+
+Replays an allocation trace (the binary format of docs/benchmarks.md: a "TRC1" header, then
+{op, id, len} records) through a pool's tryAcquire/release. Prints the time per operation
+and the fragmentation figure: the smallest pool (in --step steps) that replays the trace
+without a failure, divided by the trace's peak live bytes (1.00 is perfect).
+
+Options:
+  --backend KIND     auto, acl, host or js (default auto)
+  --pool-size SIZE   pool for the timed replays, e.g. 256MiB (default: the smallest pool
+                     found, or 1.25 x the peak live bytes if that is larger)
+  --step SIZE        step of the smallest-pool search, a multiple of 128 (default 1MiB)
+  --reps N           timed replays, 1 to 100; the median is printed (default 5)
+  --json             print one JSON object instead of text
+  -h, --help         show this help
+`;
+
+/** The pool as a replay contender: a failed tryAcquire is the contract's failure. */
+class PoolContender implements Contender<Segment> {
+  readonly name: string;
+  /** The kind the pools got (what `auto` resolved to), once one was created. */
+  kind: BackendKind | undefined;
+  readonly #backend: PoolBackendKind;
+
+  constructor(backend: PoolBackendKind) {
+    this.name = `pool (${backend})`;
+    this.#backend = backend;
+  }
+
+  create(capacityBytes: number): Instance<Segment> {
+    const pool = createPool({ size: capacityBytes, backend: this.#backend });
+    this.kind = pool.backend.kind;
+    return {
+      alloc: (len) => pool.tryAcquire(len),
+      free: (segment) => pool.release(segment),
+      close: () => pool.close(),
+    };
+  }
+}
+
+/** Median ns per op of `reps` timed replays of the whole trace, each into a fresh pool, after one warm-up. */
+function timeReplays(trace: Trace, contender: Contender<Segment>, poolBytes: number, reps: number): { nsPerOp: number; failures: number } {
+  const samples: number[] = [];
+  let failures = 0;
+  for (let rep = 0; rep <= reps; rep++) {
+    const instance = contender.create(poolBytes);
+    const table = handleTable<Segment>(trace);
+    const counts = replayCounts();
+    try {
+      const start = process.hrtime.bigint();
+      replayRange(trace, instance, table, 0, trace.nOps, counts);
+      const elapsed = Number(process.hrtime.bigint() - start);
+      if (rep > 0) samples.push(elapsed / trace.nOps);
+      failures = counts.failures;
+      drainTable(instance, table);
+    } finally {
+      instance.close?.();
+    }
+  }
+  samples.sort((a, b) => a - b);
+  return { nsPerOp: samples[Math.floor(samples.length / 2)] ?? 0, failures };
+}
+
+function readTrace(file: string): Trace {
+  try {
+    return readTraceFile(file);
+  } catch (error) {
+    if (error instanceof TraceFormatError) throw new UsageError(`${file} is not a trace: ${error.message}`);
+    const code: unknown = (error as { code?: unknown } | null)?.code;
+    if (typeof code === 'string') throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+    throw error;
+  }
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(
+    'replay',
+    args,
+    { backend: { type: 'string' }, 'pool-size': { type: 'string' }, step: { type: 'string' }, reps: { type: 'string' }, json: { type: 'boolean' } },
+    true,
+  );
+  if (values.help === true) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const [file, ...extra] = positionals;
+  if (file === undefined) throw new UsageError("missing the trace file (see 'dvpp-pool replay --help')");
+  if (extra.length > 0) throw new UsageError(`one trace file only, got also ${extra.join(' ')}`);
+  const backend = values.backend === undefined ? 'auto' : parseBackend(values.backend);
+  const step = values.step === undefined ? MIB : parseBytes('--step', values.step, 128);
+  if (step % 128 !== 0) throw new UsageError(`--step must be a multiple of 128 bytes, got '${values.step}'`);
+  const reps = values.reps === undefined ? 5 : parseInteger('--reps', values.reps, 1, 100);
+  const poolSizeOption = values['pool-size'] === undefined ? undefined : parseBytes('--pool-size', values['pool-size'], 128);
+
+  const trace = readTrace(file);
+  const stats = traceStats(trace);
+  if (stats.allocs === 0) throw new UsageError(`${file} holds no allocation to replay`);
+  const contender = new PoolContender(backend);
+  const smallest = minPoolBytes(trace, contender, { stepBytes: step });
+  const poolBytes = poolSizeOption ?? Math.max(smallest.bytes, Math.ceil((stats.peakLiveBytes * 1.25) / step) * step);
+  const timed = timeReplays(trace, contender, poolBytes, reps);
+  const kind = contender.kind ?? backend;
+
+  if (values.json === true) {
+    const figures = {
+      trace: { file, ops: trace.nOps, ids: trace.nIds, ...stats },
+      backend: kind,
+      poolBytes,
+      reps,
+      nsPerOp: Math.round(timed.nsPerOp * 10) / 10,
+      failures: timed.failures,
+      stepBytes: step,
+      minPoolBytes: smallest.bytes,
+      fragmentation: Math.round(smallest.ratio * 1000) / 1000,
+    };
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+    return 0;
+  }
+  const lines = [
+    `trace          ${file}: ${formatCount(trace.nOps)} ops (${formatCount(stats.allocs)} allocs, ${formatCount(stats.frees)} frees), ` +
+      `peak live ${formatBytes(stats.peakLiveBytes)} in ${formatCount(stats.peakLiveCount)} allocations`,
+    `replay         ${timed.nsPerOp.toFixed(1)} ns/op (median of ${reps} replays) on a ${formatBytes(poolBytes)} ${kind} pool, ` +
+      `${formatCount(timed.failures)} failures`,
+    `fragmentation  ${smallest.ratio.toFixed(3)}: smallest pool ${formatBytes(smallest.bytes)} (${formatBytes(step)} steps) / peak live ${formatBytes(stats.peakLiveBytes)}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+/** `dvpp-pool replay`. */
+export const replayCommand: Command = {
+  name: 'replay',
+  summary: 'replay an allocation trace: ns/op and the fragmentation figure',
+  help: HELP,
+  run,
+};
