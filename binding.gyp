@@ -8,7 +8,9 @@
       # C++ exceptions: argument checks throw from any depth, and every failed Node-API call
       # becomes a JS exception without a status check after each call.
       'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
-      'defines': ['NAPI_VERSION=8', 'NODE_ADDON_API_DISABLE_DEPRECATED'],
+      # SWALLOW_UNTHROWABLE_EXCEPTIONS: when a worker is terminated inside a call, the env can no
+      # longer take a JS exception; without it node-addon-api rethrows and aborts the process.
+      'defines': ['NAPI_VERSION=8', 'NODE_ADDON_API_DISABLE_DEPRECATED', 'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS'],
       'cflags': ['-fvisibility=hidden', '-Wall', '-Wextra'],
       'libraries': ['-ldl'],
     },
