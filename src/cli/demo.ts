@@ -118,10 +118,10 @@ async function run(args: string[]): Promise<number> {
       const now = performance.now();
       const { usedBytes, peakUsedBytes, largestFreeBlock, waiting } = pool.stats();
       const rate = meter.rate(now, pipeline.counts.processed);
+      // Most wanted first: a narrow terminal cuts the end of the line.
       status.update(
-        `${((now - started) / 1000).toFixed(1)} s  frames ${formatCount(pipeline.counts.processed)} (${formatCount(rate)}/s)  ` +
-          `used ${formatBytes(usedBytes)}  peak ${formatBytes(peakUsedBytes)}  largest free ${formatBytes(largestFreeBlock)}  ` +
-          `waiters ${waiting}  queue ${pipeline.queued}`,
+        `${formatCount(rate)} frames/s  used ${formatBytes(usedBytes)} / peak ${formatBytes(peakUsedBytes)}  waiters ${waiting}  ` +
+          `largest free ${formatBytes(largestFreeBlock)}  queue ${pipeline.queued}  ${((now - started) / 1000).toFixed(1)} s`,
       );
     };
     const ticker = json ? undefined : setInterval(showStatus, STATUS_INTERVAL_MS);

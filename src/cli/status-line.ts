@@ -43,7 +43,9 @@ export class StatusLine {
   /** Shows `text`: in place on a terminal, else as a new line unless one was printed recently. */
   update(text: string): void {
     if (this.#live) {
-      const width = this.#stream.columns ?? 80;
+      // A pseudo-terminal without a size reports 0 columns.
+      const columns = this.#stream.columns ?? 0;
+      const width = columns > 0 ? columns : 80;
       // One column short of the width: writing the last column makes some terminals wrap.
       const shown = text.length >= width ? `${text.slice(0, Math.max(0, width - 2))}…` : text;
       this.#stream.write(`\r${shown}\x1b[K`);

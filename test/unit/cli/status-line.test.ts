@@ -21,6 +21,12 @@ describe('StatusLine', () => {
     expect(tty.written).toEqual(['\rframes 10\x1b[K', '\rframes 20 and a lo…\x1b[K', '\r\x1b[K']);
   });
 
+  it('takes 80 columns on a terminal that reports none', () => {
+    const tty = stream(true, 0);
+    new StatusLine(tty).update('x'.repeat(100));
+    expect(tty.written[0]).toBe(`\r${'x'.repeat(78)}…\x1b[K`);
+  });
+
   it('prints plain lines at most once per interval elsewhere, and nothing to clear', () => {
     const pipe = stream(false);
     let now = 0;
