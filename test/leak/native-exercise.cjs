@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+// Exercises every native entry point for test/leak/valgrind.sh: host blocks and ACL blocks (over
+// the test double at argv[3]): allocate, write/read/memset, bounds and argument errors, foreign
+// objects and wrong receivers, detached/shared/resizable views, injected ACL failures, double
+// free, GC finalizers, a worker thread that ends with live blocks, and an end with live blocks:
+//   node --expose-gc native-exercise.cjs <main|exit|throw> <double lib64>
+// main ends normally, exit calls process.exit(0), throw dies of an uncaught exception (exit 1).
+// Plain CommonJS so valgrind runs node on it directly, without a TypeScript loader.
+'use strict';
+
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { Worker, isMainThread, workerData } = require('node:worker_threads');
+
+const addon = require('node-gyp-build')(path.resolve(__dirname, '..', '..'));
+const [mode = 'main', libraryDir] = isMainThread ? process.argv.slice(2) : workerData;
+const KiB = 1024;
+const keep = [];
+
+function block(made) {
+  if (!('base' in made)) throw new Error(`allocation failed: ${JSON.stringify(made)}`);
+  return made;
+}
+
+function exerciseBytes(b) {
+  const pattern = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+  assert.equal(addon.write(b, 128, pattern), undefined);
+  const back = new Uint8Array(300);
+  assert.equal(addon.read(b, 128, back), undefined);
+  assert.deepEqual(back, pattern);
+  assert.equal(addon.memset(b, 0, b.size, 0x5a), undefined);
+  addon.read(b, b.size - 4, back.subarray(0, 4));
+  assert.deepEqual(Array.from(back.subarray(0, 4)), [0x5a, 0x5a, 0x5a, 0x5a]);
+  addon.write(b, 0, new DataView(new SharedArrayBuffer(64), 8, 16));
+  addon.read(b, 0, new Float64Array(4));
+  addon.write(b, b.size, new Uint8Array(0));
+}
+
+function exerciseErrors(b) {
+  const range = [
+    () => addon.memset(b, b.size, 1, 0),
+    () => addon.memset(b, 0, b.size + 1, 0),
+    () => addon.write(b, b.size - 1, new Uint8Array(2)),
+    () => addon.read(b, 2 ** 53 - 1, new Uint8Array(1)),
+    () => addon.read(b, -1, new Uint8Array(1)),
+    () => addon.memset(b, 0.5, 1, 0),
+    () => addon.memset(b, NaN, 1, 0),
+  ];
+  for (const call of range) assert.throws(call, RangeError);
+  const shrinking = new ArrayBuffer(256, { maxByteLength: 1024 });
+  const stale = new Uint8Array(shrinking, 64, 128);
+  shrinking.resize(100);
+  const detachedSource = new ArrayBuffer(64);
+  const detached = new Uint8Array(detachedSource);
+  structuredClone(detachedSource, { transfer: [detachedSource] });
+  const foreign = [{ ...b }, Object.create(b), new Proxy(b, {}), Object.freeze({ base: b.base, size: b.size }), null, 1, 'block'];
+  const type = [
+    ...foreign.flatMap((f) => [() => addon.free(f), () => addon.memset(f, 0, 1, 0), () => addon.read(f, 0, new Uint8Array(1)), () => addon.hostBuffer(f)]),
+    () => addon.memset.call(b, {}, 0, 1, 0),
+    () => addon.write(b, 0, [1, 2, 3]),
+    () => addon.write(b, 0, new ArrayBuffer(4)),
+    () => addon.write(b, 0, detached),
+    () => addon.memset(b, 0, 1, '1'),
+    () => addon.memset(b, 1n, 1, 0),
+    () => addon.allocateHost('4096'),
+    () => addon.allocateAcl(4096, 0, 42),
+  ];
+  for (const call of type) assert.throws(call, TypeError);
+  // V8 reports a view left past the end by a shrink as empty (or the addon refuses it): either
+  // way no byte outside the buffer may be touched, which is what valgrind checks here.
+  try {
+    addon.read(b, 0, stale);
+    addon.write(b, 0, stale);
+  } catch (error) {
+    assert.ok(error instanceof RangeError || error instanceof TypeError, String(error));
+  }
+}
+
+function exerciseFree(b) {
+  const buffer = addon.hostBuffer(b);
+  if (buffer !== undefined) {
+    new Uint8Array(buffer).fill(7);
+    assert.equal(addon.hostBuffer(b), buffer);
+  }
+  assert.equal(addon.free(b), true);
+  assert.equal(addon.free(b), false);
+  if (buffer !== undefined) assert.equal(buffer.byteLength, 0);
+  assert.throws(() => addon.memset(b, 0, 1, 0), RangeError);
+  assert.throws(() => addon.write(b, 0, new Uint8Array(1)), RangeError);
+  assert.equal(addon.hostBuffer(b), undefined);
+}
+
+function withEnv(name, value, action) {
+  process.env[name] = value;
+  try {
+    return action();
+  } finally {
+    delete process.env[name];
+  }
+}
+
+function exerciseHost() {
+  assert.equal(addon.free(block(addon.allocateHost(1))), true);
+  for (const size of [4 * KiB, 1 << 20]) {
+    const b = block(addon.allocateHost(size));
+    exerciseBytes(b);
+    exerciseErrors(b);
+    exerciseFree(b);
+  }
+  const failure = addon.allocateHost(2 ** 53 - 1);
+  assert.equal(failure.op, 'mmap');
+  for (let i = 0; i < 20; i++) {
+    const b = block(addon.allocateHost(64 * KiB));
+    addon.hostBuffer(b);
+  }
+  keep.push(block(addon.allocateHost(64 * KiB)));
+  keep.push(new Uint8Array(addon.hostBuffer(keep[0])));
+}
+
+function exerciseAclFaults(b) {
+  assert.equal(withEnv('ACL_DOUBLE_FAIL_MEMSET', '507899', () => addon.memset(b, 0, 16, 1)).op, 'aclrtMemset');
+  assert.equal(withEnv('ACL_DOUBLE_FAIL_MEMCPY', '107000', () => addon.write(b, 0, new Uint8Array(8))).op, 'aclrtMemcpy');
+  assert.equal(withEnv('ACL_DOUBLE_FAIL_MEMCPY', '107000', () => addon.read(b, 0, new Uint8Array(8))).op, 'aclrtMemcpy');
+  assert.equal(withEnv('ACL_DOUBLE_FAIL_MALLOC', '1', () => addon.allocateAcl(4096, 0, libraryDir)).error, 207001);
+  assert.equal(addon.allocateAcl(4096, 7, libraryDir).op, 'aclrtSetDevice');
+  const failing = block(addon.allocateAcl(4096, 0, libraryDir));
+  assert.equal(withEnv('ACL_DOUBLE_FAIL_FREE', '1', () => addon.free(failing)).op, 'acldvppFree');
+  assert.equal(addon.free(failing), false);
+}
+
+function exerciseAcl() {
+  // Once loaded, the ACL libraries serve the whole process, a worker's calls included.
+  if (isMainThread) {
+    assert.ok('reason' in addon.allocateAcl(4096, 0, '/nonexistent'));
+    assert.ok('reason' in addon.aclProbe('/nonexistent'));
+  }
+  assert.ok('runtimePath' in addon.aclProbe(libraryDir));
+  const b = block(addon.allocateAcl(64 * KiB, 0, libraryDir));
+  exerciseBytes(b);
+  exerciseErrors(b);
+  // A worker's process.env is its own copy, which the double's getenv() never sees.
+  if (isMainThread) exerciseAclFaults(b);
+  exerciseFree(b);
+  for (let i = 0; i < 10; i++) block(addon.allocateAcl(4096, 0, libraryDir));
+  keep.push(block(addon.allocateAcl(8 * KiB, 0, libraryDir)));
+}
+
+async function collect() {
+  for (let i = 0; i < 5; i++) {
+    globalThis.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function main() {
+  exerciseHost();
+  if (libraryDir !== undefined) exerciseAcl();
+  await collect();
+  if (!isMainThread) return;
+  // A worker that ends with live blocks, then one that is terminated with live blocks.
+  for (const terminate of [false, true]) {
+    const worker = new Worker(__filename, { workerData: ['worker', libraryDir] });
+    if (terminate) worker.once('online', () => setTimeout(() => worker.terminate(), 50));
+    const code = await new Promise((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('exit', resolve);
+    });
+    assert.equal(code, terminate ? 1 : 0);
+  }
+  globalThis.keep = keep;
+  console.log(`native exercise (${mode}) done, ending with ${keep.length} live objects`);
+  if (mode === 'exit') process.exit(0);
+  if (mode === 'throw') throw new Error('uncaught on purpose, with live blocks');
+}
+
+main().catch((error) => {
+  // Only the deliberate uncaught exception may end the process with code 1.
+  if (mode === 'throw' && /on purpose/.test(error.message)) throw error;
+  console.error(error);
+  process.exit(2);
+});
