@@ -337,6 +337,7 @@ export class Pool {
         checkWaitOptions(options);
         ({ tag, signal, timeoutMs } = options);
         zero ||= options.zero === true;
+        if (this.closed) throw new PoolClosedError('acquireAsync');
       }
       if (len > this.capacity || granulesOf(len) > this.#capacityGranules) {
         throw new RangeError(
@@ -391,6 +392,8 @@ export class Pool {
       checkAcquireOptions(options, false);
       tag = options.tag;
       zero ||= options.zero === true;
+      // Reading the options may run a getter that closed the pool.
+      if (this.closed) throw new PoolClosedError(operation);
     }
     // Checking len first keeps the granule maths on small numbers; a len near 2^53 stops here.
     const segment =
