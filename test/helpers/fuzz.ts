@@ -182,7 +182,7 @@ function acquireOptions(ctx: Context, state: ApiState, asyncKeys: boolean): unkn
   if (rng.chance(0.03)) {
     // Re-entrant: reading `tag` changes the pool under the call.
     const pool = ctx.pick(state.pools);
-    const action = ctx.pick(['reset', 'release'] as const);
+    const action = ctx.pick(['reset', 'close', 'release'] as const);
     Object.defineProperty(options, 'tag', {
       enumerable: true,
       get() {
