@@ -6,7 +6,7 @@
 // stale (reset), foreign and closed-pool releases before any state changes.
 
 import { DVPP_ADDR_ALIGN, segmentSize } from '../constants.js';
-import { InvalidSegmentError, PoolClosedError, PoolExhaustedError } from '../errors.js';
+import { ForkedProcessError, InvalidSegmentError, PoolClosedError, PoolExhaustedError } from '../errors.js';
 import { NO_SPACE, TlsfEngine } from '../engine/index.js';
 import type { Backend, BackendBlock, BackendKind } from '../backends/backend.js';
 import { selectBackend, type BackendSelection } from '../backends/select.js';
@@ -78,6 +78,12 @@ export class Pool {
   /** Offset granule -> node; built on the first segmentAtOffset() and kept from then on. */
   #offsets: OffsetIndex | undefined = undefined;
   #finalStats: PoolStats | undefined = undefined;
+  /**
+   * The process that created the block. ACL memory must not be used across fork, so the calls
+   * that reach the backend or run once per frame (not acquire/tryAcquire/release) compare it with
+   * `process.pid`, which Node sets at startup and again when a startup snapshot is restored.
+   */
+  readonly #pid = process.pid;
 
   /**
    * Same as {@link createPool}.
@@ -154,8 +160,8 @@ export class Pool {
    * Resolves at once when nobody waits and there is room.
    * @returns a promise of the segment. It rejects with `signal.reason` on abort, with
    * `AcquireTimeoutError` after `timeoutMs`, with `PoolClosedError` when the pool is or gets
-   * closed, with a `RangeError` at once when `len` can never fit the capacity, and with a
-   * `TypeError`/`RangeError` for a bad argument.
+   * closed, with a `RangeError` at once when `len` can never fit the capacity, with a
+   * `TypeError`/`RangeError` for a bad argument, and with `ForkedProcessError` in another process.
    * @example
    * ```ts
    * const seg = await pool.acquireAsync(frameBytes, { timeoutMs: 500, signal });
@@ -185,6 +191,7 @@ export class Pool {
   /**
    * A new arena: segments acquired through it are released together by `releaseAll()` or dispose.
    * @throws {PoolClosedError} the pool is closed.
+   * @throws {ForkedProcessError} called from a process other than the one that created the pool.
    * @example
    * ```ts
    * using frame = pool.scope();
@@ -193,15 +200,18 @@ export class Pool {
    */
   scope(): Scope {
     if (this.closed) throw new PoolClosedError('create a scope');
+    this.#checkProcess();
     return new Scope(this);
   }
 
   /**
    * Releases every segment at once (their handles become invalid), then serves waiters.
    * @throws {PoolClosedError} the pool is closed.
+   * @throws {ForkedProcessError} called from a process other than the one that created the pool.
    */
   reset(): void {
     if (this.closed) throw new PoolClosedError('reset');
+    this.#checkProcess();
     this.#counters.releases += this.#engine.liveCount;
     this.#counters.resets++;
     this.#engine.reset();
@@ -219,9 +229,11 @@ export class Pool {
   /**
    * A JSON-serialisable picture of the block in address order. O(ranges).
    * @throws {PoolClosedError} the pool is closed.
+   * @throws {ForkedProcessError} called from a process other than the one that created the pool.
    */
   snapshot(): PoolSnapshot {
     if (this.closed) throw new PoolClosedError('take a snapshot');
+    this.#checkProcess();
     const source = {
       forEachRange: (visit: (offset: number, size: number, used: boolean, node: number) => void) => this.#engine.forEachRange(visit),
       segmentAtNode: (node: number) => this.#segments[node],
@@ -233,9 +245,11 @@ export class Pool {
    * Checks the engine's invariants and the pool's bookkeeping against them. O(ranges).
    * @throws {Error} naming the first broken invariant.
    * @throws {PoolClosedError} the pool is closed.
+   * @throws {ForkedProcessError} called from a process other than the one that created the pool.
    */
   validate(): void {
     if (this.closed) throw new PoolClosedError('validate');
+    this.#checkProcess();
     const engine = this.#engine;
     engine.validate();
     const fail = (what: string): never => {
@@ -269,9 +283,12 @@ export class Pool {
    * (`DvppPoolLeakWarning`, code `DVPP_POOL_LEAK`) naming their count, bytes and tags.
    * A second call does nothing.
    * @throws whatever the backend's free throws (the pool is closed all the same).
+   * @throws {ForkedProcessError} called from a process other than the one that created the pool.
    */
   close(): void {
     if (this.closed) return;
+    // In another process the block is not ours to free: throw and leave everything as it is.
+    this.#checkProcess();
     const leaked = this.#segments.filter((segment): segment is Segment => segment !== undefined);
     this.#waiters.rejectAll(() => new PoolClosedError('acquireAsync'));
     this.#finalStats = this.stats();
@@ -327,6 +344,7 @@ export class Pool {
   acquireAsyncFor(scope: Scope | undefined, len: number, options: AcquireAsyncOptions | undefined): Promise<Segment> {
     try {
       if (this.closed) throw new PoolClosedError('acquireAsync');
+      this.#checkProcess();
       if (!Number.isSafeInteger(len) || len <= 0) throw lenError(len);
       let tag: string | undefined;
       let zero = this.#zeroOnAcquire;
@@ -370,16 +388,19 @@ export class Pool {
 
   /** @internal Segment byte access: `offset` is from the block's base, already bounds-checked. */
   backendWrite(offset: number, src: ArrayBufferView): void {
+    this.#checkProcess();
     this.#backend.write(this.#block, offset, src);
   }
 
   /** @internal See {@link Pool.backendWrite}. */
   backendRead(offset: number, dst: ArrayBufferView): void {
+    this.#checkProcess();
     this.#backend.read(this.#block, offset, dst);
   }
 
   /** @internal See {@link Pool.backendWrite}. */
   backendMemset(offset: number, length: number, value: number): void {
+    this.#checkProcess();
     this.#backend.memset(this.#block, offset, length, value);
   }
 
@@ -411,6 +432,7 @@ export class Pool {
     const segment = new Segment(this, node, engine.generationOf(node), offset, segmentSize(len), len, tag);
     if (zero) {
       try {
+        this.#checkProcess();
         this.#backend.memset(this.#block, offset, segment.size, 0);
       } catch (error) {
         engine.free(node, segment.generation);
@@ -421,6 +443,12 @@ export class Pool {
     this.#offsets?.set(offset / GRANULE, node);
     this.#counters.acquires++;
     return segment;
+  }
+
+  /** Throws ForkedProcessError when this is not the process that created the pool. */
+  #checkProcess(): void {
+    const pid = process.pid;
+    if (pid !== this.#pid) throw new ForkedProcessError(this.#pid, pid);
   }
 
   #serve(waiter: Waiter): Segment | undefined {
