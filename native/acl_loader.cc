@@ -263,7 +263,8 @@ std::string AclLibrary::RecentErrMsg() const {
   return text != nullptr ? text : "";
 }
 
-// Runs after Node's environment cleanup has freed every block (cleanup hooks run before exit()).
+// Runs after every block was freed: by Node's environment cleanup hooks, or, when exit() came
+// without them (process.exit, an uncaught exception), by acl_memory.cc's ReleaseLiveAtExit.
 void AclLibrary::FinalizeAtExit() {
   Registry& registry = TheRegistry();
   std::lock_guard<std::mutex> lock(registry.mutex);

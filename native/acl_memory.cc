@@ -6,7 +6,10 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <mutex>
 #include <string>
+#include <unordered_set>
 #include <utility>
 
 namespace dvpp_pool {
@@ -32,10 +35,40 @@ std::string HugePageReport(const AclApi& api) {
   return report.empty() ? "aclrtGetMemInfo reported no huge-page memory" : "aclrtGetMemInfo: " + report;
 }
 
+class AclMemory;
+
+// Every unreleased AclMemory of the process. Node's cleanup hooks free each block at a normal end
+// and at a worker's end, but process.exit(), an uncaught exception or an unhandled rejection reach
+// exit() without running them: ReleaseLiveAtExit, registered with std::atexit after the first
+// acldvppMalloc (so it runs before aclFinalize's handler and any the ACL libraries registered
+// while loading), frees what is left. Leaked on purpose: it must outlive static destructors.
+struct LiveAclMemory {
+  std::mutex mutex;
+  std::unordered_set<AclMemory*> live;
+  std::once_flag at_exit_registered;
+};
+
+LiveAclMemory& Live() {
+  static LiveAclMemory* live = new LiveAclMemory();
+  return *live;
+}
+
+void ReleaseLiveAtExit();
+
 class AclMemory final : public Memory {
  public:
   AclMemory(std::shared_ptr<AclLibrary> library, int32_t device_id, void* base, size_t size)
-      : library_(std::move(library)), device_id_(device_id), base_(static_cast<uint8_t*>(base)), size_(size) {}
+      : library_(std::move(library)), device_id_(device_id), base_(static_cast<uint8_t*>(base)), size_(size) {
+    LiveAclMemory& registry = Live();
+    std::lock_guard<std::mutex> lock(registry.mutex);
+    registry.live.insert(this);
+    std::call_once(registry.at_exit_registered, [] { std::atexit(ReleaseLiveAtExit); });
+  }
+  ~AclMemory() override {
+    LiveAclMemory& registry = Live();
+    std::lock_guard<std::mutex> lock(registry.mutex);
+    registry.live.erase(this);
+  }
 
   const char* Kind() const override { return "acl"; }
   uint64_t Base() const override { return reinterpret_cast<uintptr_t>(base_); }
@@ -48,7 +81,18 @@ class AclMemory final : public Memory {
   }
   void* HostPointer() const override { return nullptr; }
 
+  // Frees the block unless ReleaseLiveAtExit already did: whoever takes it out of the set frees it.
   Outcome Release() override {
+    {
+      LiveAclMemory& registry = Live();
+      std::lock_guard<std::mutex> lock(registry.mutex);
+      if (registry.live.erase(this) == 0) return std::nullopt;
+    }
+    return FreeNow();
+  }
+
+  // acldvppFree of the base, then aclrtResetDevice. The caller has taken it out of the live set.
+  Outcome FreeNow() {
     const AclApi& api = library_->Api();
     // Only the base goes back: segments are bookkeeping in JS. No retry after a failed free.
     const int freed = api.dvpp_free(base_);
@@ -98,6 +142,14 @@ class AclMemory final : public Memory {
   uint8_t* const base_;
   const size_t size_;
 };
+
+// Holds the lock throughout, so no other thread can free or destroy one of these meanwhile.
+void ReleaseLiveAtExit() {
+  LiveAclMemory& registry = Live();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  for (AclMemory* memory : registry.live) memory->FreeNow();
+  registry.live.clear();
+}
 
 }  // namespace
 
