@@ -304,6 +304,20 @@ function apiTargets(ctx: Context, state: ApiState, libraryDir: string | undefine
       const count = () => rng.int(0, 400);
       ctx.invoke('acl.rt.memset', c.rt.memset, ctx.self(c.rt), [ctx.arg(pointer), ctx.arg(count), ctx.arg(() => rng.int(-300, 300)), ctx.arg(count)]);
     },
+    () => {
+      // A real snapshot with one field (top level, a segment's, a free range's or a stat) made hostile.
+      const p = pool();
+      let snapshot: unknown = ctx.hostile.next();
+      if (p !== undefined && !p.closed && rng.chance(0.8)) {
+        const copy = JSON.parse(JSON.stringify(p.snapshot())) as Record<string, unknown>;
+        const holders = [copy, copy['stats'], ...(copy['segments'] as unknown[]), ...(copy['freeRanges'] as unknown[])] as Record<string, unknown>[];
+        const holder = ctx.pick(holders)!;
+        if (rng.chance(0.8)) holder[ctx.pick(Object.keys(holder)) ?? 'x'] = ctx.hostile.next();
+        snapshot = copy;
+      }
+      const options = rng.chance(0.5) ? undefined : { width: ctx.arg(() => rng.int(320, 2000)), rows: ctx.arg(() => rng.int(1, 16)), title: ctx.arg(() => 'map') };
+      ctx.invoke('snapshotToSVG', api.snapshotToSVG, undefined, [snapshot, options]);
+    },
     () => ctx.invoke('alignUp', api.alignUp, undefined, [ctx.arg(() => rng.int(0, 1 << 20)), ctx.arg(() => ctx.pick([32, 128]))]),
     () => ctx.invoke('segmentSize', segmentSizeFn, undefined, [ctx.arg(() => rng.int(0, 1 << 20))]),
     () => {
