@@ -46,6 +46,10 @@ function arm(fault: Fault, rng: Rng): void {
   if (fault === 'free') process.env['ACL_DOUBLE_FAIL_FREE'] = '1';
 }
 
+function note(seen: Record<string, number>, what: string): void {
+  seen[what] = (seen[what] ?? 0) + 1;
+}
+
 /** Runs `action`; a throw must be an AclError of `op`. Returns whether it failed. */
 function failsWith(op: string, action: () => unknown): boolean {
   try {
@@ -67,23 +71,23 @@ function usePool(pool: Pool, zeroed: boolean, segments: Segment[], fault: Fault,
     if (failsWith('aclrtMemset', () => segments.push(pool.acquire(rng.int(1, 3000), { zero: true })))) {
       // peakUsedBytes may include the footprint the engine granted before the memset failed.
       expect({ ...pool.stats(), peakUsedBytes: 0 }).toEqual({ ...before, peakUsedBytes: 0 });
-      seen['acquire with zero: aclrtMemset']++;
+      note(seen, 'acquire with zero: aclrtMemset');
     }
     const segment = segments[rng.int(0, segments.length - 1)]!;
-    if (failsWith('aclrtMemset', () => segment.fill(rng.int(0, 255)))) seen['fill: aclrtMemset']++;
-    if (failsWith('aclrtMemcpy', () => segment.write(new Uint8Array(64).fill(7)))) seen['write: aclrtMemcpy']++;
-    if (failsWith('aclrtMemcpy', () => segment.read(0, 64))) seen['read: aclrtMemcpy']++;
+    if (failsWith('aclrtMemset', () => segment.fill(rng.int(0, 255)))) note(seen, 'fill: aclrtMemset');
+    if (failsWith('aclrtMemcpy', () => segment.write(new Uint8Array(64).fill(7)))) note(seen, 'write: aclrtMemcpy');
+    if (failsWith('aclrtMemcpy', () => segment.read(0, 64))) note(seen, 'read: aclrtMemcpy');
     const [devPtr, ret] = acl.media.dvpp_malloc(rng.int(1, 2000));
     if (zeroed && fault === 'memset') {
       // A zeroOnAcquire pool zeroes in dvpp_malloc: the skin returns the failing memset's aclError.
       expect([devPtr, ret]).toEqual([0, Number(process.env['ACL_DOUBLE_FAIL_MEMSET'])]);
-      seen['pyACL dvpp_malloc: its aclError']++;
+      note(seen, 'pyACL dvpp_malloc: its aclError');
       continue;
     }
     expect(ret).toBe(0);
     const code = acl.rt.memset(devPtr, 64, 1, 64);
     expect(code).toBe(fault === 'memset' ? Number(process.env['ACL_DOUBLE_FAIL_MEMSET']) : 0);
-    if (code !== 0) seen['pyACL rt.memset: its aclError']++;
+    if (code !== 0) note(seen, 'pyACL rt.memset: its aclError');
     expect(acl.media.dvpp_free(devPtr)).toBe(0);
     expect(segment.released).toBe(false);
     pool.validate();
@@ -128,18 +132,18 @@ it(`${ROUNDS} rounds of injected ACL faults: coded errors, valid pools, no block
         if (op === 'acldvppMalloc') {
           expect(['malloc', 'limit']).toContain(fault);
           expect(aclError).toBe(207001);
-          seen['acldvppMalloc: 207001 at creation']++;
+          note(seen, 'acldvppMalloc: 207001 at creation');
         } else {
           // The block is zeroed once at creation; its failure frees the block (the ledger checks).
           expect({ op, fault }).toEqual({ op: 'aclrtMemset', fault: 'memset' });
-          seen['aclrtMemset at creation: block freed']++;
+          note(seen, 'aclrtMemset at creation: block freed');
         }
       }
     }
     if (!early) arm(fault, rng);
     for (const { pool, zeroed, segments } of pools) usePool(pool, zeroed, segments, fault, rng, seen);
     for (const { pool } of pools) {
-      if (failsWith('acldvppFree', () => pool.close())) seen['close: acldvppFree fails, pool closed']++;
+      if (failsWith('acldvppFree', () => pool.close())) note(seen, 'close: acldvppFree fails, pool closed');
       expect(pool.closed).toBe(true);
     }
   }
