@@ -26,7 +26,7 @@ for mode in main exit throw; do
     --suppressions=test/leak/node.supp --log-file="$log" \
     node --expose-gc test/leak/native-exercise.cjs "$mode" "$double/lib64" >"$logs/$mode.out" 2>&1
   rc=$?
-  errors="$(grep -o 'ERROR SUMMARY: [0-9]* errors' "$log" | tail -1)"
+  errors="$(grep -o 'ERROR SUMMARY: [0-9]* errors from [0-9]* contexts (suppressed: [0-9]* from [0-9]*)' "$log" | tail -1)"
   definite="$(grep -o 'definitely lost: [0-9,]* bytes in [0-9,]* blocks' "$log" | tail -1)"
   echo "valgrind.sh: $mode: exit $rc (expected $expected), ${errors:-no summary}, ${definite:-definitely lost: 0 bytes}, $((SECONDS - start)) s"
   if [ "$rc" -ne "$expected" ]; then
