@@ -5,7 +5,7 @@
 // at its engine node (`#segments[node] === segment`); that identity check rejects double,
 // stale (reset), foreign and closed-pool releases before any state changes.
 
-import { DVPP_ADDR_ALIGN, segmentSize } from '../constants.js';
+import { DVPP_ADDR_ALIGN, DVPP_SIZE_ALIGN, DVPP_SIZE_PAD, segmentSize } from '../constants.js';
 import { ForkedProcessError, InvalidSegmentError, PoolClosedError, PoolExhaustedError } from '../errors.js';
 import { NO_SPACE, TlsfEngine } from '../engine/index.js';
 import type { Backend, BackendBlock, BackendKind } from '../backends/backend.js';
@@ -30,9 +30,17 @@ import { Waiter, WaitQueue } from './waiters.js';
 /** The engine's unit: every footprint and offset is a whole number of these bytes. */
 const GRANULE = DVPP_ADDR_ALIGN;
 
-/** Granules of the footprint of a `len`-byte request; exact for every safe integer. */
+/**
+ * Granules of the footprint of a `len`-byte request, `ceil(segmentSize(len) / 128)`. Because 32
+ * divides 128, that equals `ceil((len + 32) / 128)`: one division, exact for every safe integer.
+ */
 function granulesOf(len: number): number {
-  return Math.ceil(segmentSize(len) / GRANULE);
+  return Math.ceil((len + DVPP_SIZE_PAD) / GRANULE);
+}
+
+/** `segmentSize(len)` for a validated positive `len`, without the public function's checks. */
+function sizeOf(len: number): number {
+  return Math.ceil(len / DVPP_SIZE_ALIGN) * DVPP_SIZE_ALIGN + DVPP_SIZE_PAD;
 }
 
 function lenError(len: unknown): TypeError | RangeError {
@@ -429,7 +437,7 @@ export class Pool {
     const node = engine.allocate(granules);
     if (node === NO_SPACE) return undefined;
     const offset = engine.offsetOf(node) * GRANULE;
-    const segment = new Segment(this, node, engine.generationOf(node), offset, segmentSize(len), len, tag);
+    const segment = new Segment(this, node, engine.generationOf(node), offset, sizeOf(len), len, tag);
     if (zero) {
       try {
         this.#checkProcess();
