@@ -2,6 +2,8 @@
 // Vendor facts about DVPP memory, each with its source. Every other module takes these
 // numbers from here; nothing else in the tree spells them out.
 
+import { requireSafeInteger } from './validate.js';
+
 /**
  * Segment sizes are rounded up to a multiple of this many bytes.
  * Source: CANN acldvppMalloc / pyACL acl.media.dvpp_malloc, "Restrictions": "m = ALIGN_UP[len,32] + 32"
@@ -36,9 +38,14 @@ export const ACL_ERROR_RT_MEMORY_ALLOCATION = 207001;
 
 /**
  * `ALIGN_UP(value, k)`: the vendor's `((value - 1) / k + 1) * k` in integers for `value >= 1`,
- * and 0 for 0. Exact for safe integers; `k` must be a positive integer.
+ * and 0 for 0.
+ * @param value - a non-negative safe integer.
+ * @param k - a positive safe integer.
+ * @throws {TypeError | RangeError} for anything else, naming the argument.
  */
 export function alignUp(value: number, k: number): number {
+  requireSafeInteger('value', value, 0);
+  requireSafeInteger('k', k, 1);
   if (value === 0) return 0;
   return (Math.floor((value - 1) / k) + 1) * k;
 }
@@ -46,7 +53,10 @@ export function alignUp(value: number, k: number): number {
 /**
  * Bytes of the segment the vendor requires for a request of `len` bytes:
  * `alignUp(len, 32) + 32`, so `segmentSize(0) === 32`, as acldvppMalloc does.
+ * @param len - a non-negative safe integer.
+ * @throws {TypeError | RangeError} for anything else.
  */
 export function segmentSize(len: number): number {
+  requireSafeInteger('len', len, 0);
   return alignUp(len, DVPP_SIZE_ALIGN) + DVPP_SIZE_PAD;
 }
