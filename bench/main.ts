@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(values.out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(values.out, 'latest.md'), renderMarkdown(env, config.quick, traces, scenarios, targets, durationS));
-  for (const t of targets) console.log(`${t.met === null ? 'n/a' : t.met ? 'met' : 'MISS'}  ${t.id}: ${t.figure}`);
+  for (const t of targets) console.log(`${t.informative ? 'info' : t.met === null ? 'n/a' : t.met ? 'met' : 'MISS'}  ${t.id}: ${t.figure}`);
   console.log(`[${elapsed()}] wrote ${join(values.out, 'latest.json')} and latest.md`);
 }
 

@@ -54,13 +54,16 @@ export interface ReplayTimingResult {
 /**
  * Times full replays of `trace` through fresh instances of each contender. Reps are interleaved
  * (rep 1 of every contender, then rep 2, …) so that a noisy stretch of the shared machine hits
- * every contender alike and their ratios stay meaningful. Results are in `contenders` order.
+ * every contender alike and their ratios stay meaningful. `afterRep`, when given, runs after
+ * each timed rep: a contender timed outside this loop (the C++ anchor) interleaves there.
+ * Results are in `contenders` order.
  */
 export function timeReplays(
   trace: Trace,
   contenders: readonly Contender<unknown>[],
   capacityBytes: number,
   options: ReplayTimingOptions,
+  afterRep?: () => void,
 ): ReplayTimingResult[] {
   const { reps, warmups, opsPerBatch } = options;
   const batchesPerRep = Math.ceil(trace.nOps / opsPerBatch);
@@ -87,6 +90,7 @@ export function timeReplays(
       drainTable(inst, table);
       inst.close?.();
     });
+    if (rep >= 0) afterRep?.();
   }
   return contenders.map((_, c) => {
     const sample = samples[c] as Float64Array;

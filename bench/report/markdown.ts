@@ -7,7 +7,8 @@ import { MIB } from '../../src/trace/min-pool.js';
 import type { BenchEnv } from './env.js';
 import type { TargetResult } from './targets.js';
 
-const verdict = (met: boolean | null): string => (met === null ? 'not measured' : met ? '**met**' : '**not met**');
+const verdict = (t: TargetResult): string =>
+  t.informative ? 'informative' : t.met === null ? 'not measured' : t.met ? '**met**' : '**not met**';
 
 export function renderMarkdown(
   env: BenchEnv,
@@ -29,7 +30,7 @@ export function renderMarkdown(
     lines.push(`| seed ${seed} | ${trace.nOps} | ${trace.nIds} | ${(stats.peakLiveBytes / MIB).toFixed(2)} MiB |`);
   }
   lines.push('', '## Targets', '', '| target | measured | verdict |', '|---|---|---|');
-  for (const t of targets) lines.push(`| ${t.target} | ${t.figure} | ${verdict(t.met)} |`);
+  for (const t of targets) lines.push(`| ${t.target} | ${t.figure} | ${verdict(t)} |`);
   for (const s of scenarios) {
     lines.push('', `## ${s.title}`, '');
     if (s.status === 'skipped') lines.push('Skipped.', '');

@@ -52,19 +52,38 @@ describe('bench:quick', () => {
         if (typeof value !== 'number') continue;
         expect(Number.isFinite(value), `${s.id} ${key}`).toBe(true);
         if (/Ns(PerOp|PerPair)$/.test(key)) expect(value, `${s.id} ${key}`).toBeGreaterThan(0);
-        if (/failures$|failuresAtEngineMin$|backendCallsPerPair$/.test(key)) expect(value, `${s.id} ${key}`).toBe(0);
+        if (/failures$|failuresAtEngineMin$|backendCallsPerPair$|overlaps$/.test(key)) expect(value, `${s.id} ${key}`).toBe(0);
         if (/\.ratio$/.test(key)) expect(value, `${s.id} ${key}`).toBeGreaterThanOrEqual(1);
+      }
+    }
+
+    // The C++ anchor: measured figures, or "not measured" with the reason (no compiler here).
+    const anchorKeys: Record<string, RegExp> = {
+      'hot-pair': /^anchor\.medianNsPerPair$/,
+      'trace-replay': /^seed(12345|777)\.(anchor|anchorNoop)\.medianNsPerOp$/,
+      fragmentation: /^seed(12345|777)\.anchor\.(minPoolMiB|ratio)$/,
+    };
+    for (const [id, pattern] of Object.entries(anchorKeys)) {
+      const figures = report.scenarios.find((s) => s.id === id)?.figures ?? {};
+      const status = figures['anchor.status'];
+      if (status === 'measured') {
+        const measured = Object.keys(figures).filter((k) => pattern.test(k));
+        expect(measured.length, `${id} anchor figures`).toBe(id === 'hot-pair' ? 1 : 4);
+      } else {
+        expect(status, `${id} anchor.status`).toMatch(/^not measured: .+/);
       }
     }
 
     const targets = report.targets.map((t) => t.id);
     expect(targets).toEqual([
-      'replay-vs-offset-allocator',
+      'replay-vs-anchor',
       'replay-vs-thing',
       'pair-budget',
       'pair-vs-native',
+      'pair-vs-anchor',
       'fragmentation',
       'fragmentation-vs-first-fit',
+      'fragmentation-vs-anchor',
       'zero-native-calls',
       'flat-heap',
     ]);

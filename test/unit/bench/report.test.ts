@@ -82,6 +82,39 @@ describe('judgeTargets', () => {
     expect(v['replay-vs-thing']).toBeNull();
   });
 
+  it('judges trace replay against the anchor measured in the same run', () => {
+    const replay = (poolNs: number): ScenarioResult =>
+      scenario('trace-replay', {
+        'anchor.status': 'measured',
+        ...Object.fromEntries(
+          [1, 2].flatMap((seed) => [
+            [`seed${seed}.pool.medianNsPerOp`, poolNs],
+            [`seed${seed}.noop.medianNsPerOp`, 10],
+            [`seed${seed}.anchor.medianNsPerOp`, 30],
+            [`seed${seed}.anchorNoop.medianNsPerOp`, 5],
+          ]),
+        ),
+      });
+    expect(verdicts([replay(48)])['replay-vs-anchor']).toBe(true);
+    expect(verdicts([replay(49)])['replay-vs-anchor']).toBe(false);
+    const [judged] = judgeTargets([replay(48)], traces);
+    expect(judged?.figure).toContain('1.60× (pool 48.0 vs anchor 30.0 ns/op; no-op replay loop: JS 10.0, C++ 5.0)');
+  });
+
+  it('says why the anchor was not measured, and keeps informative rows out of the verdicts', () => {
+    const reason = 'not measured: no C++ compiler found ($CXX, c++ or g++)';
+    const results = [
+      scenario('trace-replay', { 'anchor.status': reason, 'seed1.pool.medianNsPerOp': 50, 'seed1.noop.medianNsPerOp': 10 }),
+      scenario('hot-pair', { 'anchor.status': 'measured', 'pool.medianNsPerPair': 60, 'engine.medianNsPerPair': 40, 'anchor.medianNsPerPair': 20 }),
+    ];
+    const judged = Object.fromEntries(judgeTargets(results, traces).map((t) => [t.id, t]));
+    expect(judged['replay-vs-anchor']?.met).toBeNull();
+    expect(judged['replay-vs-anchor']?.figure).toContain(`seed 1: ${reason}`);
+    expect(judged['pair-vs-anchor']).toMatchObject({ met: null, informative: true });
+    expect(judged['pair-vs-anchor']?.figure).toBe('2.00× (engine 40.0 vs anchor 20.0 ns/pair; public API 3.00×)');
+    expect(judged['fragmentation-vs-anchor']).toMatchObject({ met: null, informative: true });
+  });
+
   it('judges the hot-path checks', () => {
     const results = [scenario('hot-path', { pairs: 1000, backendCallsPerPair: 0.001, 'engine.heapGrowthBytes': 100, 'engine.gcEvents': 0 })];
     const v = verdicts(results);
