@@ -20,7 +20,11 @@ export function msb32(word: number): number {
   return 31 - Math.clz32(word);
 }
 
-/** Two-level occupancy bitmap of the engine's bins. */
+/**
+ * Two-level occupancy bitmap of the engine's bins. Rows are read as `this.rows[fl]!` in place (fl <
+ * FL_COUNT by construction; the `!` only satisfies noUncheckedIndexedAccess): a helper would add a
+ * call's bytecode to every inlined mark/unmark, and that counts against V8's inlining budget.
+ */
 export class BinBitmap {
   /** Bit fl is set iff `rows[fl] !== 0`. */
   top = 0;
@@ -29,20 +33,20 @@ export class BinBitmap {
 
   /** Whether `bin` holds a free range. */
   has(bin: number): boolean {
-    return (this.row(bin >>> SL_BITS) & (1 << (bin & SL_MASK))) !== 0;
+    return (this.rows[bin >>> SL_BITS]! & (1 << (bin & SL_MASK))) !== 0;
   }
 
   /** Marks `bin` non-empty. */
   mark(bin: number): void {
     const fl = bin >>> SL_BITS;
-    this.rows[fl] = this.row(fl) | (1 << (bin & SL_MASK));
+    this.rows[fl]! |= 1 << (bin & SL_MASK);
     this.top |= 1 << fl;
   }
 
   /** Marks `bin` empty. */
   unmark(bin: number): void {
     const fl = bin >>> SL_BITS;
-    const row = this.row(fl) & ~(1 << (bin & SL_MASK));
+    const row = this.rows[fl]! & ~(1 << (bin & SL_MASK));
     this.rows[fl] = row;
     if (row === 0) this.top &= ~(1 << fl);
   }
@@ -54,12 +58,12 @@ export class BinBitmap {
   findFrom(bin: number): number {
     let fl = bin >>> SL_BITS;
     // Bits at or above sl within the request's own first-level row.
-    let row = this.row(fl) & (-1 << (bin & SL_MASK));
+    let row = this.rows[fl]! & (-1 << (bin & SL_MASK));
     if (row === 0) {
       const higher = this.top & (-1 << (fl + 1));
       if (higher === 0) return -1;
       fl = ctz32(higher);
-      row = this.row(fl);
+      row = this.rows[fl]!;
     }
     return (fl << SL_BITS) | ctz32(row);
   }
@@ -68,17 +72,12 @@ export class BinBitmap {
   highest(): number {
     if (this.top === 0) return -1;
     const fl = msb32(this.top);
-    return (fl << SL_BITS) | msb32(this.row(fl));
+    return (fl << SL_BITS) | msb32(this.rows[fl]!);
   }
 
   /** Marks every bin empty in O(FL_COUNT). */
   clear(): void {
     this.top = 0;
     this.rows.fill(0);
-  }
-
-  private row(fl: number): number {
-    // fl < FL_COUNT by construction (bins come from mapping.ts); the `!` only satisfies noUncheckedIndexedAccess.
-    return this.rows[fl]!;
   }
 }

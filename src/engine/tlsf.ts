@@ -14,7 +14,7 @@ import type { NodeTable } from './nodes.js';
 
 // Hot imports are read once into module constants: test runners such as vitest rewrite every use
 // of an imported binding into a getter call, which would put a call on each step of the hot path.
-const { BIN_COUNT, MAX_GRANULES, binRoundDown, binRoundUp } = mapping;
+const { BIN_COUNT, MAX_GRANULES, SL_BITS, binRoundDown } = mapping;
 const { NO_NODE, STATE_FREE, STATE_USED } = nodeTable;
 
 /** What allocate() returns when no free range can hold the request. */
@@ -107,21 +107,26 @@ export class TlsfEngine {
     // One test admits every integer in [1, 2^32); anything else takes the cold path.
     if (granules >>> 0 !== granules || granules === 0) return this.allocateUnusual(granules);
     if (granules > this.capacity) return NO_SPACE;
-    const down = binRoundDown(granules);
+    // binRoundDown and binRoundUp (mapping.ts) from one clz32, written out here: calls to them
+    // would add their bytecode to V8's inlining budget. shift = low bits the bin drops.
+    const shift = 31 - SL_BITS - Math.clz32(granules);
+    const down = shift > 0 ? (shift << SL_BITS) + (granules >>> shift) : granules;
     // binHead is exact (NO_NODE iff the bin is empty), so no bitmap read is needed here.
     const exact = this.binHead[down]!;
     let node = exact === NO_NODE ? NO_NODE : this.bestInBin(exact, granules, EXACT_PROBES);
+    let bin = down;
     if (node === NO_NODE) {
-      const bin = this.bitmap.findFrom(binRoundUp(granules));
+      // Round up: the next bin when a dropped low bit is set (the floor of `down` is below the request).
+      bin = this.bitmap.findFrom(shift > 0 && (granules & ((1 << shift) - 1)) !== 0 ? down + 1 : down);
       if (bin !== -1) {
         node = this.binHead[bin]!;
       } else if (exact !== NO_NODE) {
-        this.fallbacks++;
-        node = this.bestInBin(exact, granules, MAX_GRANULES);
+        bin = down;
+        node = this.scanBin(exact, granules);
       }
       if (node === NO_NODE) return NO_SPACE;
     }
-    return this.grant(node, granules);
+    return this.grant(node, granules, bin);
   }
 
   /**
@@ -134,19 +139,33 @@ export class TlsfEngine {
     const size = nodes.size[node]!;
     this.used -= size;
     this.live--;
+    // The merged range runs from `start` to `end` in the chain; the lower node survives, so node 0
+    // always heads the chain. One splice below, instead of one per merge, keeps free's inlined
+    // bytecode small.
     let start = node;
+    let end = node;
     let total = size;
-    // Merge into a free lower neighbour: the lower node survives, so node 0 always heads the chain.
     const before = nodes.physPrev[node]!;
     if (before !== NO_NODE && nodes.state[before]! === STATE_FREE) {
-      total += this.unlinkFree(before);
-      this.unchain(before, node);
+      const free = nodes.size[before]!;
+      this.unlinkFree(before, binRoundDown(free));
+      total += free;
       start = before;
     }
-    const after = nodes.physNext[start]!;
+    const after = nodes.physNext[node]!;
     if (after !== NO_NODE && nodes.state[after]! === STATE_FREE) {
-      total += this.unlinkFree(after);
-      this.unchain(start, after);
+      const free = nodes.size[after]!;
+      this.unlinkFree(after, binRoundDown(free));
+      total += free;
+      end = after;
+    }
+    if (start !== end) {
+      const far = nodes.physNext[end]!;
+      nodes.physNext[start] = far;
+      if (far !== NO_NODE) nodes.physPrev[far] = start;
+      // Nodes merged away go to the free-node stack, lower first.
+      if (start !== node) nodes.release(node);
+      if (end !== node) nodes.release(end);
     }
     nodes.size[start] = total;
     nodes.state[start] = STATE_FREE;
@@ -238,6 +257,12 @@ export class TlsfEngine {
     return NO_SPACE;
   }
 
+  /** The fallback of allocate(): best fit in the whole list from `head` (cold, so kept out of line). */
+  private scanBin(head: number, granules: number): number {
+    this.fallbacks++;
+    return this.bestInBin(head, granules, MAX_GRANULES);
+  }
+
   /** The best-fitting range >= granules among the first `limit` of the list from `head`, or NO_NODE. */
   private bestInBin(head: number, granules: number, limit: number): number {
     const sizes = this.nodes.size;
@@ -258,9 +283,10 @@ export class TlsfEngine {
     return best;
   }
 
-  /** Turns free `node` (size >= granules) into a used range of exactly `granules`. */
-  private grant(node: number, granules: number): number {
-    const size = this.unlinkFree(node);
+  /** Turns free `node` (size >= granules), filed in `bin`, into a used range of exactly `granules`. */
+  private grant(node: number, granules: number, bin: number): number {
+    this.unlinkFree(node, bin);
+    const size = this.nodes.size[node]!;
     if (size > granules) {
       // The used part keeps the low end; the remainder becomes a new free node above it.
       const nodes = this.nodes;
@@ -298,29 +324,17 @@ export class TlsfEngine {
     this.binHead[bin] = node;
   }
 
-  /** Takes free `node` out of its bin; returns its size. */
-  private unlinkFree(node: number): number {
+  /** Takes free `node` out of `bin`, the bin it is filed in (callers know it or its size). */
+  private unlinkFree(node: number, bin: number): void {
     const nodes = this.nodes;
-    const size = nodes.size[node]!;
     const prev = nodes.binPrev[node]!;
     const next = nodes.binNext[node]!;
     if (next !== NO_NODE) nodes.binPrev[next] = prev;
     if (prev !== NO_NODE) {
       nodes.binNext[prev] = next;
     } else {
-      const bin = binRoundDown(size);
       this.binHead[bin] = next;
       if (next === NO_NODE) this.bitmap.unmark(bin);
     }
-    return size;
-  }
-
-  /** Removes `upper` from the address chain after `lower` absorbed it, and recycles its node. */
-  private unchain(lower: number, upper: number): void {
-    const nodes = this.nodes;
-    const far = nodes.physNext[upper]!;
-    nodes.physNext[lower] = far;
-    if (far !== NO_NODE) nodes.physPrev[far] = lower;
-    nodes.release(upper);
   }
 }
