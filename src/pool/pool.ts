@@ -432,7 +432,7 @@ export class Pool {
   }
 
   #allocate(len: number, granules: number, tag: string | undefined, zero: boolean): Segment | undefined {
-    if (granules > this.#capacityGranules) return undefined;
+    // A request larger than the capacity is the engine's NO_SPACE; no second check here.
     const engine = this.#engine;
     const node = engine.allocate(granules);
     if (node === NO_SPACE) return undefined;
