@@ -9,7 +9,7 @@ import { DVPP_MAX_BLOCK_BYTES } from '../constants.js';
 import { AclError, BackendUnavailableError } from '../errors.js';
 import { invalidMessage } from '../validate.js';
 import type { Backend, BackendBlock } from './backend.js';
-import { type NativeBlock, type NativeFailure, isNativeFailure, loadAddon } from './native.js';
+import { type NativeBlock, type NativeFailure, describeNativeBlock, isNativeFailure, loadAddon } from './native.js';
 
 /** Options of {@link createAclBackend}. */
 export interface AclBackendConfig {
@@ -53,11 +53,7 @@ export function createAclBackend(config: AclBackendConfig = {}): Backend {
   const native = (block: BackendBlock): NativeBlock => block as NativeBlock;
   return {
     kind: 'acl',
-    describe(block) {
-      const description: unknown = (block as Partial<NativeBlock> | null)?.description;
-      if (typeof description !== 'string') throw new TypeError(invalidMessage('block', "a block of the 'acl' backend", block));
-      return description;
-    },
+    describe: (block) => describeNativeBlock('acl', block),
     allocate(size) {
       // Refused before any ACL call: DVPP can address at most 16 GiB per process.
       if (typeof size === 'number' && size > DVPP_MAX_BLOCK_BYTES) {

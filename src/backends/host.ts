@@ -6,9 +6,8 @@
 
 import { readFileSync } from 'node:fs';
 import { BackendUnavailableError, HostMemoryError } from '../errors.js';
-import { invalidMessage } from '../validate.js';
 import type { Backend, BackendBlock } from './backend.js';
-import { type DvppPoolAddon, type NativeBlock, type NativeFailure, isNativeFailure, loadAddon } from './native.js';
+import { type DvppPoolAddon, type NativeBlock, type NativeFailure, describeNativeBlock, isNativeFailure, loadAddon } from './native.js';
 
 function raise(failure: NativeFailure, what: string): never {
   throw new HostMemoryError(failure.op, failure.error, `${failure.message} (${what})`);
@@ -34,11 +33,7 @@ export function createHostBackend(): Backend {
   const native = (block: BackendBlock): NativeBlock => block as NativeBlock;
   return {
     kind: 'host',
-    describe(block) {
-      const description: unknown = (block as Partial<NativeBlock> | null)?.description;
-      if (typeof description !== 'string') throw new TypeError(invalidMessage('block', "a block of the 'host' backend", block));
-      return description;
-    },
+    describe: (block) => describeNativeBlock('host', block),
     allocate(size) {
       const block = addon.allocateHost(size);
       if (isNativeFailure(block)) raise(block, `mapping ${size} bytes`);

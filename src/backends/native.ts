@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { markAsUntransferable } from 'node:worker_threads';
+import { invalidMessage } from '../validate.js';
 
 /** A block the addon made: a frozen object that native code recognises by its type tag. */
 export interface NativeBlock {
@@ -108,4 +109,14 @@ function load(): AddonLoad {
 export function loadAddon(): AddonLoad {
   loaded ??= load();
   return loaded;
+}
+
+/**
+ * `Backend.describe` for a block of the addon: its description, or a TypeError naming `kind`
+ * for anything else. Shared by the host and acl backends.
+ */
+export function describeNativeBlock(kind: 'host' | 'acl', block: unknown): string {
+  const description: unknown = (block as { description?: unknown } | null | undefined)?.description;
+  if (typeof description !== 'string') throw new TypeError(invalidMessage('block', `a block of the '${kind}' backend`, block));
+  return description;
 }
