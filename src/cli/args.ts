@@ -65,6 +65,14 @@ const UNITS: Readonly<Record<string, number>> = {
  * number of bytes within `[min, max]`.
  * @throws {UsageError} naming `name` and the text received.
  */
+/** The one file argument of a command (`what` names it in the messages), or a UsageError. */
+export function onlyFile(command: string, what: string, positionals: readonly string[]): string {
+  const [file, ...extra] = positionals;
+  if (file === undefined) throw new UsageError(`missing the ${what} file (see 'dvpp-pool ${command} --help')`);
+  if (extra.length > 0) throw new UsageError(`one ${what} file only, got also ${extra.join(' ')}`);
+  return file;
+}
+
 export function parseBytes(name: string, text: string, min = 1, max = DVPP_MAX_BLOCK_BYTES): number {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
   const unit = UNITS[match?.[2]?.toLowerCase() ?? 'none'];

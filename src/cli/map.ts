@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { PoolSnapshot } from '../pool/snapshot.js';
 import { snapshotToSVG } from '../viz/svg.js';
-import { type Command, UsageError, parseCommandLine, parseInteger } from './args.js';
+import { type Command, UsageError, onlyFile, parseCommandLine, parseInteger } from './args.js';
 
 const HELP = `Usage: dvpp-pool map SNAPSHOT.json [options]
 
@@ -42,9 +42,7 @@ async function run(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const [file, ...extra] = positionals;
-  if (file === undefined) throw new UsageError("missing the snapshot file (see 'dvpp-pool map --help')");
-  if (extra.length > 0) throw new UsageError(`one snapshot file only, got also ${extra.join(' ')}`);
+  const file = onlyFile('map', 'snapshot', positionals);
   const width = values.width === undefined ? undefined : parseInteger('--width', values.width, 320, 10_000);
   const rows = values.rows === undefined ? undefined : parseInteger('--rows', values.rows, 1, 256);
   const text = readInput(file);

@@ -13,7 +13,7 @@ import { type Trace, TraceFormatError, readTraceFile } from '../trace/format.js'
 import { MIB, minPoolBytes } from '../trace/min-pool.js';
 import { type Contender, type Instance, drainTable, handleTable, replayCounts, replayRange } from '../trace/replay.js';
 import { traceStats } from '../trace/stats.js';
-import { type Command, UsageError, parseBackend, parseBytes, parseCommandLine, parseInteger } from './args.js';
+import { type Command, UsageError, onlyFile, parseBackend, parseBytes, parseCommandLine, parseInteger } from './args.js';
 
 const HELP = `Usage: dvpp-pool replay TRACE [options]
 
@@ -100,9 +100,7 @@ async function run(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const [file, ...extra] = positionals;
-  if (file === undefined) throw new UsageError("missing the trace file (see 'dvpp-pool replay --help')");
-  if (extra.length > 0) throw new UsageError(`one trace file only, got also ${extra.join(' ')}`);
+  const file = onlyFile('replay', 'trace', positionals);
   const backend = values.backend === undefined ? 'auto' : parseBackend(values.backend);
   const step = values.step === undefined ? MIB : parseBytes('--step', values.step, 128);
   if (step % 128 !== 0) throw new UsageError(`--step must be a multiple of 128 bytes, got '${values.step}'`);
