@@ -9,7 +9,7 @@ import * as nodeTable from './nodes.js';
 
 // Imports read once into module constants, as in tlsf.ts (test runners turn imports into getters).
 const { BIN_COUNT, FL_COUNT, SL_BITS, binRoundDown } = mapping;
-const { NO_NODE, STATE_FREE, STATE_SPARE, STATE_USED } = nodeTable;
+const { NO_NODE, TAG_FREE, TAG_SPARE } = nodeTable;
 
 function fail(message: string): never {
   throw new Error(`TlsfEngine invariant broken: ${message}`);
@@ -42,18 +42,18 @@ export function checkInvariants(engine: TlsfEngine): void {
     if (start + size > engine.capacity) {
       fail(`node ${node} range [${start}, ${start + size}) ends past capacity ${engine.capacity}`);
     }
-    const state = nodes.state[node]!;
-    if (state === STATE_USED) {
+    const tag = nodes.tag[node]!;
+    if (tag >= 0) {
       usedSum += size;
       usedCount++;
-      if (nodes.generation[node]! >>> 0 >= 2 ** 30) fail(`node ${node} generation ${nodes.generation[node]!} not in [0, 2^30)`);
+      if (tag >= 2 ** 30) fail(`node ${node} generation ${tag} not in [0, 2^30)`);
       prevFree = false;
-    } else if (state === STATE_FREE) {
+    } else if (tag === TAG_FREE) {
       if (prevFree) fail(`free nodes ${prev} and ${node} are adjacent (not coalesced)`);
       freeCount++;
       prevFree = true;
     } else {
-      fail(`node ${node} in the address chain has state ${state} (spare)`);
+      fail(`node ${node} in the address chain has tag ${tag} (${tag === TAG_SPARE ? 'spare' : 'neither used nor free'})`);
     }
     offset = start + size;
     prev = node;
@@ -81,7 +81,7 @@ export function checkInvariants(engine: TlsfEngine): void {
     for (let node = head; node !== NO_NODE; node = nodes.binNext[node]!) {
       if (node < 0 || node >= top) fail(`bin ${bin} links to node ${node}, outside [0, ${top})`);
       if (++listed > freeCount) fail(`bins list more nodes than the ${freeCount} free ranges (cycle or stray node ${node})`);
-      if (nodes.state[node]! !== STATE_FREE) fail(`node ${node} in bin ${bin} is not free (state ${nodes.state[node]!})`);
+      if (nodes.tag[node]! !== TAG_FREE) fail(`node ${node} in bin ${bin} is not free (tag ${nodes.tag[node]!})`);
       if (nodes.binPrev[node]! !== back) fail(`node ${node} in bin ${bin} links back to ${nodes.binPrev[node]!}, expected ${back}`);
       const want = binRoundDown(nodes.size[node]!);
       if (want !== bin) fail(`node ${node} of size ${nodes.size[node]!} is in bin ${bin}, belongs in bin ${want}`);
@@ -91,10 +91,11 @@ export function checkInvariants(engine: TlsfEngine): void {
   if (listed !== freeCount) fail(`bins list ${listed} nodes, the address chain has ${freeCount} free ranges`);
 
   // Spare stack: every node below top is chained or spare, exactly once.
-  if (chained + nodes.spareCount !== top) fail(`${chained} chained + ${nodes.spareCount} spare nodes != top ${top}`);
-  for (let i = 0; i < nodes.spareCount; i++) {
-    const node = nodes.spare[i]!;
-    if (node < 0 || node >= top) fail(`spare stack slot ${i} holds node ${node}, outside [0, ${top})`);
-    if (nodes.state[node]! !== STATE_SPARE) fail(`spare node ${node} has state ${nodes.state[node]!}`);
+  let spares = 0;
+  for (let node = nodes.spareHead; node !== NO_NODE; node = nodes.binNext[node]!) {
+    if (node < 0 || node >= top) fail(`spare stack links to node ${node}, outside [0, ${top})`);
+    if (++spares > top - chained) fail(`spare stack has more than the ${top - chained} unchained nodes (cycle or chained node ${node})`);
+    if (nodes.tag[node]! !== TAG_SPARE) fail(`spare node ${node} has tag ${nodes.tag[node]!}`);
   }
+  if (chained + spares !== top) fail(`${chained} chained + ${spares} spare nodes != top ${top}`);
 }

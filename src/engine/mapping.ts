@@ -3,7 +3,7 @@
 // `bin = (fl << SL_BITS) | sl`: a small float with SL_BITS bits of mantissa (the TLSF (fl, sl)
 // pair, OffsetAllocator's SmallFloat). Free ranges are filed under binRoundDown(size), so every
 // range in bin b is at least binFloor(b); searches start at binRoundUp(request), so every range
-// from that bin on fits the request. Pure functions over sizes in [1, MAX_GRANULES].
+// from that bin on fits the request. Pure functions over sizes in [1, 2^32), beyond the engine's MAX_GRANULES.
 
 /**
  * Second-level bits: each power-of-two range is split into 2^SL_BITS bins, so a round-up wastes
@@ -19,8 +19,12 @@ export const SL_MASK = SL_COUNT - 1;
 export const FL_COUNT = 32;
 /** Number of bin slots (bins up to 896 are reachable). */
 export const BIN_COUNT = FL_COUNT << SL_BITS;
-/** Largest size and capacity the engine handles, in granules (offsets live in Uint32Array). */
-export const MAX_GRANULES = 0xffff_ffff;
+/**
+ * Largest size and capacity the engine handles, in granules: 2^31 - 1, so that offsets and sizes
+ * live in Int32Array and stay V8 small integers on the hot path (256 GiB of 128-byte granules,
+ * 16 times the DVPP per-process address space).
+ */
+export const MAX_GRANULES = 0x7fff_ffff;
 
 /**
  * The bin a free range of `size` granules is filed under: the largest bin whose floor is <= size.

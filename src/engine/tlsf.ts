@@ -15,7 +15,7 @@ import type { NodeTable } from './nodes.js';
 // Hot imports are read once into module constants: test runners such as vitest rewrite every use
 // of an imported binding into a getter call, which would put a call on each step of the hot path.
 const { BIN_COUNT, MAX_GRANULES, SL_BITS, binRoundDown } = mapping;
-const { NO_NODE, STATE_FREE, STATE_USED } = nodeTable;
+const { NO_NODE, TAG_FREE } = nodeTable;
 
 /** What allocate() returns when no free range can hold the request. */
 export const NO_SPACE = -1;
@@ -56,7 +56,7 @@ export class TlsfEngine {
   private fallbacks = 0;
 
   /**
-   * @param capacityGranules granules to manage, an integer in [1, 2^32 - 1].
+   * @param capacityGranules granules to manage, an integer in [1, MAX_GRANULES = 2^31 - 1].
    * @param initialNodeCapacity node slots reserved up front; the table doubles past it. @defaultValue 64
    * @throws {RangeError | TypeError} for an argument out of range or not a number.
    */
@@ -104,8 +104,8 @@ export class TlsfEngine {
    * @throws {RangeError} for 0, a negative, fractional or unsafe number; {TypeError} for a non-number.
    */
   allocate(granules: number): number {
-    // One test admits every integer in [1, 2^32); anything else takes the cold path.
-    if (granules >>> 0 !== granules || granules === 0) return this.allocateUnusual(granules);
+    // One test admits every integer in [1, 2^31); anything else takes the cold path.
+    if ((granules | 0) !== granules || granules <= 0) return this.allocateUnusual(granules);
     if (granules > this.capacity) return NO_SPACE;
     // binRoundDown and binRoundUp (mapping.ts) from one clz32, written out here: calls to them
     // would add their bytecode to V8's inlining budget. shift = low bits the bin drops.
@@ -126,7 +126,31 @@ export class TlsfEngine {
       }
       if (node === NO_NODE) return NO_SPACE;
     }
-    return this.grant(node, granules, bin);
+    // Take the range: the used part keeps the low end, the rest becomes a free node above it.
+    // Written out here rather than in a helper: V8 inlines at most ~920 bytes of bytecode into
+    // one function, and a helper's body would spend that budget that the bin helpers need.
+    this.unlinkFree(node, bin);
+    const nodes = this.nodes;
+    const size = nodes.size[node]!;
+    if (size > granules) {
+      const rest = nodes.take();
+      const after = nodes.physNext[node]!;
+      nodes.offset[rest] = nodes.offset[node]! + granules;
+      nodes.size[rest] = size - granules;
+      nodes.tag[rest] = TAG_FREE;
+      nodes.physPrev[rest] = node;
+      nodes.physNext[rest] = after;
+      if (after !== NO_NODE) nodes.physPrev[after] = rest;
+      nodes.physNext[node] = rest;
+      nodes.size[node] = granules;
+      this.linkFree(rest, size - granules);
+    }
+    nodes.tag[node] = this.serial;
+    this.serial = (this.serial + 1) & GENERATION_MASK;
+    this.used += granules;
+    this.live++;
+    if (this.used > this.peak) this.peak = this.used;
+    return node;
   }
 
   /**
@@ -146,14 +170,14 @@ export class TlsfEngine {
     let end = node;
     let total = size;
     const before = nodes.physPrev[node]!;
-    if (before !== NO_NODE && nodes.state[before]! === STATE_FREE) {
+    if (before !== NO_NODE && nodes.tag[before]! === TAG_FREE) {
       const free = nodes.size[before]!;
       this.unlinkFree(before, binRoundDown(free));
       total += free;
       start = before;
     }
     const after = nodes.physNext[node]!;
-    if (after !== NO_NODE && nodes.state[after]! === STATE_FREE) {
+    if (after !== NO_NODE && nodes.tag[after]! === TAG_FREE) {
       const free = nodes.size[after]!;
       this.unlinkFree(after, binRoundDown(free));
       total += free;
@@ -168,7 +192,7 @@ export class TlsfEngine {
       if (end !== node) nodes.release(end);
     }
     nodes.size[start] = total;
-    nodes.state[start] = STATE_FREE;
+    nodes.tag[start] = TAG_FREE;
     this.linkFree(start, total);
     return true;
   }
@@ -176,13 +200,9 @@ export class TlsfEngine {
   /** Whether (node, generation) is a handle to a range that is allocated now. O(1), never throws. */
   isLive(node: number, generation: number): boolean {
     const nodes = this.nodes;
-    // `>>> 0` rejects non-numbers, negatives and fractions; `< top` keeps every read in bounds.
-    return (
-      node >>> 0 === node &&
-      node < nodes.top &&
-      nodes.state[node]! === STATE_USED &&
-      nodes.generation[node]! === generation
-    );
+    // `>>> 0` rejects non-numbers, negatives and fractions; `< top` keeps every read in bounds;
+    // a used node's tag is its generation (>= 0), and the tags of other nodes are negative.
+    return node >>> 0 === node && node < nodes.top && generation >= 0 && nodes.tag[node]! === generation;
   }
 
   /** First granule of a live node's range (meaningless for other nodes; -1 past the table). */
@@ -197,7 +217,7 @@ export class TlsfEngine {
 
   /** Generation of a live node: the second half of its handle, an integer in [0, 2^30). */
   generationOf(node: number): number {
-    return this.nodes.generation[node] ?? -1;
+    return this.nodes.tag[node] ?? -1;
   }
 
   /**
@@ -215,7 +235,7 @@ export class TlsfEngine {
     nodes.size[whole] = this.capacity;
     nodes.physPrev[whole] = NO_NODE;
     nodes.physNext[whole] = NO_NODE;
-    nodes.state[whole] = STATE_FREE;
+    nodes.tag[whole] = TAG_FREE;
     this.linkFree(whole, this.capacity);
     this.used = 0;
     this.live = 0;
@@ -240,7 +260,7 @@ export class TlsfEngine {
   forEachRange(visit: (offset: number, size: number, used: boolean, node: number) => void): void {
     const nodes = this.nodes;
     for (let node = 0; node !== NO_NODE; node = nodes.physNext[node]!) {
-      visit(nodes.offset[node]!, nodes.size[node]!, nodes.state[node]! === STATE_USED, node);
+      visit(nodes.offset[node]!, nodes.size[node]!, nodes.tag[node]! >= 0, node);
     }
   }
 
@@ -253,7 +273,7 @@ export class TlsfEngine {
     if (typeof granules !== 'number' || !Number.isSafeInteger(granules) || granules < 1) {
       throw argumentError('granules', 'positive safe integer', granules);
     }
-    // A valid request of 2^32 granules or more can never fit.
+    // A valid request of 2^31 granules or more can never fit.
     return NO_SPACE;
   }
 
@@ -281,35 +301,6 @@ export class TlsfEngine {
       node = next[node]!;
     }
     return best;
-  }
-
-  /** Turns free `node` (size >= granules), filed in `bin`, into a used range of exactly `granules`. */
-  private grant(node: number, granules: number, bin: number): number {
-    this.unlinkFree(node, bin);
-    const size = this.nodes.size[node]!;
-    if (size > granules) {
-      // The used part keeps the low end; the remainder becomes a new free node above it.
-      const nodes = this.nodes;
-      const rest = nodes.take();
-      const after = nodes.physNext[node]!;
-      nodes.offset[rest] = nodes.offset[node]! + granules;
-      nodes.size[rest] = size - granules;
-      nodes.state[rest] = STATE_FREE;
-      nodes.physPrev[rest] = node;
-      nodes.physNext[rest] = after;
-      if (after !== NO_NODE) nodes.physPrev[after] = rest;
-      nodes.physNext[node] = rest;
-      nodes.size[node] = granules;
-      this.linkFree(rest, size - granules);
-    }
-    const nodes = this.nodes;
-    nodes.state[node] = STATE_USED;
-    nodes.generation[node] = this.serial;
-    this.serial = (this.serial + 1) & GENERATION_MASK;
-    this.used += granules;
-    this.live++;
-    if (this.used > this.peak) this.peak = this.used;
-    return node;
   }
 
   /** Pushes free `node` of `size` onto the head of its round-down bin (LIFO: last freed, first reused). */

@@ -24,9 +24,10 @@ describe('binRoundDown / binRoundUp table', () => {
     { size: 131, down: 96, up: 97 },
     { size: 132, down: 97, up: 97 },
     { size: 24_301, down: 335, up: 336 }, // a 1080p NV12 segment in granules
+    { size: MAX_GRANULES, down: 863, up: 864 }, // the engine's largest capacity, 2^31 - 1
     { size: 2 ** 31, down: 864, up: 864 },
     { size: 2 ** 31 + 1, down: 864, up: 865 },
-    { size: MAX_GRANULES, down: 895, up: 896 },
+    { size: 2 ** 32 - 1, down: 895, up: 896 }, // the mapping itself holds up to 2^32 - 1
   ];
   it.each(rows)('size $size -> down $down, up $up', ({ size, down, up }) => {
     expect(SL_BITS).toBe(5);

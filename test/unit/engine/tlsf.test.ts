@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { BYTES_PER_NODE, EXACT_PROBES, NO_SPACE, TlsfEngine } from '../../../src/engine/index.js';
-import { STATE_FREE, STATE_USED } from '../../../src/engine/nodes.js';
+import { TAG_FREE } from '../../../src/engine/nodes.js';
 
 interface Handle {
   node: number;
@@ -49,7 +49,7 @@ describe('construction', () => {
     engine.validate();
   });
 
-  it.each([0, -1, 1.5, Number.NaN, 2 ** 32, Number.POSITIVE_INFINITY])('rejects capacity %s with a RangeError', (capacity) => {
+  it.each([0, -1, 1.5, Number.NaN, 2 ** 31, 2 ** 32, Number.POSITIVE_INFINITY])('rejects capacity %s with a RangeError', (capacity) => {
     expect(() => new TlsfEngine(capacity)).toThrow(RangeError);
   });
 
@@ -336,14 +336,16 @@ describe('validate() catches corruption', () => {
     ['an offset moved', (e, _u, f) => void (e.nodes.offset[f] = 12), /starts at granule 12/],
     ['a broken back link', (e, _u, f) => void (e.nodes.physPrev[f] = 5), /links back/],
     ['a forward link out of range', (e, u) => void (e.nodes.physNext[u.node] = 999), /outside/],
-    ['a free node marked used', (e, _u, f) => void (e.nodes.state[f] = STATE_USED), /usedGranules|not free/],
-    ['two adjacent free ranges', (e, u) => void (e.nodes.state[u.node] = STATE_FREE), /adjacent|bins list/],
+    ['a free node marked used', (e, _u, f) => void (e.nodes.tag[f] = 0), /usedGranules|not free/],
+    ['two adjacent free ranges', (e, u) => void (e.nodes.tag[u.node] = TAG_FREE), /adjacent|bins list/],
     ['a bitmap bit cleared', (e) => void (e.bitmap.top = 0), /top bitmap bit/],
     ['a bitmap row cleared', (e) => void e.bitmap.rows.fill(0), /bitmap|top bitmap/],
     ['a bin head lost', (e) => void e.binHead.fill(-1), /bitmap says non-empty/],
     ['a free node in the wrong bin', (e, _u, f) => void (e.nodes.size[f] = 9), /not contiguous|belongs in bin/],
-    ['a generation out of range', (e, u) => void (e.nodes.generation[u.node] = -5), /generation/],
-    ['a spare stack entry corrupted', (e) => void ((e.nodes.spareCount = 1), (e.nodes.spare[0] = 0)), /spare/],
+    ['a generation out of range', (e, u) => void (e.nodes.tag[u.node] = 2 ** 30), /generation/],
+    ['a tag that is neither a generation, free nor spare', (e, u) => void (e.nodes.tag[u.node] = -5), /neither used nor free/],
+    ['a chained node on the spare stack', (e) => void (e.nodes.spareHead = 0), /spare/],
+    ['a spare stack link out of range', (e) => void (e.nodes.spareHead = 999), /spare stack links/],
   ];
   it.each(cases)('detects %s', (_name, corrupt, message) => {
     const { engine, used, free } = busy();
