@@ -4,16 +4,40 @@
 // and teardown are not timed. Reports the median and p99 of ns/op over all batches of all reps
 // (the median shrugs off batches where the shared machine preempted us) and the median of the
 // per-rep totals. Benchmark.js is not used here (see harness.ts for the micro-benchmarks).
+//
+// Each contender replays through its own copy of the replay loop: src/trace/replay.ts loaded
+// again as a separate module instance (a distinct URL), with its own handle table. One shared
+// loop would see every contender's alloc/free at the same call sites, go megamorphic and call
+// through a stub, which no user code that calls one allocator pays; the C++ anchor's loop is a
+// template instantiated per allocator for the same reason.
 
 import type { Trace } from '../src/trace/format.js';
-import {
-  type Contender,
-  type ReplayCounts,
-  drainTable,
-  handleTable,
-  replayCounts,
-  replayRange,
-} from '../src/trace/replay.js';
+import { type Contender, type HandleTable, type ReplayCounts, replayCounts } from '../src/trace/replay.js';
+
+type ReplayModule = typeof import('../src/trace/replay.js');
+
+/** Copies of the replay loop: more than the contenders of any bench process. */
+const LOOP_COPIES = 16;
+
+const loopCopies: ReplayModule[] = await Promise.all(
+  Array.from({ length: LOOP_COPIES }, async (_, i) => {
+    const url = new URL('../src/trace/replay.js', import.meta.url);
+    url.searchParams.set('copy', `${i}`);
+    return (await import(url.href)) as ReplayModule;
+  }),
+);
+const loopOf = new Map<string, ReplayModule>();
+
+/** The replay loop copy that belongs to the contender called `name` (assigned on first use). */
+function replayLoopFor(name: string): ReplayModule {
+  let loop = loopOf.get(name);
+  if (loop === undefined) {
+    loop = loopCopies[loopOf.size];
+    if (loop === undefined) throw new Error(`more than ${LOOP_COPIES} contenders timed in one process; raise LOOP_COPIES in bench/timing.ts`);
+    loopOf.set(name, loop);
+  }
+  return loop;
+}
 
 /** Distribution of ns/op. */
 export interface Timing {
@@ -70,9 +94,12 @@ export function timeReplays(
   const samples = contenders.map(() => new Float64Array(batchesPerRep * reps));
   const totals = contenders.map(() => new Float64Array(reps));
   const counts = contenders.map(() => replayCounts());
-  const table = handleTable<unknown>(trace);
+  const loops = contenders.map((contender) => replayLoopFor(contender.name));
+  const tables: HandleTable<unknown>[] = loops.map((loop) => loop.handleTable(trace));
   for (let rep = -warmups; rep < reps; rep++) {
     contenders.forEach((contender, c) => {
+      const { replayRange, drainTable } = loops[c] as ReplayModule;
+      const table = tables[c] as HandleTable<unknown>;
       const inst = contender.create(capacityBytes);
       const repCounts = replayCounts();
       let total = 0n;

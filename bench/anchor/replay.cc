@@ -72,7 +72,8 @@ Trace readTrace(const char* path) {
 }
 
 // Loop-cost calibration: the same replay loop over an allocator that does nothing. noinline
-// keeps the calls (the JS no-op contender pays its calls too) and the loop from being folded away.
+// keeps the loop from being folded away (V8 may inline the JS no-op contender's calls, so the two
+// no-op figures bound each loop's own cost rather than match op for op).
 struct NoopAllocator {
   __attribute__((noinline)) Allocation allocate(uint32_t size) { return {size, 0}; }
   __attribute__((noinline)) void free(Allocation) {}
