@@ -127,8 +127,8 @@ export class TlsfEngine {
       if (node === NO_NODE) return NO_SPACE;
     }
     // Take the range: the used part keeps the low end, the rest becomes a free node above it.
-    // Written out here rather than in a helper: V8 inlines at most ~920 bytes of bytecode into
-    // one function, and a helper's body would spend that budget that the bin helpers need.
+    // Written out here rather than in a helper: V8 inlines at most ~920 bytes of bytecode into one
+    // function, and a helper here would use up budget that the bin helpers below need.
     this.unlinkFree(node, bin);
     const nodes = this.nodes;
     const size = nodes.size[node]!;
