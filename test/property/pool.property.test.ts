@@ -16,6 +16,8 @@ import { describeBackends, makePool, silenceLeakWarnings } from '../helpers/pool
 silenceLeakWarnings();
 
 const CAPACITY = 32 * 1024;
+/** fast-check runs per backend, all of them made whatever the machine's speed. */
+const RUNS = 150;
 
 type Operation =
   | { readonly op: 'acquire'; readonly len: number; readonly tagged: boolean }
@@ -163,8 +165,12 @@ function step(pool: Pool, scope: Scope, model: Model, operation: Operation): voi
 
 describeBackends('pool property', (kind) => {
   test('random sequences agree with the interval model', () => {
+    // Every run counts: no time limit (a slow machine passing after fewer runs proves less), and
+    // the count is checked, so a run cut short by any fast-check option fails here.
+    let runs = 0;
     fc.assert(
       fc.property(fc.array(operationArb, { minLength: 1, maxLength: 120 }), (operations) => {
+        runs++;
         using pool = makePool(kind, CAPACITY);
         const scope = pool.scope();
         const model = new Model();
@@ -175,7 +181,8 @@ describeBackends('pool property', (kind) => {
         const snapshot = pool.snapshot();
         expect(snapshot.segments.map((s) => s.offset)).toEqual(model.live.map((s) => s.offset).sort((a, b) => a - b));
       }),
-      { seed: 20240604, numRuns: 150, interruptAfterTimeLimit: 20_000 },
+      { seed: 20240604, numRuns: RUNS },
     );
+    expect(runs).toBe(RUNS);
   });
 });
