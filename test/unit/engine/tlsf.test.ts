@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { BYTES_PER_NODE, EXACT_PROBES, NO_SPACE, TlsfEngine } from '../../../src/engine/index.js';
-import { TAG_FREE } from '../../../src/engine/nodes.js';
+import { NodeTable, TAG_FREE } from '../../../src/engine/nodes.js';
 
 interface Handle {
   node: number;
@@ -36,6 +36,13 @@ function observe(engine: TlsfEngine): unknown {
   };
 }
 
+/** A node table that has doubled past its first capacity. */
+function grownTable(): NodeTable {
+  const table = new NodeTable(2);
+  for (let i = 0; i < 5; i++) table.take();
+  return table;
+}
+
 function permutations<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [items.slice()];
   return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
@@ -61,6 +68,16 @@ describe('construction', () => {
 
   it('keeps node metadata within 48 bytes per node', () => {
     expect(BYTES_PER_NODE).toBeLessThanOrEqual(48);
+  });
+
+  it('states BYTES_PER_NODE as the node table really is: one element per node of each typed array', () => {
+    // Derived from NodeTable itself, so a field added (or widened) without BYTES_PER_NODE fails.
+    for (const table of [new NodeTable(5), grownTable()]) {
+      const arrays = Object.values(table).filter((value): value is Int8Array => ArrayBuffer.isView(value) && !(value instanceof DataView));
+      expect(arrays.length).toBeGreaterThan(0);
+      for (const array of arrays) expect(array.length).toBe(table.capacity);
+      expect(arrays.reduce((sum, array) => sum + array.BYTES_PER_ELEMENT, 0)).toBe(BYTES_PER_NODE);
+    }
   });
 });
 
