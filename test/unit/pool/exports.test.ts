@@ -1,15 +1,46 @@
 // SPDX-License-Identifier: MIT
-// The public surface: every name the issue promises is exported from src/index.ts, and the
-// pool's @internal helpers are not.
+// The public surface: the runtime exports of src/index.ts are exactly the names docs/api.md
+// documents as values (so a new undocumented export, or a documented one gone missing, fails),
+// the promised names are there, and the pool's @internal helpers are not.
 
+import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import * as api from '../../../src/index.js';
+
+/**
+ * The names docs/api.md documents as run-time values: top-level function headings (`## name(`,
+ * `### name(`), `## class X` headings unless their section says X is "exported as a type only",
+ * the first column of the Errors and Constants tables, and the leak warning's constants.
+ */
+function documentedValues(markdown: string): string[] {
+  const names = new Set<string>();
+  for (const section of markdown.split(/^(?=## )/m)) {
+    const heading = section.slice(0, section.indexOf('\n'));
+    const className = /^## class (\w+)/.exec(heading)?.[1];
+    if (className !== undefined && !/exported as a type only/.test(section)) names.add(className);
+    for (const match of section.matchAll(/^#{2,3} (\w+)\(/gm)) names.add(match[1]!);
+    if (heading === '## Errors' || heading.startsWith('## Constants')) {
+      for (const match of section.matchAll(/^\| `(\w+)` \|/gm)) names.add(match[1]!);
+    }
+    if (heading === '## The leak warning') for (const match of section.matchAll(/`([A-Z][A-Z0-9_]+)`/g)) names.add(match[1]!);
+  }
+  return [...names].sort();
+}
+
+test('the runtime exports are exactly the values docs/api.md documents', () => {
+  const documented = documentedValues(readFileSync(new URL('../../../docs/api.md', import.meta.url), 'utf8'));
+  // The parse itself found each kind of entry (a heading format change must not empty the list).
+  expect(documented).toEqual(expect.arrayContaining(['createPool', 'Pool', 'snapshotToSVG', 'createAclCompat', 'alignUp', 'AclError', 'DVPP_ADDR_ALIGN', 'LEAK_WARNING_CODE']));
+  expect(documented).not.toContain('Segment');
+  expect(Object.keys(api).sort()).toEqual(documented);
+});
 
 test('the public names are exported', () => {
   for (const name of [
     'createPool',
     'Pool',
-    'Scope',
+    'createAclCompat',
+    'snapshotToSVG',
     'DvppPoolError',
     'PoolExhaustedError',
     'InvalidSegmentError',
