@@ -13,6 +13,10 @@
       'defines': ['NAPI_VERSION=8', 'NODE_ADDON_API_DISABLE_DEPRECATED', 'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS'],
       'cflags': ['-fvisibility=hidden', '-Wall', '-Wextra'],
       'libraries': ['-ldl'],
+      # Resident until the process ends: Node dlcloses an addon when the last environment that
+      # loaded it ends (a worker), and that would run its atexit handlers (free the ACL blocks,
+      # aclFinalize) mid-process and forget that ACL was initialised. See native/acl_loader.cc.
+      'ldflags': ['-Wl,-z,nodelete'],
     },
   ],
 }

@@ -5,6 +5,19 @@
 // aclInit are per process by ACL's own rules ("aclInit can be called only once in a process"), so
 // every Node environment (main thread and workers) must share one record of what was loaded and
 // whether dvpp-pool initialised ACL. It is a mutex-guarded registry, never destroyed.
+//
+// It lasts as long as the process only because the addon is linked with -z nodelete
+// (binding.gyp): Node dlcloses an addon when the last environment that loaded it ends, which
+// would run this DSO's atexit handlers then and let the next worker call aclInit again.
+//
+// Exit order (atexit runs handlers in reverse order of registration). Each copy of the addon
+// (two packages in one process load two .node files, each with its own registry) registers
+// FinalizeAtExit only once its own aclInit returned 0, and ReleaseLiveAtExit (acl_memory.cc) at
+// its first block, after its aclInit. A copy that got 100002 allocates only after the initialising
+// copy's aclInit, so its handler is registered later and frees its blocks before that aclFinalize.
+// The one gap: the initialiser registers just after aclInit returns, so a second copy racing on
+// another thread could register in between. Registering before aclInit would close it, but would
+// put aclFinalize after the handlers ACL itself registers during aclInit (plugins it loads).
 
 #include "acl_loader.h"
 
