@@ -1,13 +1,67 @@
 // SPDX-License-Identifier: MIT
-// The `js` backend: a plain ArrayBuffer, no addon. For machines where the addon cannot be
-// built or loaded, and for tests. Addresses are fake but stable: a fixed 128-aligned base.
+// The `js` backend: a plain ArrayBuffer, no addon. For tests and development only (`auto` never
+// picks it): its addresses are fake. Each block gets its own fake base from one address space
+// per JS realm, never reused, with a gap between blocks, so no two blocks' addresses meet (the
+// pyACL skin of one pool never mistakes another pool's pointer for one of its own), and every
+// address stays below 2^53. Blocks hold at most JS_MAX_BLOCK_BYTES.
 
 import { DVPP_ADDR_ALIGN } from '../constants.js';
+import { HostMemoryError } from '../errors.js';
 import { invalidMessage } from '../validate.js';
 import type { Backend, BackendBlock } from './backend.js';
 
-/** The fake address of every `js` block: 128-aligned, non-zero, far below 2^53. */
-export const JS_FAKE_BASE = 0x1000_0000_0000n;
+/**
+ * The largest `js` block: 4 GiB (2^32 bytes), the largest typed array Node 20 can make
+ * (`buffer.constants.MAX_LENGTH`); newer Node versions allow more, but one limit for all.
+ */
+export const JS_MAX_BLOCK_BYTES = 2 ** 32;
+
+/** The first fake base handed out: 128-aligned, non-zero, far from 0 and from 2^53. */
+export const JS_FIRST_BASE = 0x1000_0000_0000;
+
+/** Blocks start on this boundary and are at least this far apart (a gap no block uses). */
+const JS_BLOCK_SPACING = 64 * 1024;
+
+/** errno's ENOMEM: what mmap says when the address space has no room either. */
+const ENOMEM = 12;
+
+/**
+ * @internal Hands out fake bases: each one 64 KiB-aligned, after the end of the one before plus a
+ * 64 KiB gap, never reused; `base + size` stays at most `end` (by default 2^53 - 1, so pyACL's
+ * number pointers are exact).
+ */
+export class FakeAddressSpace {
+  #next: number;
+  readonly #end: number;
+
+  constructor(first = JS_FIRST_BASE, end = Number.MAX_SAFE_INTEGER) {
+    this.#next = first;
+    this.#end = end;
+  }
+
+  /**
+   * The base for a new block of `size` bytes.
+   * @throws {HostMemoryError} `ENOMEM` when the space left cannot hold `size` bytes.
+   */
+  take(size: number): number {
+    const base = this.#next;
+    if (size > this.#end - base) {
+      throw new HostMemoryError(
+        'allocate',
+        ENOMEM,
+        `the fake address space of the 'js' backend is used up: ${size} bytes do not fit below 0x${this.#end.toString(16)} ` +
+          `(bases are never reused); use the 'host' backend, or fewer js pools in this process`,
+      );
+    }
+    this.#next = Math.ceil((base + size) / JS_BLOCK_SPACING) * JS_BLOCK_SPACING + JS_BLOCK_SPACING;
+    return base;
+  }
+}
+
+// One space per realm, shared by every loaded copy of the package (as the error brands are).
+const SPACE_KEY = Symbol.for('dvpp-pool.js-address-space');
+const realm = globalThis as typeof globalThis & { [SPACE_KEY]?: FakeAddressSpace };
+const space: FakeAddressSpace = (realm[SPACE_KEY] ??= new FakeAddressSpace());
 
 interface JsBlock extends BackendBlock {
   bytes: Uint8Array | undefined;
@@ -54,7 +108,20 @@ export function createJsBackend(): Backend {
       if (!Number.isSafeInteger(size) || size <= 0 || size % DVPP_ADDR_ALIGN !== 0) {
         throw new RangeError(invalidMessage('size', 'positive multiple of 128', size));
       }
-      const block: JsBlock = { base: JS_FAKE_BASE, size, bytes: new Uint8Array(size) };
+      if (size > JS_MAX_BLOCK_BYTES) {
+        throw new RangeError(
+          invalidMessage('options.size', `at most ${JS_MAX_BLOCK_BYTES} bytes (4 GiB, JS_MAX_BLOCK_BYTES) on the 'js' backend`, size),
+        );
+      }
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(size);
+      } catch (error) {
+        // V8's "Array buffer allocation failed": the memory is not there.
+        if (!(error instanceof RangeError)) throw error;
+        throw new HostMemoryError('new ArrayBuffer', ENOMEM, `the 'js' backend could not allocate ${size} bytes (${error.message})`);
+      }
+      const block: JsBlock = { base: BigInt(space.take(size)), size, bytes };
       blocks.add(block);
       return block;
     },

@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: MIT
 // The js backend against the shared Backend contract, plus what is particular to it.
 
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createHostBackend } from '../../../src/backends/host.js';
-import { JS_FAKE_BASE, createJsBackend } from '../../../src/backends/js.js';
+import { FakeAddressSpace, JS_MAX_BLOCK_BYTES, createJsBackend } from '../../../src/backends/js.js';
+import { HostMemoryError } from '../../../src/errors.js';
+import { createPool } from '../../../src/pool/pool.js';
 import { backendContract } from './backend-contract.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 backendContract('js', createJsBackend, () => {
   const host = createHostBackend();
@@ -13,10 +21,65 @@ backendContract('js', createJsBackend, () => {
 });
 
 describe('js backend', () => {
-  it('uses the fixed fake base for every block', () => {
+  it('gives every block its own 128-aligned base, never reused, far below 2^53', () => {
     const backend = createJsBackend();
-    expect(backend.allocate(128).base).toBe(JS_FAKE_BASE);
-    expect(backend.allocate(256).base).toBe(JS_FAKE_BASE);
+    const blocks = [128, 256, 4096, 128, 64 * 1024].map((size) => backend.allocate(size));
+    backend.free(blocks[1]!);
+    blocks.push(backend.allocate(256), createJsBackend().allocate(128));
+    const ranges = blocks.map((block) => [block.base, block.base + BigInt(block.size)] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    for (const [base, end] of ranges) {
+      expect(base % 128n).toBe(0n);
+      expect(base).toBeGreaterThan(0n);
+      expect(end).toBeLessThanOrEqual(BigInt(Number.MAX_SAFE_INTEGER));
+    }
+    // Disjoint and not even adjacent: one block's end (or an address just past it) is never another's.
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBeGreaterThan(ranges[i - 1]![1]);
+  });
+
+  it('throws a coded HostMemoryError, not a wrap-around, when the fake address space is used up', () => {
+    const space = new FakeAddressSpace(0x1_0000, 0x5_0000);
+    expect(space.take(128)).toBe(0x1_0000);
+    // The next base is past a 64 KiB gap (0x3_0000): 128 KiB are left below the end.
+    expect(() => space.take(0x2_0000 + 128)).toThrow(HostMemoryError);
+    expect(() => space.take(0x2_0000 + 128)).toThrow(/fake address space of the 'js' backend is used up/);
+    // A failed take changes nothing; what still fits is handed out, and then nothing is left.
+    expect(space.take(0x2_0000)).toBe(0x3_0000);
+    expect(() => space.take(128)).toThrow(expect.objectContaining({ code: 'ERR_DVPP_HOST_MEMORY', errno: 12 }));
+  });
+
+  it('refuses a size above JS_MAX_BLOCK_BYTES with a RangeError naming options.size and the limit', () => {
+    const backend = createJsBackend();
+    expect(JS_MAX_BLOCK_BYTES).toBe(2 ** 32);
+    for (const size of [JS_MAX_BLOCK_BYTES + 128, 16 * 2 ** 30]) {
+      expect(() => backend.allocate(size)).toThrow(RangeError);
+      expect(() => backend.allocate(size)).toThrow(/4294967296 .* for options\.size /);
+      expect(() => backend.allocate(size)).not.toThrow(/Invalid typed array length/);
+    }
+    expect(() => createPool({ size: JS_MAX_BLOCK_BYTES + 128, backend: 'js' })).toThrow(/^Expected .*4294967296.* for options\.size but received 4294967424 of type number$/);
+  });
+
+  it('turns a failed ArrayBuffer allocation into a coded HostMemoryError (ulimit -v in a child)', () => {
+    // 4 GB of address space lets Node start but not map a 4 GiB ArrayBuffer. The child runs the
+    // build output (`npm test` builds first): tsx's WebAssembly cannot start under that limit.
+    const built = resolve(ROOT, 'dist/backends/js.js');
+    if (!existsSync(built)) throw new Error(`${built} is missing: run 'npm run build' first ('npm test' does)`);
+    const script = [
+      "const { createJsBackend } = await import('./dist/backends/js.js');",
+      'try { createJsBackend().allocate(2 ** 32); console.log("allocated"); }',
+      'catch (error) { console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message })); }',
+    ].join('\n');
+    const run = spawnSync('bash', ['-c', 'ulimit -v 4000000 && exec "$0" --input-type=module', process.execPath], {
+      cwd: ROOT,
+      input: script,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({
+      name: 'HostMemoryError',
+      code: 'ERR_DVPP_HOST_MEMORY',
+      message: expect.stringMatching(/^new ArrayBuffer failed with errno 12: .*4294967296 bytes/),
+    });
   });
 
   it('asks for a positive multiple of 128', () => {

@@ -162,6 +162,29 @@ describe('media.dvpp_free', () => {
   });
 });
 
+describe('two pools', () => {
+  it("never take each other's pointers: dvpp_free and memset of a foreign pointer return 100000", () => {
+    const a = setup();
+    const b = setup();
+    const [pa] = a.acl.media.dvpp_malloc(500);
+    const [pb] = b.acl.media.dvpp_malloc(500);
+    const bytes = b.pool.segmentAtOffset(pb - b.base)!;
+    bytes.fill(0x5a);
+    const before = b.pool.stats();
+    expect(b.acl.media.dvpp_free(pa)).toBe(100000);
+    expect(b.acl.rt.memset(pa, 16, 0, 16)).toBe(100000);
+    expect(b.acl.rt.memset(pa + 128, 16, 0, 16)).toBe(100000);
+    expect(b.pool.stats()).toEqual(before);
+    expect(pa).not.toBe(pb);
+    expect(bytes.released).toBe(false);
+    expect(bytes.read(0, 16).every((byte) => byte === 0x5a)).toBe(true);
+    // B's bytes are not handed out again, and each pool still frees its own pointer.
+    expect(b.acl.media.dvpp_malloc(500)[0]).not.toBe(pb);
+    expect(a.acl.media.dvpp_free(pa)).toBe(0);
+    expect(b.acl.media.dvpp_free(pb)).toBe(0);
+  });
+});
+
 describe('rt.memset', () => {
   it('sets count bytes to the low 8 bits of value, as C memset does', () => {
     const { pool, acl, base } = setup();
