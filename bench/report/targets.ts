@@ -15,6 +15,13 @@ export interface TargetResult {
   readonly met: boolean | null;
   /** A comparison shown for context, with no target to meet. */
   readonly informative?: true;
+  /**
+   * Figures the target looked up and did not find although nothing explains their absence
+   * (`scenario: key`): a key of a scenario that ran, or a scenario no result has. Not measured
+   * for a reason (a skipped scenario, an anchor "not measured: …", heap checks without
+   * --expose-gc) is not listed. Anything here is a bug of the bench (a renamed or misspelt key).
+   */
+  readonly missing: readonly string[];
 }
 
 /** Trace replay through the public API may take at most this many times the C++ anchor. */
@@ -29,10 +36,23 @@ function figureIn(results: readonly ScenarioResult[], scenario: string, key: str
   return results.find((r) => r.id === scenario && r.status === 'ok')?.figures[key];
 }
 
-function lookupIn(results: readonly ScenarioResult[]): Lookup {
+/** Whether a missing figure has a reason: its scenario was skipped, or says why the figure is absent. */
+function absenceExplained(results: readonly ScenarioResult[], scenario: string, key: string): boolean {
+  const result = results.find((r) => r.id === scenario);
+  if (result === undefined) return false;
+  if (result.status !== 'ok') return true;
+  const anchor = result.figures['anchor.status'];
+  if (/(^|\.)anchor(Noop)?\./.test(key) && typeof anchor === 'string' && anchor !== 'measured') return true;
+  return /\.(heapGrowthBytes|gcEvents)$/.test(key) && result.figures['heapChecked'] === false;
+}
+
+/** Numeric figures by scenario and key; a lookup that finds none, for no reason, goes into `misses`. */
+function lookupIn(results: readonly ScenarioResult[], misses: string[]): Lookup {
   return (scenario, key) => {
     const value = figureIn(results, scenario, key);
-    return typeof value === 'number' ? value : undefined;
+    if (typeof value === 'number') return value;
+    if (!absenceExplained(results, scenario, key)) misses.push(`${scenario}: ${key}`);
+    return undefined;
   };
 }
 
@@ -68,10 +88,15 @@ function perSeed(
 const fmt = (n: number, digits = 1): string => n.toFixed(digits);
 
 export function judgeTargets(results: readonly ScenarioResult[], traces: readonly SeededTrace[]): TargetResult[] {
-  const get = lookupIn(results);
+  const misses: string[] = [];
+  const get = lookupIn(results, misses);
   const out: TargetResult[] = [];
+  // Each target takes the misses of the lookups made since the previous one.
+  const add = (target: Omit<TargetResult, 'missing'>): void => {
+    out.push({ ...target, missing: misses.splice(0) });
+  };
 
-  out.push({
+  add({
     id: 'replay-vs-anchor',
     target: `Trace replay via public acquire/release ≤ ${REPLAY_OVER_ANCHOR_BUDGET} × the C++ TLSF-class offset allocator (bench/anchor/, same run, interleaved rep by rep)`,
     ...perSeed(traces, (seed) => {
@@ -88,7 +113,7 @@ export function judgeTargets(results: readonly ScenarioResult[], traces: readonl
       ];
     }),
   });
-  out.push({
+  add({
     id: 'replay-vs-thing',
     target: 'Trace replay via public acquire/release ≥ 10× faster than @thi.ng/malloc (same trace, same run)',
     ...perSeed(traces, (seed) => {
@@ -101,14 +126,14 @@ export function judgeTargets(results: readonly ScenarioResult[], traces: readonl
   });
 
   const pair = get('hot-pair', 'pool.medianNsPerPair');
-  out.push({
+  add({
     id: 'pair-budget',
     target: `Repeated-size pair (1080p acquire + release, public API) ≤ ${PAIR_BUDGET_NS} ns`,
     figure: pair === undefined ? 'not measured' : `${fmt(pair)} ns/pair (engine alone: ${fmt(get('hot-pair', 'engine.medianNsPerPair') ?? Number.NaN)})`,
     met: pair === undefined ? null : pair <= PAIR_BUDGET_NS,
   });
   const native = get('native-per-request', 'pair.medianNsPerPair');
-  out.push({
+  add({
     id: 'pair-vs-native',
     target: 'Repeated-size pair ≥ 100× faster than a fresh native block per request (scenario 4, same run)',
     figure: pair === undefined || native === undefined ? 'not measured' : `${fmt(native / pair, 0)}× (${fmt(native, 0)} vs ${fmt(pair)} ns/pair)`,
@@ -117,7 +142,7 @@ export function judgeTargets(results: readonly ScenarioResult[], traces: readonl
 
   const anchorPair = get('hot-pair', 'anchor.medianNsPerPair');
   const enginePair = get('hot-pair', 'engine.medianNsPerPair');
-  out.push({
+  add({
     id: 'pair-vs-anchor',
     target: 'Repeated-size pair, engine at handle level ÷ the C++ anchor (informative: no target)',
     figure:
@@ -128,7 +153,7 @@ export function judgeTargets(results: readonly ScenarioResult[], traces: readonl
     informative: true,
   });
 
-  out.push({
+  add({
     id: 'fragmentation',
     target: `Fragmentation: minimum block ≤ ${FRAG_BUDGET} × peak live bytes on both seeds`,
     ...perSeed(traces, (seed) => {
@@ -139,7 +164,7 @@ export function judgeTargets(results: readonly ScenarioResult[], traces: readonl
       return [`${fmt(ratio, 3)} (${mib} MiB / ${fmt(peak, 2)} MiB)`, ratio <= FRAG_BUDGET];
     }),
   });
-  out.push({
+  add({
     id: 'fragmentation-vs-first-fit',
     target: 'Fragmentation never worse than the naive first-fit baseline',
     ...perSeed(traces, (seed) => {
@@ -150,7 +175,7 @@ export function judgeTargets(results: readonly ScenarioResult[], traces: readonl
     }),
   });
 
-  out.push({
+  add({
     id: 'fragmentation-vs-anchor',
     target: 'Fragmentation beside the C++ anchor: minimum block ÷ peak live, engine vs anchor (informative: no target)',
     informative: true,
@@ -167,14 +192,14 @@ export function judgeTargets(results: readonly ScenarioResult[], traces: readonl
   });
 
   const calls = get('hot-path', 'backendCallsPerPair');
-  out.push({
+  add({
     id: 'zero-native-calls',
     target: 'Zero native (backend) calls per acquire/release',
     figure: calls === undefined ? 'not measured' : `${calls} calls/pair over ${get('hot-path', 'pairs')} pairs`,
     met: calls === undefined ? null : calls === 0,
   });
   const heap = get('hot-path', 'engine.heapGrowthBytes');
-  out.push({
+  add({
     id: 'flat-heap',
     target: `Heap flat over 1M handle-level pairs after warm-up (growth ≤ ${HEAP_GROWTH_BUDGET_BYTES / 1024} KiB)`,
     figure:

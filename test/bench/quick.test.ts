@@ -2,12 +2,16 @@
 // Keeps the benchmarks from rotting: runs `bench/main.ts --quick` end to end, as `npm run
 // bench:quick` does, into a temporary folder, and checks that every scenario and target is in
 // the JSON with sane numbers. No timing thresholds: CI machines are shared and noisy.
+// Every target must find its figures: a lookup that silently finds nothing (a renamed key shows
+// as "not measured") fails here unless the report explains it (a skipped scenario, no anchor).
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { judgeTargets } from '../../bench/report/targets.js';
+import type { ScenarioResult } from '../../bench/scenarios/context.js';
 
 const out = mkdtempSync(join(tmpdir(), 'dvpp-bench-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -16,7 +20,7 @@ interface Report {
   env: { node: string; backendKind: string; blockBytes: number; seeds: number[]; gcExposed: boolean };
   traces: { seed: number; nOps: number; peakLiveBytes: number; liveAtEnd: number }[];
   scenarios: { id: string; status: string; figures: Record<string, unknown>; notes: string[] }[];
-  targets: { id: string; figure: string; met: boolean | null }[];
+  targets: { id: string; figure: string; met: boolean | null; missing: string[] }[];
 }
 
 describe('bench:quick', () => {
@@ -87,6 +91,24 @@ describe('bench:quick', () => {
       'zero-native-calls',
       'flat-heap',
     ]);
-    for (const t of report.targets) expect(t.figure).not.toBe('');
+    for (const t of report.targets) {
+      expect(t.figure).not.toBe('');
+      expect(t.missing, `${t.id}: figures looked up and not found`).toEqual([]);
+    }
   }, 180_000);
+
+  it('lists a figure a target looks up and does not find, unless the report says why it is absent', () => {
+    const traces = [{ seed: 1 }] as unknown as Parameters<typeof judgeTargets>[1];
+    const result = (id: string, figures: ScenarioResult['figures'], status: ScenarioResult['status'] = 'ok'): ScenarioResult => ({ id, title: id, status, figures, notes: [] });
+    const byId = (results: ScenarioResult[]) => Object.fromEntries(judgeTargets(results, traces).map((t) => [t.id, t.missing]));
+    // The hot pair ran, but its figure is under another key: the pair targets say so.
+    const renamed = byId([result('hot-pair', { 'pool.medianNsPerPairs': 30, 'engine.medianNsPerPair': 20, 'anchor.status': 'not measured: no compiler' }), result('hot-path', { heapChecked: false })]);
+    expect(renamed['pair-budget']).toContain('hot-pair: pool.medianNsPerPair');
+    // A scenario no result has: every lookup of it is listed.
+    expect(renamed['replay-vs-thing']).toEqual(['peers: seed1.thingOverPool', 'peers: seed1.pool.medianNsPerOp', 'peers: seed1.thing.medianNsPerOp']);
+    // Explained: the anchor not measured, heap checks off, a skipped scenario.
+    expect(renamed['pair-vs-anchor']).toEqual([]);
+    expect(renamed['flat-heap']).toEqual([]);
+    expect(byId([result('native-per-request', {}, 'skipped')])['pair-vs-native']).not.toContain('native-per-request: pair.medianNsPerPair');
+  });
 });
