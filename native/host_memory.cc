@@ -32,17 +32,19 @@ class HostMemory final : public Memory {
     if (munmap(base_, mapped_) != 0) return Failure{"munmap", errno, std::strerror(errno)};
     return std::nullopt;
   }
+  // Zero lengths return first, as the acl kind does: an empty view's data pointer may be null,
+  // and passing null to memmove is undefined even for 0 bytes.
   Outcome Memset(size_t offset, size_t length, uint8_t value) override {
-    std::memset(base_ + offset, value, length);
+    if (length != 0) std::memset(base_ + offset, value, length);
     return std::nullopt;
   }
   // memmove, not memcpy: the JS view may lie over this very block (hostBuffer).
   Outcome Write(size_t offset, const void* src, size_t length) override {
-    std::memmove(base_ + offset, src, length);
+    if (length != 0) std::memmove(base_ + offset, src, length);
     return std::nullopt;
   }
   Outcome Read(size_t offset, void* dst, size_t length) override {
-    std::memmove(dst, base_ + offset, length);
+    if (length != 0) std::memmove(dst, base_ + offset, length);
     return std::nullopt;
   }
 

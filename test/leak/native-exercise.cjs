@@ -5,6 +5,7 @@
 // free, GC finalizers, a worker thread that ends with live blocks, and an end with live blocks:
 //   node --expose-gc native-exercise.cjs <main|exit|throw> <double lib64>
 // main ends normally, exit calls process.exit(0), throw dies of an uncaught exception (exit 1).
+// $DVPP_POOL_ADDON names another build of the addon to load (test/native/ubsan.test.ts).
 // Plain CommonJS so valgrind runs node on it directly, without a TypeScript loader.
 'use strict';
 
@@ -12,7 +13,9 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { Worker, isMainThread, workerData } = require('node:worker_threads');
 
-const addon = require('node-gyp-build')(path.resolve(__dirname, '..', '..'));
+const addon = process.env.DVPP_POOL_ADDON
+  ? require(process.env.DVPP_POOL_ADDON)
+  : require('node-gyp-build')(path.resolve(__dirname, '..', '..'));
 const [mode = 'main', libraryDir] = isMainThread ? process.argv.slice(2) : workerData;
 const KiB = 1024;
 const keep = [];
@@ -33,7 +36,14 @@ function exerciseBytes(b) {
   assert.deepEqual(Array.from(back.subarray(0, 4)), [0x5a, 0x5a, 0x5a, 0x5a]);
   addon.write(b, 0, new DataView(new SharedArrayBuffer(64), 8, 16));
   addon.read(b, 0, new Float64Array(4));
-  addon.write(b, b.size, new Uint8Array(0));
+  // Empty views, whose data pointer may be null: nothing to copy, nothing to touch.
+  for (const empty of [new Uint8Array(0), new DataView(new ArrayBuffer(0)), Buffer.alloc(0), new Uint8Array(new ArrayBuffer(8), 8)]) {
+    for (const at of [0, b.size]) {
+      assert.equal(addon.write(b, at, empty), undefined);
+      assert.equal(addon.read(b, at, empty), undefined);
+    }
+  }
+  assert.equal(addon.memset(b, b.size, 0, 1), undefined);
 }
 
 function exerciseErrors(b) {
