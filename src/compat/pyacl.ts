@@ -83,12 +83,9 @@ export function createAclCompat(pool: Pool): AclCompat {
     return devPtr - base;
   }
 
-  // The live segment containing `offset`: O(1) at a segment's start, O(ranges) inside one.
+  // The live segment containing `offset`: O(1) at a segment's start, O(log32 capacity) inside one.
   function containing(offset: number): Segment | undefined {
-    const start = pool.segmentAtOffset(offset);
-    if (start !== undefined) return start;
-    const found = pool.snapshot().segments.find((s) => s.offset <= offset && offset < s.offset + s.size);
-    return found === undefined ? undefined : pool.segmentAtOffset(found.offset);
+    return pool.segmentAtOffset(offset) ?? pool.segmentContaining(offset);
   }
 
   const media: AclCompatMedia = {

@@ -83,7 +83,7 @@ export class Pool {
   readonly #counters: PoolCounters = { acquires: 0, releases: 0, failures: 0, resets: 0 };
   /** Live segments by engine node; holes are undefined. */
   #segments: (Segment | undefined)[] = [];
-  /** Offset granule -> node; built on the first segmentAtOffset() and kept from then on. */
+  /** Offset granule -> node; built on the first segmentAtOffset()/segmentContaining() and kept from then on. */
   #offsets: OffsetIndex | undefined = undefined;
   #finalStats: PoolStats | undefined = undefined;
   /**
@@ -329,15 +329,34 @@ export class Pool {
     if (this.closed || !Number.isSafeInteger(offset) || offset < 0 || offset % GRANULE !== 0 || offset >= this.capacity) {
       return undefined;
     }
+    const node = this.#offsetIndex().get(offset / GRANULE);
+    return node < 0 ? undefined : this.#segments[node];
+  }
+
+  /**
+   * @internal For the pyACL skin's rt.memset: the live segment whose `[offset, offset + size)`
+   * holds the byte `offset` bytes into the block, or undefined. O(log32 capacity): the live
+   * segment starting at or before it is a floor query on the offset index's bitmap of starts
+   * (capacity / 1024 bytes, built on the first call, kept by acquire/release from then on).
+   */
+  segmentContaining(offset: number): Segment | undefined {
+    if (this.closed || !Number.isSafeInteger(offset) || offset < 0 || offset >= this.capacity) return undefined;
+    const index = this.#offsetIndex();
+    const start = index.floor(Math.floor(offset / GRANULE));
+    const segment = start < 0 ? undefined : this.#segments[index.get(start)];
+    return segment !== undefined && offset < segment.offset + segment.size ? segment : undefined;
+  }
+
+  /** The offset index, built from the live segments on the first call. */
+  #offsetIndex(): OffsetIndex {
     if (this.#offsets === undefined) {
-      const index = new OffsetIndex(this.#engine.liveCount);
+      const index = new OffsetIndex(this.#engine.liveCount, this.#capacityGranules);
       this.#segments.forEach((segment, node) => {
         if (segment !== undefined) index.set(segment.offset / GRANULE, node);
       });
       this.#offsets = index;
     }
-    const node = this.#offsets.get(offset / GRANULE);
-    return node < 0 ? undefined : this.#segments[node];
+    return this.#offsets;
   }
 
   /**

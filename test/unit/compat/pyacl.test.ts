@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // createAclCompat: every line of the pyACL drop-in contract (issue 5), on the `js` backend.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createJsBackend } from '../../../src/backends/js.js';
 import type { Backend, BackendBlock } from '../../../src/backends/backend.js';
 import { createAclCompat } from '../../../src/compat/pyacl.js';
@@ -17,13 +17,13 @@ function setup(size = 64 * KiB) {
 
 /**
  * A js backend whose blocks claim `base` as their address (the bytes stay an ArrayBuffer);
- * memset calls from number `failMemsetFrom` on (0 is the pool's own zeroing) throw an AclError.
+ * with `failMemset`, every memset of part of a block throws an AclError (a whole-block memset, as
+ * a pool may make once at creation, still works).
  */
-function backendAt(base: bigint, failMemsetFrom = Number.POSITIVE_INFINITY): Backend {
+function backendAt(base: bigint, failMemset = false): Backend {
   const inner = createJsBackend();
   const real = new WeakMap<BackendBlock, BackendBlock>();
   const unwrap = (block: BackendBlock): BackendBlock => real.get(block) ?? block;
-  let memsets = 0;
   return {
     kind: 'js',
     describe: (block) => inner.describe(unwrap(block)),
@@ -35,7 +35,7 @@ function backendAt(base: bigint, failMemsetFrom = Number.POSITIVE_INFINITY): Bac
     },
     free: (block) => inner.free(unwrap(block)),
     memset(block, offset, length, value) {
-      if (memsets++ >= failMemsetFrom) throw new AclError('aclrtMemset', 507899, 'injected', 'device lost');
+      if (failMemset && length !== block.size) throw new AclError('aclrtMemset', 507899, 'injected', 'device lost');
       inner.memset(unwrap(block), offset, length, value);
     },
     write: (block, offset, src) => inner.write(unwrap(block), offset, src),
@@ -114,7 +114,7 @@ describe('media.dvpp_malloc', () => {
   });
 
   it('turns a failing backend memset of a zeroOnAcquire pool into its aclError', () => {
-    const backend = backendAt(0x1000_0000_0000n, 1);
+    const backend = backendAt(0x1000_0000_0000n, true);
     const pool = new Pool({ size: 4 * KiB, backend: 'js', zeroOnAcquire: true }, { backend });
     expect(createAclCompat(pool).media.dvpp_malloc(10)).toEqual([0, 507899]);
   });
@@ -207,6 +207,28 @@ describe('rt.memset', () => {
     expect(acl.rt.memset(devPtr + 200, 89, 7, 89)).toBe(100000);
   });
 
+  it('finds the segment of an interior address without a snapshot, among 200,000 live segments', () => {
+    const { pool, acl } = setup(200_000 * 128);
+    const pointers = Array.from({ length: 200_000 }, () => acl.media.dvpp_malloc(96)[0]); // 128 bytes each
+    // Throws instead of recording: a spy that kept 200,000-segment snapshots would run out of memory.
+    const snapshot = vi.spyOn(pool, 'snapshot').mockImplementation(() => {
+      throw new Error('rt.memset took a snapshot of the pool');
+    });
+    for (let i = 0; i < pointers.length; i += 997) {
+      const devPtr = pointers[i]!;
+      expect(acl.rt.memset(devPtr + 40, 88, i & 0xff, 88)).toBe(0);
+      expect(acl.rt.memset(devPtr + 40, 89, i & 0xff, 89)).toBe(100000);
+    }
+    expect(snapshot).not.toHaveBeenCalled();
+    const segment = pool.segmentAtOffset(pointers[997]! - Number(pool.baseAddress))!;
+    expect([...segment.read(39, 3)]).toEqual([0, 997 & 0xff, 997 & 0xff]);
+    // Kept up to date by later acquires and releases: a freed neighbour's bytes are not "inside".
+    acl.media.dvpp_free(pointers[5]!);
+    expect(acl.rt.memset(pointers[5]! + 40, 16, 0, 16)).toBe(100000);
+    expect(acl.rt.memset(pointers[4]! + 40, 88, 0, 88)).toBe(0);
+    expect(snapshot).not.toHaveBeenCalled();
+  });
+
   it('returns 100000 when count > maxCount, outside live segments, or for a non-integer', () => {
     const { acl, base } = setup();
     const [devPtr] = acl.media.dvpp_malloc(256);
@@ -226,7 +248,7 @@ describe('rt.memset', () => {
   });
 
   it("returns the backend's aclError when its memset fails", () => {
-    const pool = new Pool({ size: 4 * KiB, backend: 'js' }, { backend: backendAt(0x1000_0000_0000n, 1) });
+    const pool = new Pool({ size: 4 * KiB, backend: 'js' }, { backend: backendAt(0x1000_0000_0000n, true) });
     const acl = createAclCompat(pool);
     const [devPtr] = acl.media.dvpp_malloc(10);
     expect(acl.rt.memset(devPtr, 16, 0, 16)).toBe(507899);

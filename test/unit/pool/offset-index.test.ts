@@ -53,6 +53,57 @@ describe('OffsetIndex', () => {
       { seed: 4, numRuns: 200 },
     );
   });
+
+  test('floor is the greatest key <= k, or -1, across levels, clear and growth', () => {
+    const index = new OffsetIndex(0, 100_000);
+    expect(index.floor(99_999)).toBe(-1);
+    for (const key of [0, 31, 32, 1023, 1024, 32_768, 99_999]) index.set(key, key + 1);
+    expect([0, 30, 31, 32, 33, 1022, 1023, 1024, 32_767, 32_768, 99_998, 99_999].map((k) => index.floor(k))).toEqual([
+      0, 0, 31, 32, 32, 32, 1023, 1024, 1024, 32_768, 32_768, 99_999,
+    ]);
+    index.delete(0);
+    expect(index.floor(30)).toBe(-1);
+    expect(index.floor(-1)).toBe(-1);
+    expect(index.floor(Number.MAX_SAFE_INTEGER)).toBe(99_999);
+    index.clear();
+    expect(index.floor(99_999)).toBe(-1);
+    index.set(5, 0);
+    expect(index.floor(99_999)).toBe(5);
+  });
+
+  test('floor agrees with a scan of a Set under random churn (built mid-way, then kept)', () => {
+    const LIMIT = 5000; // four bitmap levels: 5000 -> 157 -> 5 -> 1 words
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: LIMIT - 1 })), { maxLength: 300 }),
+        fc.integer({ min: 0, max: 300 }),
+        (operations, firstQuery) => {
+          const index = new OffsetIndex(1, LIMIT);
+          const model = new Set<number>();
+          const floorOf = (k: number): number => {
+            let best = -1;
+            for (const key of model) if (key <= k && key > best) best = key;
+            return best;
+          };
+          operations.forEach(([op, key], step) => {
+            if (op <= 1) {
+              index.set(key, step);
+              model.add(key);
+            } else if (op === 2) {
+              expect(index.delete(key)).toBe(model.delete(key));
+            } else if (step % 97 === 0) {
+              index.clear();
+              model.clear();
+            }
+            if (step >= firstQuery) expect(index.floor(key)).toBe(floorOf(key));
+          });
+          for (let k = 0; k < LIMIT; k += 37) expect(index.floor(k)).toBe(floorOf(k));
+          expect(index.floor(LIMIT - 1)).toBe(floorOf(LIMIT - 1));
+        },
+      ),
+      { seed: 12, numRuns: 150 },
+    );
+  });
 });
 
 describeBackends('pool @internal hooks for the pyACL skin', (kind) => {
@@ -94,6 +145,57 @@ describeBackends('pool @internal hooks for the pyACL skin', (kind) => {
     }
     for (const seg of live) expect(pool.segmentAtOffset(seg.offset)).toBe(seg);
     pool.validate();
+  });
+
+  test('segmentContaining finds the live segment holding any byte offset, against a scan of the live segments', () => {
+    const CAPACITY = 64 * 1024;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 0, max: CAPACITY - 1 })), {
+          maxLength: 120,
+        }),
+        fc.integer({ min: 0, max: 120 }),
+        (operations, firstQuery) => {
+          using pool = makePool(kind, CAPACITY);
+          const live: ReturnType<typeof pool.acquire>[] = [];
+          const expected = (offset: number) => live.find((s) => s.offset <= offset && offset < s.offset + s.size);
+          operations.forEach(([op, len, offset], step) => {
+            if (op <= 5) {
+              const segment = pool.tryAcquire(len);
+              if (segment !== undefined) live.push(segment);
+            } else if (op <= 8) {
+              if (live.length > 0) live.splice(len % live.length, 1)[0]!.release();
+            } else {
+              pool.reset();
+              live.length = 0;
+            }
+            if (step >= firstQuery) {
+              expect(pool.segmentContaining(offset)).toBe(expected(offset));
+              const some = live[len % Math.max(live.length, 1)];
+              // The first byte, the last byte of its size, and the first byte past it.
+              if (some !== undefined) {
+                for (const at of [some.offset, some.offset + some.size - 1, some.offset + some.size]) {
+                  expect(pool.segmentContaining(at)).toBe(expected(at));
+                }
+              }
+            }
+          });
+          pool.validate();
+        },
+      ),
+      { seed: 8, numRuns: 60 },
+    );
+  });
+
+  test('segmentContaining refuses offsets that cannot be in the block, and finds nothing once closed', () => {
+    const pool = makePool(kind, 4096);
+    const seg = pool.acquire(100);
+    expect(pool.segmentContaining(seg.offset + 50)).toBe(seg);
+    for (const offset of [-1, 0.5, pool.capacity, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
+      expect(pool.segmentContaining(offset)).toBeUndefined();
+    }
+    pool.close();
+    expect(pool.segmentContaining(seg.offset + 50)).toBeUndefined();
   });
 
   test('segmentAtOffset on a closed pool finds nothing', () => {
