@@ -2,8 +2,9 @@
 // The `acl` backend: one acldvppMalloc block on an Ascend device, through the native addon,
 // which dlopens the CANN libraries at run time (native/acl_loader.cc says where it looks).
 // Creating the backend loads the libraries and calls nothing; allocate() runs aclInit (once per
-// process), aclrtSetDevice, aclrtGetMemInfo and acldvppMalloc. Every failed ACL call arrives
-// as an AclError; a missing library or symbol as BackendUnavailableError. No host view exists.
+// process), aclrtSetDevice, aclrtGetMemInfo, acldvppMalloc and one aclrtMemset of the block.
+// Every failed ACL call arrives as an AclError; a missing library or symbol as
+// BackendUnavailableError. No host view exists.
 
 import { DVPP_MAX_BLOCK_BYTES } from '../constants.js';
 import { AclError, BackendUnavailableError } from '../errors.js';
@@ -64,6 +65,13 @@ export function createAclBackend(config: AclBackendConfig = {}): Backend {
       const result = addon.allocateAcl(size, deviceId, libraryDir);
       if ('reason' in result) throw new BackendUnavailableError('acl', result.reason);
       if (isNativeFailure(result)) throw aclError(result);
+      // acldvppMalloc memory is not zeroed, and the vendor advises setting it before first use:
+      // one aclrtMemset of the whole block keeps the contract. A block that fails it is freed.
+      const zeroed = addon.memset(result, 0, result.size, 0);
+      if (zeroed !== undefined) {
+        addon.free(result);
+        throw aclError(zeroed);
+      }
       return result;
     },
     free(block) {

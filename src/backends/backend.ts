@@ -9,6 +9,10 @@
 //  - 0 <= offset, 0 <= length, offset + length <= block.size, all safe integers.
 // Promises a backend makes:
 //  - block.base is a multiple of 128 (DVPP_ADDR_ALIGN) and block.size >= the size asked;
+//  - allocate() returns zeroed memory: every byte of a fresh block reads 0. The pool relies on it
+//    for the vendor's memset-before-use rule and does not zero the block again. A backend zeroes
+//    only memory that is not zero already (acl: one aclrtMemset; anonymous mmap and a new
+//    ArrayBuffer are zero pages, and touching them would commit the whole block);
 //  - free(block) is idempotent: a second free is a no-op that returns false;
 //  - memset/write/read never touch bytes outside [offset, offset + length) of the block and
 //    throw a RangeError (bounds) or TypeError (wrong block or argument) rather than crash;
@@ -30,7 +34,7 @@ export interface Backend {
   readonly kind: BackendKind;
   /** How the memory was obtained, for `info` and logs (e.g. "mmap, huge pages"). */
   describe(block: BackendBlock): string;
-  /** Allocates one block of `size` bytes, 128-byte aligned. Not zeroed unless stated. */
+  /** Allocates one block of `size` bytes, 128-byte aligned, every byte 0. */
   allocate(size: number): BackendBlock;
   /** Frees the block; returns false when it was already freed. */
   free(block: BackendBlock): boolean;

@@ -35,6 +35,7 @@ export function createHostBackend(): Backend {
     kind: 'host',
     describe: (block) => describeNativeBlock('host', block),
     allocate(size) {
+      // Anonymous mmap gives zero pages (huge ones too), so the block is zeroed without a memset.
       const block = addon.allocateHost(size);
       if (isNativeFailure(block)) raise(block, `mapping ${size} bytes`);
       return block;

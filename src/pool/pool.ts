@@ -110,10 +110,9 @@ export class Pool {
         ...(parsed.libraryDir === undefined ? {} : { acl: { libraryDir: parsed.libraryDir } }),
       });
     const backend = chosen.backend;
+    // Zeroed by the backend (its contract), which meets the vendor's memset-before-use rule.
     const block = backend.allocate(parsed.capacity);
     try {
-      // The vendor advises setting DVPP memory before first use; one memset for the whole block.
-      backend.memset(block, 0, parsed.capacity, 0);
       this.#engine = new TlsfEngine(parsed.capacity / GRANULE);
     } catch (error) {
       backend.free(block);

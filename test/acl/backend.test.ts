@@ -86,6 +86,25 @@ describe('acl backend over the double (acl.libraryDir)', () => {
     expect(names().filter((n) => n === 'aclInit')).toHaveLength(1);
   });
 
+  it('zeroes a new block with one aclrtMemset of the whole block, in the backend (the pool adds none)', () => {
+    const pool = aclPool(100 * KiB);
+    const base = pool.baseAddress.toString(16);
+    expect(calls().filter((c) => c.name === 'aclrtMemset').map((c) => c.line)).toEqual([
+      expect.stringContaining(`aclrtMemset(devPtr=0x${base}, maxCount=${100 * KiB}, value=0, count=${100 * KiB}) -> 0`),
+    ]);
+    pool.close();
+    // acldvppMalloc memory is not zeroed (the double reuses freed memory as it is): allocate must zero it.
+    const backend = createAclBackend({ libraryDir });
+    const dirty = backend.allocate(4 * KiB);
+    backend.memset(dirty, 0, 4 * KiB, 0xa5);
+    backend.free(dirty);
+    const block = backend.allocate(4 * KiB);
+    const bytes = new Uint8Array(4 * KiB);
+    backend.read(block, 0, bytes);
+    backend.free(block);
+    expect(bytes.every((b) => b === 0)).toBe(true);
+  });
+
   it('makes one acldvppMalloc per pool however many segments, and frees only the base at close', () => {
     const pool = aclPool(256 * KiB);
     const segments = Array.from({ length: 100 }, (_, i) => pool.acquire(100 + i * 7));

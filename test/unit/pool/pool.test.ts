@@ -329,7 +329,7 @@ describeBackends('hot path backend calls', (kind) => {
   test('acquire, tryAcquire, release, reset and stats make no backend call', async () => {
     const { pool, calls } = makeCountingPool(kind, 64 * KiB);
     expect(calls.allocate).toBe(1);
-    expect(calls.memset).toBe(1); // the one-time zeroing of the block
+    expect(calls.memset).toBe(0); // allocate returns zeroed memory: the pool adds no memset
     clearCounts(calls);
     const segments: Segment[] = [];
     for (let i = 0; i < 20; i++) segments.push(pool.acquire(100 + i, { tag: 'x' }));
