@@ -1,19 +1,29 @@
 // SPDX-License-Identifier: MIT
 // `dvpp-pool map FILE`: reads a pool snapshot as JSON (from `demo --snapshot FILE`, or any
 // `JSON.stringify(pool.snapshot())`; `-` reads stdin) and writes the SVG memory map that
-// snapshotToSVG draws, to --out FILE or stdout. A file that is not JSON or not a snapshot is a
-// usage error: one line naming the file and the first bad field, exit code 2.
+// snapshotToSVG draws, to --out FILE or stdout. A file that is not JSON or not a snapshot, or
+// larger than MAX_SNAPSHOT_BYTES, is a usage error: one line naming the file and the first bad
+// field, exit code 2.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { formatBytes } from '../format.js';
 import type { PoolSnapshot } from '../pool/snapshot.js';
 import { snapshotToSVG } from '../viz/svg.js';
 import { type Command, UsageError, onlyFile, parseCommandLine, parseInteger } from './args.js';
+import { readCapped } from './input.js';
+
+/**
+ * The largest snapshot file `map` reads: 256 MiB, some 3 million segments of JSON. Reading stops
+ * there, so an endless input (a pipe, `/dev/zero`) ends with a usage error.
+ */
+export const MAX_SNAPSHOT_BYTES = 256 * 2 ** 20;
 
 const HELP = `Usage: dvpp-pool map SNAPSHOT.json [options]
 
 Draws a pool snapshot (from 'dvpp-pool demo --snapshot FILE' or JSON.stringify(pool.snapshot()))
 as an SVG memory map: the block in address order, segments coloured by tag, free ranges
-hatched, a legend and the stats. Use - to read the snapshot from stdin.
+hatched, a legend and the stats. Use - to read the snapshot from stdin. A snapshot file may
+have at most ${formatBytes(MAX_SNAPSHOT_BYTES)}.
 
 Options:
   --out FILE     write the SVG to FILE (default: stdout)
@@ -22,14 +32,6 @@ Options:
   --title TEXT   a line of text under the heading
   -h, --help     show this help
 `;
-
-function readInput(file: string): string {
-  try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
 
 async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(
@@ -45,7 +47,7 @@ async function run(args: string[]): Promise<number> {
   const file = onlyFile('map', 'snapshot', positionals);
   const width = values.width === undefined ? undefined : parseInteger('--width', values.width, 320, 10_000);
   const rows = values.rows === undefined ? undefined : parseInteger('--rows', values.rows, 1, 256);
-  const text = readInput(file);
+  const text = readCapped(file, 'snapshot', MAX_SNAPSHOT_BYTES, true).toString('utf8');
   const source = file === '-' ? 'stdin' : file;
   let snapshot: unknown;
   try {

@@ -5,20 +5,22 @@
 // trace without a failure, divided by the trace's peak live footprint (src/trace/min-pool.ts).
 
 import type { BackendKind } from '../backends/backend.js';
+import { DVPP_MAX_BLOCK_BYTES } from '../constants.js';
 import { formatBytes, formatCount } from '../format.js';
 import type { PoolBackendKind } from '../pool/options.js';
 import { createPool } from '../pool/pool.js';
 import type { Segment } from '../pool/segment.js';
-import { type Trace, TraceFormatError, readTraceFile } from '../trace/format.js';
-import { MIB, minPoolBytes } from '../trace/min-pool.js';
+import { MAX_TRACE_BYTES, type Trace, TraceFormatError, decodeTrace } from '../trace/format.js';
+import { MIB, NoBlockFitsError, minPoolBytes } from '../trace/min-pool.js';
 import { type Contender, type Instance, drainTable, handleTable, replayCounts, replayRange } from '../trace/replay.js';
 import { traceStats } from '../trace/stats.js';
 import { type Command, UsageError, onlyFile, parseBackend, parseBytes, parseCommandLine, parseInteger } from './args.js';
+import { readCapped } from './input.js';
 
 const HELP = `Usage: dvpp-pool replay TRACE [options]
 
 Replays an allocation trace (the binary format of docs/benchmarks.md: a "TRC1" header, then
-{op, id, len} records) through a pool's tryAcquire/release. Prints the time per operation
+{op, id, len} records, at most ${formatBytes(MAX_TRACE_BYTES)}) through a pool's tryAcquire/release. Prints the time per operation
 and the fragmentation figure: the smallest pool (in --step steps) that replays the trace
 without a failure, divided by the trace's peak live bytes (1.00 is perfect).
 
@@ -79,12 +81,11 @@ function timeReplays(trace: Trace, contender: Contender<Segment>, poolBytes: num
 }
 
 function readTrace(file: string): Trace {
+  const bytes = readCapped(file, 'trace', MAX_TRACE_BYTES);
   try {
-    return readTraceFile(file);
+    return decodeTrace(bytes);
   } catch (error) {
     if (error instanceof TraceFormatError) throw new UsageError(`${file} is not a trace: ${error.message}`);
-    const code: unknown = (error as { code?: unknown } | null)?.code;
-    if (typeof code === 'string') throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
     throw error;
   }
 }
@@ -111,8 +112,17 @@ async function run(args: string[]): Promise<number> {
   const stats = traceStats(trace);
   if (stats.allocs === 0) throw new UsageError(`${file} holds no allocation to replay`);
   const contender = new PoolContender(backend);
-  const smallest = minPoolBytes(trace, contender, { stepBytes: step });
-  const poolBytes = poolSizeOption ?? Math.max(smallest.bytes, Math.ceil((stats.peakLiveBytes * 1.25) / step) * step);
+  // No pool is larger than the DVPP limit, so neither is any the search or the timing creates.
+  const maxSteps = Math.floor(DVPP_MAX_BLOCK_BYTES / step);
+  let smallest: ReturnType<typeof minPoolBytes>;
+  try {
+    smallest = minPoolBytes(trace, contender, { stepBytes: step, maxSteps });
+  } catch (error) {
+    if (!(error instanceof NoBlockFitsError)) throw error;
+    throw new UsageError(`${file}: no pool of at most ${formatBytes(maxSteps * step)} (the DVPP limit, in --step steps) replays it without a failure`);
+  }
+  const roomy = Math.min(maxSteps, Math.ceil((stats.peakLiveBytes * 1.25) / step)) * step;
+  const poolBytes = poolSizeOption ?? Math.max(smallest.bytes, roomy);
   const timed = timeReplays(trace, contender, poolBytes, reps);
   const kind = contender.kind ?? backend;
 

@@ -14,8 +14,13 @@ export const MIB = 1024 * 1024;
 export interface MinPoolOptions {
   /** Granularity of the search in bytes (a multiple of 128). Default 1 MiB. */
   readonly stepBytes?: number;
-  /** Give up above this many steps (default: 64 × the lower bound). */
+  /** Give up above this many steps (default: 64 × the lower bound); no larger block is tried. */
   readonly maxSteps?: number;
+}
+
+/** No block of at most `maxSteps` steps replays the trace without a failure; no larger one was tried. */
+export class NoBlockFitsError extends Error {
+  override name = 'NoBlockFitsError';
 }
 
 export interface MinPoolResult {
@@ -40,6 +45,9 @@ export function minPoolBytes<H>(trace: Trace, contender: Contender<H>, options: 
   const { peakLiveBytes } = traceStats(trace);
   const lower = Math.max(1, Math.ceil(peakLiveBytes / step));
   const maxSteps = options.maxSteps ?? lower * 64;
+  const giveUp = (): NoBlockFitsError =>
+    new NoBlockFitsError(`${contender.name} does not replay the trace even in ${maxSteps} steps of ${step} bytes`);
+  if (lower > maxSteps) throw giveUp();
   // Replays are deterministic, so each size is tried at most once.
   const tried = new Map<number, boolean>();
   const fits = (steps: number): boolean => {
@@ -57,7 +65,12 @@ export function minPoolBytes<H>(trace: Trace, contender: Contender<H>, options: 
   for (let jump = 1; !fits(hi); jump *= 2) {
     lastFail = hi;
     hi = lower + jump;
-    if (hi > maxSteps) throw new Error(`${contender.name} does not replay the trace even in ${maxSteps} steps of ${step} bytes`);
+    if (hi > maxSteps) {
+      // The largest block allowed is the last one worth a try before giving up.
+      if (lastFail === maxSteps || !fits(maxSteps)) throw giveUp();
+      hi = maxSteps;
+      break;
+    }
   }
   while (hi - lastFail > 1) {
     const mid = lastFail + Math.floor((hi - lastFail) / 2);

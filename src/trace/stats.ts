@@ -3,13 +3,7 @@
 // `len` bytes costs its footprint alignUp(alignUp(len, 32) + 32, 128), the least any
 // DVPP-valid allocator must set aside. Peak live is the denominator of the fragmentation figure.
 
-import { DVPP_ADDR_ALIGN, alignUp, segmentSize } from '../constants.js';
-import { OP_ALLOC, type Trace } from './format.js';
-
-/** Bytes a request of `len` bytes takes from the block: its segment rounded to 128. */
-export function footprintBytes(len: number): number {
-  return alignUp(segmentSize(len), DVPP_ADDR_ALIGN);
-}
+import { OP_ALLOC, type Trace, footprintBytes } from './format.js';
 
 export interface TraceStats {
   readonly allocs: number;

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 // `dvpp-pool replay` on a small trace written by the trace writer (src/trace/format.ts): it
 // prints ns/op and the fragmentation figure, and --json gives the same figures as an object.
+// A trace beyond the format's limits, or an endless input, is one line and exit code 2.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OP_ALLOC, OP_FREE, type Trace, writeTraceFile } from '../../src/trace/format.js';
-import { runCli } from '../helpers/cli.js';
+import { MAX_TRACE_BYTES, OP_ALLOC, OP_FREE, TRACE_MAGIC, type Trace, writeTraceFile } from '../../src/trace/format.js';
+import { isOneLineError, runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dvpp-pool-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,5 +57,44 @@ describe('dvpp-pool replay', () => {
     expect(figures.minPoolBytes % (128 * 1024)).toBe(0);
     expect(figures.minPoolBytes).toBeGreaterThanOrEqual(figures.trace.peakLiveBytes);
     expect(figures.fragmentation).toBeCloseTo(figures.minPoolBytes / figures.trace.peakLiveBytes, 3);
+  });
+});
+
+/** The little-endian words as a file's bytes, whatever they claim. */
+function rawFile(name: string, words: number[]): string {
+  const bytes = new Uint8Array(words.length * 4);
+  const view = new DataView(bytes.buffer);
+  words.forEach((word, i) => view.setUint32(i * 4, word, true));
+  const file = join(dir, name);
+  writeFileSync(file, bytes);
+  return file;
+}
+
+describe('dvpp-pool replay of a trace beyond the limits', () => {
+  // Each of these once ended in a stack trace or a V8 out-of-memory abort.
+  const cases: [string, string, RegExp][] = [
+    ['a 16-byte header claiming 2^32 - 1 ids', rawFile('ids32.trace', [TRACE_MAGIC, 0, 2 ** 32 - 1, 0]), /nIds=4294967295 is more than the 0 ops/],
+    ['a 28-byte file claiming 2^31 - 1 ids', rawFile('ids31.trace', [TRACE_MAGIC, 1, 2 ** 31 - 1, 0, OP_ALLOC, 0, 8]), /nIds=2147483647/],
+    ['an alloc of 0 bytes', rawFile('len0.trace', [TRACE_MAGIC, 1, 1, 0, OP_ALLOC, 0, 0]), /op 0: alloc of 0 bytes/],
+    [
+      'allocations whose peak passes 16 GiB',
+      rawFile('peak.trace', [TRACE_MAGIC, 4, 4, 0, ...[0, 1, 2, 3].flatMap((id) => [OP_ALLOC, id, 2 ** 32 - 1])]),
+      /op 3: live footprint reaches .* above the .* DVPP limit/,
+    ],
+  ];
+  it.each(cases)('refuses %s: one line, exit 2', (_, file, message) => {
+    const run = runCli(['replay', file, '--backend', 'js']);
+    expect(run.stdout).toBe('');
+    expect(isOneLineError(run.stderr)).toBe(true);
+    expect(run.stderr).toMatch(/is not a trace: /);
+    expect(run.stderr).toMatch(message);
+    expect(run.status).toBe(2);
+  });
+
+  it('stops reading an endless input at the documented cap', () => {
+    const run = runCli(['replay', '/dev/zero']);
+    expect(isOneLineError(run.stderr)).toBe(true);
+    expect(run.stderr).toContain(`/dev/zero is larger than the ${MAX_TRACE_BYTES / 2 ** 20} MiB a trace may have`);
+    expect(run.status).toBe(2);
   });
 });

@@ -14,6 +14,7 @@ import {
   decodeTrace,
   encodeTrace,
   readTraceFile,
+  validateTrace,
   writeTraceFile,
 } from '../../../src/trace/format.js';
 
@@ -82,6 +83,35 @@ describe('trace format', () => {
   ])('rejects %s', (_name, bytes, message) => {
     expect(() => decodeTrace(bytes)).toThrow(TraceFormatError);
     expect(() => decodeTrace(bytes)).toThrow(message);
+  });
+
+  // Every count and size in a header is bounded by the data's length and the documented limits
+  // before anything is allocated: these once cost a V8 out-of-memory abort or a stack trace.
+  it.each([
+    ['2^32 - 1 ids in a 16-byte header', raw([TRACE_MAGIC, 0, 2 ** 32 - 1, 0]), /nIds=4294967295 is more than the 0 ops/],
+    ['2^31 - 1 ids in a 28-byte file', raw([TRACE_MAGIC, 1, 2 ** 31 - 1, 0, OP_ALLOC, 0, 8]), /nIds=2147483647 is more than the 1 ops/],
+    ['an alloc of 0 bytes', raw([TRACE_MAGIC, 1, 1, 0, OP_ALLOC, 0, 0]), /op 0: alloc of 0 bytes/],
+    [
+      'allocations whose live footprint passes 16 GiB',
+      raw([TRACE_MAGIC, 4, 4, 0, ...[0, 1, 2, 3].flatMap((id) => [OP_ALLOC, id, 2 ** 32 - 1])]),
+      /op 3: live footprint reaches 17179869696 bytes, above the 17179869184-byte \(16 GiB\) DVPP limit/,
+    ],
+  ])('bounds %s', (_name, bytes, message) => {
+    expect(() => decodeTrace(bytes)).toThrow(TraceFormatError);
+    expect(() => decodeTrace(bytes)).toThrow(message);
+  });
+
+  it('bounds an in-memory trace the same way before allocating its tables', () => {
+    expect(() => validateTrace({ nOps: 0, nIds: 2 ** 32 - 1, ops: new Uint32Array(0) })).toThrow(TraceFormatError);
+    expect(() => validateTrace({ nOps: 0, nIds: -1, ops: new Uint32Array(0) })).toThrow(/nIds/);
+    expect(() => validateTrace({ nOps: 1, nIds: 0.5, ops: new Uint32Array(3) })).toThrow(/nIds/);
+  });
+
+  it('keeps to exactly the 16 GiB limit and to ids reused up to nOps', () => {
+    // len 2^32 - 32: segment alignUp(len, 32) + 32 = 2^32, footprint 2^32; four make exactly 16 GiB.
+    const len = 2 ** 32 - 32;
+    expect(decodeTrace(raw([TRACE_MAGIC, 4, 4, 0, ...[0, 1, 2, 3].flatMap((id) => [OP_ALLOC, id, len])])).nOps).toBe(4);
+    expect(decodeTrace(raw([TRACE_MAGIC, 1, 1, 0, OP_ALLOC, 0, 1])).nIds).toBe(1);
   });
 
   it('refuses to encode an invalid trace', () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { firstFitContender } from '../../../bench/contenders/first-fit.js';
 import { OP_ALLOC, OP_FREE, type Trace } from '../../../src/trace/format.js';
-import { minPoolBytes } from '../../../src/trace/min-pool.js';
+import { NoBlockFitsError, minPoolBytes } from '../../../src/trace/min-pool.js';
 import type { Contender } from '../../../src/trace/replay.js';
 
 function trace(records: [number, number, number][], nIds: number): Trace {
@@ -54,6 +54,30 @@ describe('minPoolBytes', () => {
     expect(result.bytes).toBe(8 * step);
     expect(new Set(tried).size).toBe(tried.length); // no size replayed twice
     expect(Math.min(...tried)).toBe(5);
+  });
+
+  it('tries the largest block allowed, and never one above it', () => {
+    // Footprint 5 steps; the allocator fits only from 9 steps on, and the limit is 9 steps (the
+    // gallop 5, 6, 7, 9 would jump to 13): 9 is the answer, 13 is never created.
+    const t = trace([[OP_ALLOC, 0, 600], [OP_FREE, 0, 0]], 1);
+    const step = 128;
+    const tried: number[] = [];
+    const from = (least: number): Contender<number> => ({
+      name: 'late',
+      create(bytes) {
+        tried.push(bytes / step);
+        return { alloc: () => (bytes / step >= least ? 1 : undefined), free: () => undefined };
+      },
+    });
+    expect(minPoolBytes(t, from(9), { stepBytes: step, maxSteps: 9 }).bytes).toBe(9 * step);
+    expect(Math.max(...tried)).toBe(9);
+    tried.length = 0;
+    expect(() => minPoolBytes(t, from(10), { stepBytes: step, maxSteps: 9 })).toThrow(NoBlockFitsError);
+    expect(Math.max(...tried)).toBe(9);
+    // A lower bound above the limit gives up before creating anything.
+    tried.length = 0;
+    expect(() => minPoolBytes(t, from(1), { stepBytes: step, maxSteps: 4 })).toThrow(NoBlockFitsError);
+    expect(tried).toEqual([]);
   });
 
   it('rejects a step that is not a multiple of 128', () => {
