@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The fast slice of the bad-input fuzz (the full run is test/stress/fuzz.stress.ts): 20,000 calls
 // of hostile values to every public function and every native export, in child processes.
-// Zero crashes, only TypeError/RangeError/coded errors (or the input's own exception), every
-// pool valid at batch end, and every ACL block the calls made freed exactly once.
+// Zero crashes; only TypeErrors/RangeErrors with the project's own messages, coded errors or the
+// input's own exception (the oracle: test/helpers/fuzz.ts thrownKind, tested in oracle.test.ts);
+// every pool valid at batch end, and every ACL block the calls made freed exactly once.
 
 import { expect, it } from 'vitest';
 import { runFuzzChild } from '../helpers/fuzz-runner.js';
@@ -25,6 +26,8 @@ it.each([
     expect(Object.keys(report.targets).length).toBeGreaterThanOrEqual(30);
     expect(report.outcomes['HostileAccess']).toBeGreaterThan(0);
     expect(report.outcomes['ERR_DVPP_INVALID_SEGMENT']).toBeGreaterThan(0);
+    // The message builders were fuzzed with hostile values too.
+    expect(report.targets['message builders: invalidMessage']).toBeGreaterThan(0);
   } else {
     expect(Object.keys(report.targets).sort()).toEqual(['aclProbe', 'allocateAcl', 'allocateHost', 'free', 'hostBuffer', 'memset', 'read', 'write']);
     expect(acl.mallocs).toBeGreaterThan(0);

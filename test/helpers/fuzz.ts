@@ -1,16 +1,26 @@
 // SPDX-License-Identifier: MIT
 // The bad-input fuzz: feeds seeded mixes of valid and hostile values (test/helpers/hostile.ts),
 // and hostile receivers through .call, to every public function (part 'api') or every export of
-// the native addon (part 'native'). The oracle: a call returns, or throws (or rejects with) a
-// TypeError, a RangeError, a coded DvppPoolError, or the input's own HostileAccess unchanged;
-// an aborted acquireAsync may reject with its signal's DOMException. Anything else is a failure,
-// recorded with its target, call number and arguments. Every pool must validate() at batch end.
+// the native addon (part 'native'). The oracle (thrownKind): a call returns, or throws (or
+// rejects with) a TypeError or RangeError whose message is one of the project's own
+// (PROJECT_ERROR_MESSAGES: validate.ts's "Expected <what> for <name> but received <value> of type
+// <type>" and the few other deliberate ones), a coded DvppPoolError, or the input's own exception
+// unchanged (a HostileAccess from its traps and getters, V8's TypeError for a revoked Proxy); an
+// aborted acquireAsync may reject with its signal's DOMException. V8's own messages ("Cannot
+// read properties of undefined", "... is not a function") are failures, except for a class
+// method called on a foreign receiver or a class called without `new`, where the language's
+// TypeError is the answer. Each failure is recorded with its target, call number, arguments and
+// stack. The message builders are fuzzed too: they must render any value without throwing.
+// Every pool must validate() at batch end.
 // Runs inside a child process (test/fuzz/child.ts), so a native crash shows as a signal.
 
 import { segmentSize as segmentSizeFn } from '../../src/constants.js';
+import { argumentError } from '../../src/engine/messages.js';
+import { invalidMessage } from '../../src/validate.js';
 import { loadAddon, type DvppPoolAddon, type NativeBlock } from '../../src/backends/native.js';
 import * as api from '../../src/index.js';
 import { DvppPoolError, type Pool, type Scope, type Segment } from '../../src/index.js';
+import { Scope as ScopeClass } from '../../src/pool/scope.js';
 import { Segment as SegmentClass } from '../../src/pool/segment.js';
 import { HostileAccess, HostileValues } from './hostile.js';
 import { Rng } from './rng.js';
@@ -26,7 +36,10 @@ export interface FuzzReport {
   readonly outcomes: Record<string, number>;
   /** pool.validate() runs at batch ends, all passed unless a failure says otherwise. */
   validated: number;
+  /** Up to 50 failures, at most 3 of each kind. */
   readonly failures: string[];
+  /** Every failure, kept or not. */
+  failureCount?: number;
   /** Why the part could not run (the addon did not load). */
   skipped?: string;
 }
@@ -47,12 +60,80 @@ function show(value: unknown): string {
   }
 }
 
-/** The outcome key of a thrown value, or undefined when the oracle rejects it. */
-function thrownKind(error: unknown, rejected: boolean): string | undefined {
+/** A thrown value for a failure: its class, message and stack (the stack says where it came from). */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return show(error);
+  const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).slice(0, 8);
+  return [`${error.name}: ${error.message}`, ...frames].join('\n');
+}
+
+/**
+ * Every message of a TypeError or RangeError the project throws on purpose, one pattern per
+ * message template, each with where it is thrown. Everything else that is a TypeError or
+ * RangeError (V8's "Cannot read properties of undefined", "Cannot convert a Symbol value to a
+ * string", "Invalid typed array length", a Node-API status text) is a bug in the library, and
+ * the fuzz fails on it. A new deliberate message needs a pattern here (the fuzz names it).
+ * Found with: grep -rn "TypeError\|RangeError" src native
+ */
+export const PROJECT_ERROR_MESSAGES: ReadonlyArray<{ readonly pattern: RegExp; readonly from: string }> = [
+  {
+    // The one argument-error shape: validate.ts invalidMessage / numberError, engine/messages.ts
+    // argumentError, native/arguments.cc Expected (the addon's type names include 'external').
+    pattern: /^Expected .+ for \S.* but received .* of type (undefined|null|boolean|number|string|symbol|bigint|object|function|external)$/s,
+    from: 'src/validate.ts, src/engine/messages.ts, native/arguments.cc',
+  },
+  { pattern: /^Unknown option \S+; known options are: .+$/s, from: 'src/validate.ts rejectUnknownKeys, src/pool/options.ts' },
+  { pattern: /^Range \[\d+, \d+\) is outside the segment's \d+ bytes$/, from: 'src/pool/segment.ts checkRange' },
+  { pattern: /^Range \[\d+, \d+\) is outside the block of \d+ bytes$/, from: 'src/backends/js.ts, native/arguments.cc RequireRange' },
+  { pattern: /^The block was freed: it has no bytes left to access$/, from: 'src/backends/js.ts, native/block.cc' },
+  { pattern: /^The view given for \S+ reaches past the end of its buffer$/, from: 'native/arguments.cc RequireView' },
+  {
+    pattern: /^len \d+ is larger than the pool capacity can ever hold: its footprint is \d+ bytes and the capacity \d+ bytes, so acquireAsync would wait forever$/,
+    from: 'src/pool/pool.ts acquireAsync',
+  },
+  { pattern: /^The pool's addresses end at 0x[0-9a-f]+, beyond 2\^53: /, from: 'src/compat/pyacl.ts createAclCompat' },
+  {
+    // Both wordings of "out of address order" (the second since issue 12, item 11).
+    pattern: /^[\w.]+\[\d+\] (starts at \d+, before the (end \d+ of the range listed before it|range listed before it at \d+) \(lists are in address order\)|ends at \d+, past the capacity \d+)$/,
+    from: 'src/viz/check.ts checkRanges / placeRanges',
+  },
+  { pattern: /^[\w.]+\[\d+\] \[\d+, \d+\) overlaps [\w.]+\[\d+\] \[\d+, \d+\)$/, from: 'src/viz/check.ts rejectOverlaps' },
+  { pattern: /^stepBytes must be a positive multiple of 128, got /, from: 'src/trace/min-pool.ts (not reached by the fuzz)' },
+];
+
+/**
+ * V8's TypeError for any operation on a revoked Proxy. Only the fuzz's inputs are revoked
+ * Proxies, so this is the input's own exception, like a HostileAccess from a throwing trap (the
+ * library reading an option or a field of such an input cannot avoid it). The library's message
+ * builders must still not throw on one: the 'message builders' targets check that.
+ */
+const REVOKED_PROXY = /^Cannot perform '[^']+' on a proxy that has been revoked$/;
+
+/** True when `message` is one of the project's deliberate TypeError/RangeError messages. */
+export function isProjectMessage(message: string): boolean {
+  return PROJECT_ERROR_MESSAGES.some(({ pattern }) => pattern.test(message));
+}
+
+/**
+ * The oracle: the outcome key of a thrown (or, with `rejected`, a rejection) value, or undefined
+ * when it is a failure. Accepted: the hostile input's own HostileAccess; a DvppPoolError with an
+ * ERR_DVPP_ code; a TypeError or RangeError of exactly those classes whose message is one of
+ * {@link PROJECT_ERROR_MESSAGES}; V8's TypeError for touching a revoked Proxy (also the input's
+ * own); for a rejection, an AbortSignal's default DOMException.
+ * With `foreignReceiver` (a class method called on an object that is not an instance the library
+ * made of that class, or a class called without `new`), any TypeError is the language's answer
+ * and is accepted too, counted apart as 'TypeError (foreign receiver)'.
+ */
+export function thrownKind(error: unknown, rejected: boolean, foreignReceiver = false): string | undefined {
   if (error instanceof HostileAccess) return 'HostileAccess';
   if (error instanceof DvppPoolError) return typeof error.code === 'string' && error.code.startsWith('ERR_DVPP_') ? error.code : undefined;
-  if (error instanceof TypeError) return 'TypeError';
-  if (error instanceof RangeError) return 'RangeError';
+  if (error instanceof TypeError || error instanceof RangeError) {
+    const proto = Object.getPrototypeOf(error) as unknown;
+    if (proto !== TypeError.prototype && proto !== RangeError.prototype) return undefined;
+    if (isProjectMessage(error.message)) return error.name;
+    if (proto === TypeError.prototype && REVOKED_PROXY.test(error.message)) return 'RevokedProxy';
+    return foreignReceiver && proto === TypeError.prototype ? 'TypeError (foreign receiver)' : undefined;
+  }
   // acquireAsync rejects with signal.reason; the fuzz's signals abort with the default DOMException.
   if (rejected && error instanceof DOMException && (error.name === 'AbortError' || error.name === 'TimeoutError')) return error.name;
   return undefined;
@@ -67,6 +148,10 @@ class Context {
   current = '';
   callIndex = 0;
   args: unknown[] = [];
+  /** Objects the library made (pools, segments, scopes): genuine receivers of their class's methods. */
+  readonly made = new WeakSet<object>();
+  /** Whether the next invoke's receiver is not an instance the library made of the method's class. */
+  foreign = false;
 
   constructor(part: 'api' | 'native', seed: number) {
     this.rng = new Rng(seed);
@@ -79,9 +164,22 @@ class Context {
     return this.rng.chance(0.7) ? valid() : this.hostile.next();
   }
 
-  /** The receiver: `valid` about 90% of the time, else a hostile one. */
+  /** The receiver of a plain function (which must not care): `valid` about 90% of the time, else a hostile one. */
   self(valid: unknown): unknown {
     return this.rng.chance(0.9) ? valid : this.hostile.next();
+  }
+
+  /**
+   * The receiver of a class method: `valid` about 90% of the time, else a hostile one. Marks the
+   * next invoke as having a foreign receiver unless the pick is a genuine instance of `valid`'s class.
+   */
+  receiver(valid: object): unknown {
+    const chosen = this.self(valid);
+    const genuine =
+      chosen === valid ||
+      (typeof chosen === 'object' && chosen !== null && this.made.has(chosen) && Object.getPrototypeOf(chosen) === Object.getPrototypeOf(valid));
+    this.foreign = !genuine;
+    return chosen;
   }
 
   pick<T>(items: readonly T[]): T | undefined {
@@ -92,18 +190,28 @@ class Context {
     this.report.outcomes[key] = (this.report.outcomes[key] ?? 0) + 1;
   }
 
+  /** Failures kept per kind (target + first line, digits dropped), so one frequent bug cannot hide another. */
+  readonly #kinds = new Map<string, number>();
+
   fail(what: string): void {
-    if (this.report.failures.length < 50) {
-      this.report.failures.push(
-        `seed ${this.report.seed}, call #${this.callIndex} ${this.current}(${this.args.map(show).join(', ')}): ${what}`,
-      );
-    }
+    this.record(this.current, `seed ${this.report.seed}, call #${this.callIndex} ${this.current}(${this.args.map(show).join(', ')}): ${what}`, what);
+  }
+
+  /** Keeps `line` unless 50 failures, or 3 of the same kind, are kept already; counts every one. */
+  record(target: string, line: string, what: string): void {
+    this.report.failureCount = (this.report.failureCount ?? 0) + 1;
+    const kind = `${target}: ${what.split('\n')[0]!.replace(/\d+/g, 'N')}`;
+    const seen = this.#kinds.get(kind) ?? 0;
+    this.#kinds.set(kind, seen + 1);
+    if (this.report.failures.length < 50 && seen < 3) this.report.failures.push(line);
   }
 
   /** Calls `fn` on `self` with `args`, classifies the outcome, and returns the result (or undefined). */
   invoke(name: string, fn: unknown, self: unknown, args: unknown[]): unknown {
     this.current = name;
     this.args = args;
+    const foreign = this.foreign;
+    this.foreign = false;
     this.callIndex++;
     this.report.calls++;
     this.report.targets[name] = (this.report.targets[name] ?? 0) + 1;
@@ -111,8 +219,8 @@ class Context {
     try {
       result = Reflect.apply(fn as (...a: unknown[]) => unknown, self, args);
     } catch (error) {
-      const kind = thrownKind(error, false);
-      if (kind === undefined) this.fail(`threw ${show(error)}: ${error instanceof Error ? error.stack : ''}`);
+      const kind = thrownKind(error, false, foreign);
+      if (kind === undefined) this.fail(`threw ${describeError(error)}`);
       else this.count(kind);
       return undefined;
     }
@@ -123,14 +231,35 @@ class Context {
         result.then(
           () => this.count('resolved'),
           (error: unknown) => {
-            const kind = thrownKind(error, true);
-            if (kind === undefined) this.report.failures.push(`seed ${this.report.seed}: ${label} rejected with ${show(error)}`);
+            const kind = thrownKind(error, true, foreign);
+            if (kind === undefined) this.record(name, `seed ${this.report.seed}: ${label} rejected with ${describeError(error)}`, `rejected with ${describeError(error)}`);
             else this.count(`rejected:${kind}`);
           },
         ),
       );
     }
     return result;
+  }
+
+  /**
+   * Calls `fn(...args)`, which must return a value `accept` takes and throw nothing at all, not
+   * even the input's own exception: for the message builders, whose promise is to render any value.
+   */
+  total(name: string, fn: (...a: unknown[]) => unknown, args: unknown[], accept: (result: unknown) => boolean): void {
+    this.current = name;
+    this.args = args;
+    this.callIndex++;
+    this.report.calls++;
+    this.report.targets[name] = (this.report.targets[name] ?? 0) + 1;
+    let result: unknown;
+    try {
+      result = fn(...args);
+    } catch (error) {
+      this.fail(`threw ${describeError(error)}`);
+      return;
+    }
+    if (accept(result)) this.count('returned');
+    else this.fail(`returned ${show(result)}, not what it promises`);
   }
 }
 
@@ -213,16 +342,27 @@ function apiTargets(ctx: Context, state: ApiState, libraryDir: string | undefine
   const len = () => (rng.chance(0.8) ? rng.int(1, 4096) : rng.int(1, 1 << 17));
   const poolProto = api.Pool.prototype as unknown as Record<string, unknown>;
   const onPool = (name: string, args: () => unknown[]) => () => {
-    const result = ctx.invoke(`pool.${name}`, poolProto[name], ctx.self(pool()), args());
-    if (result instanceof Promise) result.then((segment: Segment) => keep(state.segments, segment, 64), () => {});
-    else if (result instanceof api.Scope) keep(state.scopes, result, 8);
+    const p = pool();
+    if (p === undefined) return;
+    const result = ctx.invoke(`pool.${name}`, poolProto[name], ctx.receiver(p), args());
+    if (result instanceof Promise) result.then(resolvedSegment, () => {});
+    else if (result instanceof ScopeClass) madeScope(result);
     else if (result instanceof SegmentClass) acquired(result);
+  };
+  const madeScope = (scope: Scope) => {
+    ctx.made.add(scope);
+    keep(state.scopes, scope, 8);
+  };
+  const resolvedSegment = (segment: Segment) => {
+    ctx.made.add(segment);
+    keep(state.segments, segment, 64);
   };
   // A segment a call returned must be live, 128-aligned, and of an open pool.
   const acquired = (segment: Segment) => {
     if (segment.released || segment.pool.closed || segment.offset % 128 !== 0) {
       ctx.fail(`returned a segment at offset ${segment.offset} that is released: ${segment.released}, of a closed pool: ${segment.pool.closed}`);
     }
+    ctx.made.add(segment);
     keep(state.segments, segment, 64);
   };
   const onSegment = (name: string, args: () => unknown[]) => () => {
@@ -230,20 +370,23 @@ function apiTargets(ctx: Context, state: ApiState, libraryDir: string | undefine
     if (segment === undefined) return;
     const descriptor = Object.getOwnPropertyDescriptor(SegmentClass.prototype, name === 'dispose' ? Symbol.dispose : name);
     const fn: unknown = descriptor?.get ?? descriptor?.value;
-    ctx.invoke(`segment.${name}`, fn, ctx.self(segment), args());
+    ctx.invoke(`segment.${name}`, fn, ctx.receiver(segment), args());
   };
   const onScope = (name: string, args: () => unknown[]) => () => {
     const scope = ctx.pick(state.scopes);
     if (scope === undefined) return;
-    const descriptor = Object.getOwnPropertyDescriptor(api.Scope.prototype, name);
-    const result = ctx.invoke(`scope.${name}`, descriptor?.get ?? descriptor?.value, ctx.self(scope), args());
-    if (result instanceof Promise) result.then((segment: Segment) => keep(state.segments, segment, 64), () => {});
+    const descriptor = Object.getOwnPropertyDescriptor(ScopeClass.prototype, name);
+    const result = ctx.invoke(`scope.${name}`, descriptor?.get ?? descriptor?.value, ctx.receiver(scope), args());
+    if (result instanceof Promise) result.then(resolvedSegment, () => {});
     else if (result instanceof SegmentClass) acquired(result);
   };
   const compat = () => {
     const p = pool();
     return p === undefined ? undefined : state.compat.get(p);
   };
+  // Defaults are code too (a default computed from a bad earlier argument): a third of the
+  // calls leave out some trailing optional arguments, keeping at least `required`.
+  const trailing = (args: unknown[], required: number): unknown[] => (rng.chance(0.33) ? args.slice(0, rng.int(required, args.length - 1)) : args);
   const pointer = () => {
     const known = ctx.pick(state.pointers) ?? 0;
     return rng.chance(0.7) ? known : known + ctx.pick([-128, -1, 1, 32, 128])!;
@@ -254,10 +397,21 @@ function apiTargets(ctx: Context, state: ApiState, libraryDir: string | undefine
       if (created instanceof api.Pool) created.close();
     },
     () => {
-      const options = poolOptions(ctx, libraryDir);
-      const created = ctx.invoke('new Pool', (o: unknown) => new api.Pool(o as api.PoolOptions), undefined, [options]);
+      const created = ctx.invoke('new Pool', (o: unknown) => new api.Pool(o as api.PoolOptions), undefined, [poolOptions(ctx, libraryDir)]);
       if (created instanceof api.Pool) created.close();
-      ctx.invoke('Pool() without new', api.Pool, undefined, [options]);
+    },
+    () => {
+      // A class called without `new`: the language's TypeError is the answer.
+      ctx.foreign = true;
+      ctx.invoke('Pool() without new', api.Pool, undefined, [poolOptions(ctx, libraryDir)]);
+    },
+    () => {
+      // Every class the package exports at run time is constructible by a user; Scope was (item 18
+      // of issue 12). A scope made this way joins the others, so its methods are fuzzed too.
+      const ScopeExport: unknown = Reflect.get(api, 'Scope');
+      if (typeof ScopeExport !== 'function') return;
+      const made = ctx.invoke('new Scope', (p: unknown) => Reflect.construct(ScopeExport, [p]) as unknown, undefined, [ctx.arg(() => pool())]);
+      if (made instanceof ScopeClass) madeScope(made);
     },
     onPool('acquire', () => [ctx.arg(len), acquireOptions(ctx, state, false)]),
     onPool('acquire', () => [ctx.arg(len), acquireOptions(ctx, state, false)]),
@@ -271,9 +425,9 @@ function apiTargets(ctx: Context, state: ApiState, libraryDir: string | undefine
     onPool('snapshot', () => []),
     onPool('isLiveSegment', () => [ctx.arg(() => ctx.pick(state.segments))]),
     onPool('segmentAtOffset', () => [ctx.arg(() => rng.int(0, 1 << 16))]),
-    onSegment('write', () => [view(ctx), ctx.arg(() => rng.int(0, 200))]),
-    onSegment('read', () => (rng.chance(0.2) ? [] : [ctx.arg(() => rng.int(0, 200)), ctx.arg(() => rng.int(0, 200))])),
-    onSegment('fill', () => [ctx.arg(() => rng.int(0, 255)), ctx.arg(() => rng.int(0, 200)), ctx.arg(() => rng.int(0, 200))]),
+    onSegment('write', () => trailing([view(ctx), ctx.arg(() => rng.int(0, 200))], 1)),
+    onSegment('read', () => trailing([ctx.arg(() => rng.int(0, 200)), ctx.arg(() => rng.int(0, 200))], 0)),
+    onSegment('fill', () => trailing([ctx.arg(() => rng.int(0, 255)), ctx.arg(() => rng.int(0, 200)), ctx.arg(() => rng.int(0, 200))], 1)),
     onSegment('release', () => []),
     onSegment('dispose', () => []),
     onSegment('address', () => []),
@@ -320,6 +474,13 @@ function apiTargets(ctx: Context, state: ApiState, libraryDir: string | undefine
     },
     () => ctx.invoke('alignUp', api.alignUp, undefined, [ctx.arg(() => rng.int(0, 1 << 20)), ctx.arg(() => ctx.pick([32, 128]))]),
     () => ctx.invoke('segmentSize', segmentSizeFn, undefined, [ctx.arg(() => rng.int(0, 1 << 20))]),
+    // The message builders behind every argument error render any value and never throw: when
+    // one throws, the caller gets its exception instead of the argument error.
+    () => ctx.total('message builders: invalidMessage', invalidMessage as (...a: unknown[]) => unknown, ['len', 'positive safe integer', ctx.hostile.next()], (m) => typeof m === 'string' && isProjectMessage(m)),
+    () => {
+      const check = (e: unknown) => (e instanceof TypeError || e instanceof RangeError) && isProjectMessage(e.message);
+      ctx.total('message builders: engine argumentError', argumentError as (...a: unknown[]) => unknown, ['granules', 'positive safe integer', ctx.hostile.next()], check);
+    },
     () => {
       // Aborting wakes a waiter with its signal's reason, out of turn.
       ctx.pick(state.controllers)?.abort();
@@ -360,6 +521,7 @@ async function fuzzApi(seed: number, calls: number, libraryDir: string | undefin
     state.compat = new Map(state.pools.map((p) => [p, api.createAclCompat(p)]));
     state.scopes = state.pools.map((p) => p.scope());
     state.segments.push(...state.pools.map((p) => p.acquire(100)));
+    for (const made of [...state.pools, ...state.scopes, ...state.segments]) ctx.made.add(made);
     const targets = apiTargets(ctx, state, libraryDir);
     const end = Math.min(calls, ctx.report.calls + BATCH);
     while (ctx.report.calls < end) targets[ctx.rng.int(0, targets.length - 1)]?.();
