@@ -13,7 +13,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ const FLAGS = [
   '-std=gnu++17', '-fPIC', '-pthread', '-fvisibility=hidden', '-fexceptions',
   '-DNAPI_VERSION=8', '-DNODE_ADDON_API_DISABLE_DEPRECATED', '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
   '-DNAPI_CPP_EXCEPTIONS', '-DBUILDING_NODE_EXTENSION', '-DNODE_GYP_MODULE_NAME=dvpp_pool',
-  `-I${nodeHeaders}`, `-I${ROOT}/${addonApi}`, ...SANITIZE,
+  `-I${nodeHeaders}`, `-I${resolve(ROOT, addonApi)}`, ...SANITIZE,
 ];
 
 function whyUnavailable(): string | undefined {
