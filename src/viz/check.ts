@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
-// Checks that a value read from JSON is a pool snapshot before anything draws it: every field
-// of PoolSnapshot present with the right type, sizes and offsets whole non-negative numbers,
-// both lists in ascending address order without overlap, and every range inside `capacity`.
-// The first breach throws a TypeError naming the field's path, e.g. `snapshot.segments[3].offset`.
+// Checks that a value read from JSON is a pool snapshot before anything draws it, and returns a
+// copy built from the values it checked (each field is read once, so a getter cannot show the
+// check one value and the drawing another). Every field of PoolSnapshot must be present with the
+// right type; capacity a whole number of bytes up to the DVPP limit; sizes, offsets and stats
+// whole non-negative numbers; both lists in ascending address order; no two ranges of either
+// list overlapping; every range inside `capacity`. The first breach throws a TypeError (for
+// every kind of breach, numbers out of range included) naming the field's path, e.g.
+// `snapshot.segments[3].offset`.
 
-import type { PoolSnapshot } from '../pool/snapshot.js';
+import { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES, alignUp } from '../constants.js';
+import type { PoolSnapshot, SnapshotFreeRange, SnapshotSegment } from '../pool/snapshot.js';
 import type { PoolStats } from '../pool/stats.js';
-import { invalidMessage, requireSafeInteger } from '../validate.js';
+import { invalidMessage } from '../validate.js';
 
 const STATS_FIELDS: readonly (keyof PoolStats)[] = [
   'statsVersion',
@@ -33,43 +38,114 @@ function requireArray(name: string, value: unknown): unknown[] {
   return value;
 }
 
-/** Checks `list` (segments or free ranges): offsets ascending, no overlap, all inside capacity. */
-function checkRanges(name: string, list: unknown[], capacity: number, footprint: (size: number) => number): void {
-  let end = 0;
-  list.forEach((item, index) => {
-    const at = `${name}[${index}]`;
-    const range = requireRecord(at, item);
-    const offset = requireSafeInteger(`${at}.offset`, range['offset'], 0);
-    const size = requireSafeInteger(`${at}.size`, range['size'], 1);
-    if (offset < end) throw new TypeError(`${at} starts at ${offset}, before the end ${end} of the range listed before it (lists are in address order)`);
-    end = offset + footprint(size);
-    if (end > capacity) throw new TypeError(`${at} ends at ${end}, past the capacity ${capacity}`);
-  });
+/** An integer in `[min, max]`; anything else, a number out of range included, is a TypeError. */
+function requireWhole(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    const what = max === Number.MAX_SAFE_INTEGER ? (min === 0 ? 'non-negative safe integer' : 'positive safe integer') : `integer in [${min}, ${max}]`;
+    throw new TypeError(invalidMessage(name, what, value));
+  }
+  return value;
+}
+
+/** A range of either list, with the path that names it and the bytes it takes, [start, end). */
+interface Placed {
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
 }
 
 /**
- * Returns `value` typed as a {@link PoolSnapshot} once it has checked that it is one.
+ * Checks one list (segments or free ranges) in address order, every range inside `capacity`,
+ * and returns each range's place; overlaps within and across the lists are found afterwards.
+ */
+function placeRanges<T extends { readonly offset: number; readonly size: number }>(
+  name: string,
+  list: unknown[],
+  capacity: number,
+  read: (at: string, range: Record<string, unknown>) => T,
+  footprint: (size: number) => number,
+): { items: T[]; placed: Placed[] } {
+  const items: T[] = [];
+  const placed: Placed[] = [];
+  let start = 0;
+  // An index loop, not forEach: a hole in the array is a missing range, not one to skip.
+  for (let index = 0; index < list.length; index++) {
+    const at = `${name}[${index}]`;
+    const item = read(at, requireRecord(at, list[index]));
+    if (item.offset < start) throw new TypeError(`${at} starts at ${item.offset}, before the range listed before it at ${start} (lists are in address order)`);
+    start = item.offset;
+    const end = item.offset + footprint(item.size);
+    if (end > capacity) throw new TypeError(`${at} ends at ${end}, past the capacity ${capacity}`);
+    items.push(item);
+    placed.push({ name: at, start: item.offset, end });
+  }
+  return { items, placed };
+}
+
+/** Throws if any two ranges overlap; each list is already in address order, so one merge finds it. */
+function rejectOverlaps(a: readonly Placed[], b: readonly Placed[]): void {
+  let previous: Placed | undefined;
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    const x = a[i];
+    const y = b[j];
+    let next: Placed;
+    if (x !== undefined && (y === undefined || x.start <= y.start)) {
+      next = x;
+      i++;
+    } else if (y !== undefined) {
+      next = y;
+      j++;
+    } else {
+      return;
+    }
+    // `previous` is the range reaching furthest so far: any start below its end overlaps it.
+    if (previous !== undefined && next.start < previous.end) {
+      throw new TypeError(`${next.name} [${next.start}, ${next.end}) overlaps ${previous.name} [${previous.start}, ${previous.end})`);
+    }
+    if (previous === undefined || next.end > previous.end) previous = next;
+  }
+}
+
+/**
+ * Returns a copy of `value` as a {@link PoolSnapshot} once it has checked that it is one.
  * @param name - how error messages call the value. @defaultValue `'snapshot'`
- * @throws {TypeError} naming the first missing or malformed field.
+ * @throws {TypeError} naming the first missing or malformed field, or the two ranges that overlap.
  */
 export function checkSnapshot(value: unknown, name = 'snapshot'): PoolSnapshot {
   const snapshot = requireRecord(name, value);
-  const capacity = requireSafeInteger(`${name}.capacity`, snapshot['capacity'], 1);
-  const base = snapshot['baseAddress'];
-  if (typeof base !== 'string' || !/^0x[0-9a-f]+$/.test(base)) {
-    throw new TypeError(invalidMessage(`${name}.baseAddress`, "'0x' and lowercase hex digits", base));
+  const capacity = requireWhole(`${name}.capacity`, snapshot['capacity'], 1, DVPP_MAX_BLOCK_BYTES);
+  const baseAddress = snapshot['baseAddress'];
+  if (typeof baseAddress !== 'string' || !/^0x[0-9a-f]+$/.test(baseAddress)) {
+    throw new TypeError(invalidMessage(`${name}.baseAddress`, "'0x' and lowercase hex digits", baseAddress));
   }
-  const segments = requireArray(`${name}.segments`, snapshot['segments']);
   // A segment takes its size rounded up to the 128-byte granule; a free range is listed as taken.
-  checkRanges(`${name}.segments`, segments, capacity, (size) => Math.ceil(size / 128) * 128);
-  segments.forEach((item, index) => {
-    const segment = item as Record<string, unknown>;
-    requireSafeInteger(`${name}.segments[${index}].length`, segment['length'], 0);
-    const tag = segment['tag'];
-    if (tag !== undefined && typeof tag !== 'string') throw new TypeError(invalidMessage(`${name}.segments[${index}].tag`, 'string', tag));
-  });
-  checkRanges(`${name}.freeRanges`, requireArray(`${name}.freeRanges`, snapshot['freeRanges']), capacity, (size) => size);
-  const stats = requireRecord(`${name}.stats`, snapshot['stats']);
-  for (const field of STATS_FIELDS) requireSafeInteger(`${name}.stats.${field}`, stats[field], 0);
-  return value as PoolSnapshot;
+  const segments = placeRanges(
+    `${name}.segments`,
+    requireArray(`${name}.segments`, snapshot['segments']),
+    capacity,
+    (at, range): SnapshotSegment => {
+      const offset = requireWhole(`${at}.offset`, range['offset'], 0);
+      const size = requireWhole(`${at}.size`, range['size'], 1);
+      const length = requireWhole(`${at}.length`, range['length'], 0);
+      const tag = range['tag'];
+      if (tag === undefined) return { offset, size, length };
+      if (typeof tag !== 'string') throw new TypeError(invalidMessage(`${at}.tag`, 'string', tag));
+      return { offset, size, length, tag };
+    },
+    (size) => alignUp(size, DVPP_ADDR_ALIGN),
+  );
+  const freeRanges = placeRanges(
+    `${name}.freeRanges`,
+    requireArray(`${name}.freeRanges`, snapshot['freeRanges']),
+    capacity,
+    (at, range): SnapshotFreeRange => ({ offset: requireWhole(`${at}.offset`, range['offset'], 0), size: requireWhole(`${at}.size`, range['size'], 1) }),
+    (size) => size,
+  );
+  rejectOverlaps(segments.placed, freeRanges.placed);
+  const statsRecord = requireRecord(`${name}.stats`, snapshot['stats']);
+  const stats: Partial<Record<keyof PoolStats, number>> = {};
+  for (const field of STATS_FIELDS) stats[field] = requireWhole(`${name}.stats.${field}`, statsRecord[field], 0);
+  return { capacity, baseAddress, segments: segments.items, freeRanges: freeRanges.items, stats: stats as PoolStats };
 }

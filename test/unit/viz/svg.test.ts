@@ -2,11 +2,15 @@
 // snapshotToSVG on hand-made snapshots: a valid SVG document, one rect per segment piece (two
 // for a segment crossing a row break), hatched free ranges, a legend with each tag's count and
 // bytes, stable colours per tag, escaped text, and precise errors for a bad snapshot or option.
+// Every picture is checked as strict XML 1.0 (test/helpers/strict-xml.ts), whatever its text.
 
+import { readFileSync } from 'node:fs';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import type { PoolSnapshot } from '../../../src/index.js';
 import { createPool, snapshotToSVG } from '../../../src/index.js';
+import { ROOT } from '../../helpers/cli.js';
+import { strictXmlProblem } from '../../helpers/strict-xml.js';
 
 interface Rect {
   class?: string;
@@ -18,7 +22,7 @@ interface Rect {
 }
 
 function rects(svg: string): Rect[] {
-  expect(XMLValidator.validate(svg)).toBe(true);
+  expect(strictXmlProblem(svg)).toBeUndefined();
   const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(svg) as { svg: { rect: Rect[] } };
   return doc.svg.rect;
 }
@@ -94,7 +98,29 @@ describe('snapshotToSVG', () => {
     const svg = snapshotToSVG(snapshot, { title: 'a < b & c' });
     expect(svg).toContain('vdec &#60;ch0&#62; &#38; &#34;1080p&#34;');
     expect(svg).toContain('a &#60; b &#38; c');
-    expect(XMLValidator.validate(svg)).toBe(true);
+    expect(strictXmlProblem(svg)).toBeUndefined();
+  });
+
+  it('replaces the characters XML 1.0 forbids in tags and the title with U+FFFD', () => {
+    // Every kind: C0 controls but tab, LF and CR; U+FFFE and U+FFFF; lone surrogates of both
+    // halves (a low one before a high one, so that joined they still make no pair).
+    const forbidden = ['\u0000', '\u0007', '\u0008', '\u000b', '\u000c', '\u000e', '\u001f', '\ufffe', '\uffff', '\udfff', '\ud800'];
+    // XMLValidator alone lets them through, hence the strict check.
+    for (const c of forbidden) expect(XMLValidator.validate(`<a>${c}</a>`), JSON.stringify(c)).toBe(true);
+    for (const c of forbidden) expect(strictXmlProblem(`<a>${c}</a>`), JSON.stringify(c)).toBeDefined();
+    const tag = `cam${forbidden.join('')}1`;
+    const weird = { ...snapshot, segments: [{ ...snapshot.segments[0]!, tag }, snapshot.segments[1]!, snapshot.segments[2]!] };
+    const svg = snapshotToSVG(weird, { title: `title ${forbidden.join('|')} end` });
+    expect(strictXmlProblem(svg)).toBeUndefined();
+    expect(svg).toContain(`cam${'\ufffd'.repeat(forbidden.length)}1</tspan>`);
+    expect(svg).toContain(`title ${Array(forbidden.length).fill('\ufffd').join('|')} end`);
+    // What XML allows stays: tab, newline, a surrogate pair, U+FFFD itself.
+    const allowed = `a\tb\nc \u{1f600} \ufffd`;
+    expect(snapshotToSVG({ ...snapshot, segments: [{ ...snapshot.segments[0]!, tag: allowed }] })).toContain(`${allowed}</tspan>`);
+  });
+
+  it('wrote docs/memory-map.svg as strict XML', () => {
+    expect(strictXmlProblem(readFileSync(`${ROOT}/docs/memory-map.svg`, 'utf8'))).toBeUndefined();
   });
 
   it('draws a real pool snapshot: rects at least the segments, always the same picture', () => {
@@ -119,6 +145,58 @@ describe('snapshotToSVG', () => {
     expect(bad({ ...snapshot, segments: [...snapshot.segments].reverse() })).toThrow(/address order/);
     expect(bad({ ...snapshot, freeRanges: [{ offset: 1024 * KIB, size: 128 }] })).toThrow(/past the capacity/);
     expect(bad({ ...snapshot, stats: { ...snapshot.stats, usedBytes: -1 } })).toThrow(/snapshot\.stats\.usedBytes/);
+  });
+
+  // Numbers out of range were RangeErrors (and `dvpp-pool map` a stack trace); the API promises
+  // a TypeError for every kind of non-snapshot, naming the field.
+  it.each<[string, unknown, RegExp]>([
+    ['no object at all', 42, /for snapshot but/],
+    ['an array', [], /for snapshot but/],
+    ['capacity 1e30', { ...snapshot, capacity: 1e30 }, /snapshot\.capacity/],
+    ['capacity above the 16 GiB limit', { ...snapshot, capacity: 2 ** 40 }, /snapshot\.capacity/],
+    ['capacity 0', { ...snapshot, capacity: 0 }, /snapshot\.capacity/],
+    ['capacity NaN', { ...snapshot, capacity: Number.NaN }, /snapshot\.capacity/],
+    ['a negative offset', { ...snapshot, segments: [{ offset: -128, size: 64, length: 1 }] }, /snapshot\.segments\[0\]\.offset/],
+    ['a fractional size', { ...snapshot, segments: [{ offset: 0, size: 64.5, length: 1 }] }, /snapshot\.segments\[0\]\.size/],
+    ['an infinite free size', { ...snapshot, freeRanges: [{ offset: 0, size: Number.POSITIVE_INFINITY }] }, /snapshot\.freeRanges\[0\]\.size/],
+    ['a negative length', { ...snapshot, segments: [{ offset: 0, size: 64, length: -1 }] }, /snapshot\.segments\[0\]\.length/],
+    ['a stat of 1e300', { ...snapshot, stats: { ...snapshot.stats, acquires: 1e300 } }, /snapshot\.stats\.acquires/],
+    ['a hole in a list', { ...snapshot, segments: [, snapshot.segments[1]] }, /snapshot\.segments\[0\]/],
+    ['a null range', { ...snapshot, freeRanges: [null] }, /snapshot\.freeRanges\[0\]/],
+  ])('throws TypeError naming the field for %s', (_, value, message) => {
+    const draw = (): string => snapshotToSVG(value as PoolSnapshot);
+    expect(draw).toThrow(TypeError);
+    expect(draw).toThrow(message);
+  });
+
+  it('refuses overlaps between any two ranges', () => {
+    const bad = (value: Partial<PoolSnapshot>): (() => string) => () => snapshotToSVG({ ...snapshot, ...value });
+    const [a, b] = snapshot.segments as [PoolSnapshot['segments'][number], PoolSnapshot['segments'][number]];
+    // segment / free range, both ways round
+    expect(bad({ freeRanges: [{ offset: 64 * KIB, size: 128 * KIB }] })).toThrow(TypeError);
+    expect(bad({ freeRanges: [{ offset: 64 * KIB, size: 128 * KIB }] })).toThrow(/snapshot\.freeRanges\[0\] .*overlaps snapshot\.segments\[0\]/);
+    expect(bad({ freeRanges: [{ offset: 160 * KIB, size: 64 * KIB }] })).toThrow(/snapshot\.segments\[1\] .*overlaps snapshot\.freeRanges\[0\]/);
+    // segment / segment and free / free (the footprint counts: 64 KiB + 32 takes 64 KiB + 128)
+    expect(bad({ segments: [a, { ...b, offset: 64 * KIB }], freeRanges: [] })).toThrow(/snapshot\.segments\[1\] .*overlaps snapshot\.segments\[0\]/);
+    expect(bad({ segments: [], freeRanges: [{ offset: 0, size: 256 }, { offset: 128, size: 128 }] })).toThrow(/snapshot\.freeRanges\[1\] .*overlaps snapshot\.freeRanges\[0\]/);
+    // Touching is not overlapping.
+    expect(snapshotToSVG({ ...snapshot, freeRanges: [{ offset: 64 * KIB + 128, size: 128 * KIB - 128 }] })).toContain('<svg');
+  });
+
+  it('reads each field of the snapshot once', () => {
+    let reads = 0;
+    const segment = {
+      offset: 0,
+      size: 64,
+      length: 1,
+      get tag(): unknown {
+        reads++;
+        return reads === 1 ? 'first' : { not: 'a string' };
+      },
+    };
+    const svg = snapshotToSVG({ ...snapshot, segments: [segment as PoolSnapshot['segments'][number]], freeRanges: [] });
+    expect(reads).toBe(1);
+    expect(svg).toContain('first</tspan>');
   });
 
   it('checks its options', () => {

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+// `dvpp-pool map` on hostile input: numbers out of range and overlapping ranges are one line and
+// exit code 2 (they were a stack trace and exit 1, or a picture of an impossible pool), an
+// endless input stops at the documented cap, and text XML forbids never reaches the SVG.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MAX_SNAPSHOT_BYTES } from '../../src/cli/map.js';
+import { isOneLineError, runCli } from '../helpers/cli.js';
+import { strictXmlProblem } from '../helpers/strict-xml.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dvpp-pool-map-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const STATS = {
+  statsVersion: 1,
+  capacity: 4096,
+  usedBytes: 256,
+  freeBytes: 3840,
+  peakUsedBytes: 256,
+  liveSegments: 1,
+  largestFreeBlock: 3840,
+  acquires: 1,
+  releases: 0,
+  failures: 0,
+  resets: 0,
+  waiting: 0,
+};
+/** A 4 KiB pool: one segment at 0 (footprint 256), the rest free. */
+const GOOD = {
+  capacity: 4096,
+  baseAddress: '0x1000',
+  segments: [{ offset: 0, size: 224, length: 190, tag: 'a' }],
+  freeRanges: [{ offset: 256, size: 3840 }],
+  stats: STATS,
+};
+
+function snapshotFile(name: string, value: unknown): string {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+describe('dvpp-pool map refuses what is not a snapshot', () => {
+  const cases: [string, unknown, RegExp][] = [
+    ['capacity 1e30', { ...GOOD, capacity: 1e30 }, /snapshot\.capacity/],
+    ['a negative offset', { ...GOOD, segments: [{ offset: -128, size: 224, length: 190 }] }, /snapshot\.segments\[0\]\.offset/],
+    ['a fractional size', { ...GOOD, segments: [{ offset: 0, size: 224.5, length: 190 }] }, /snapshot\.segments\[0\]\.size/],
+    ['a stat of 1e300', { ...GOOD, stats: { ...STATS, failures: 1e300 } }, /snapshot\.stats\.failures/],
+    ['a segment overlapping a free range', { ...GOOD, freeRanges: [{ offset: 128, size: 3968 }] }, /snapshot\.freeRanges\[0\] .*overlaps snapshot\.segments\[0\]/],
+  ];
+  it.each(cases)('%s: one line, exit 2', (name, value, message) => {
+    const run = runCli(['map', snapshotFile(`${name.replaceAll(' ', '-')}.json`, value)]);
+    expect(run.stdout).toBe('');
+    expect(isOneLineError(run.stderr)).toBe(true);
+    expect(run.stderr).toMatch(/is not a pool snapshot: /);
+    expect(run.stderr).toMatch(message);
+    expect(run.status).toBe(2);
+  });
+
+  it('stops reading an endless input at the documented cap', () => {
+    const run = runCli(['map', '/dev/zero']);
+    expect(isOneLineError(run.stderr)).toBe(true);
+    expect(run.stderr).toContain(`/dev/zero is larger than the ${MAX_SNAPSHOT_BYTES / 2 ** 20} MiB a snapshot may have`);
+    expect(run.status).toBe(2);
+  });
+});
+
+describe('dvpp-pool map writes strict XML', () => {
+  it('whatever the tags and the --title hold', () => {
+    const tag = 'bell\u0007 nul\u0000 esc\u001b fffe\ufffe lone\ud800';
+    const file = snapshotFile('controls.json', { ...GOOD, segments: [{ ...GOOD.segments[0], tag }] });
+    const run = runCli(['map', file, '--title', 'title\u0007\u001f\uffff']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(strictXmlProblem(run.stdout)).toBeUndefined();
+    expect(run.stdout).toContain('title\ufffd\ufffd\ufffd');
+  });
+});
