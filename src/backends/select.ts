@@ -15,6 +15,16 @@ import { loadAddon } from './native.js';
 /** What a caller may ask for: a backend kind, or `auto` to take the best one available. */
 export type BackendChoice = 'auto' | BackendKind;
 
+const CHOICE_LIST = ['auto', 'acl', 'host', 'js'] as const;
+/**
+ * Every value `options.backend`, selectBackend's `kind` and $DVPP_POOL_BACKEND accept: the one
+ * list, used by {@link parseBackendChoice} (the command's `--backend` has its own in src/cli/args.ts).
+ */
+export const BACKEND_CHOICES: readonly BackendChoice[] = Object.freeze(CHOICE_LIST);
+// Fails to compile when BackendKind gains a kind the list lacks.
+const LISTS_EVERY_KIND: [Exclude<BackendChoice, (typeof CHOICE_LIST)[number]>] extends [never] ? true : never = true;
+void LISTS_EVERY_KIND;
+
 /** Options that reach the backend being created. */
 export interface SelectOptions {
   /** Ascend device to allocate on (`acl` only). @defaultValue 0 */
@@ -32,7 +42,6 @@ export interface BackendSelection {
 /** The environment variable that picks the backend when the caller asks for `auto`. */
 export const BACKEND_ENV = 'DVPP_POOL_BACKEND';
 
-const CHOICES: readonly BackendChoice[] = ['auto', 'acl', 'host', 'js'];
 // `auto` tries these in order, then takes `js`, which needs nothing and cannot fail.
 const FALLIBLE_ORDER: readonly BackendKind[] = ['acl', 'host'];
 
@@ -63,11 +72,16 @@ function attempt(kind: BackendKind, options: SelectOptions): Attempt {
   return { backend: createJsBackend() };
 }
 
-function parseChoice(name: string, value: unknown): BackendChoice {
-  if (!CHOICES.includes(value as BackendChoice)) {
-    throw new TypeError(invalidMessage(name, `one of ${CHOICES.map((c) => `'${c}'`).join(', ')}`, value));
-  }
-  return value as BackendChoice;
+/**
+ * Parses a backend choice, for every place one comes from (`name` says which).
+ * @throws {TypeError} `value` is not a string.
+ * @throws {RangeError} a string that is not in {@link BACKEND_CHOICES}.
+ */
+export function parseBackendChoice(name: string, value: unknown): BackendChoice {
+  const choice = BACKEND_CHOICES.find((candidate) => candidate === value);
+  if (choice !== undefined) return choice;
+  const message = invalidMessage(name, `one of ${BACKEND_CHOICES.map((c) => `'${c}'`).join(', ')}`, value);
+  throw typeof value === 'string' ? new RangeError(message) : new TypeError(message);
 }
 
 function parseOptions(value: unknown): SelectOptions {
@@ -84,7 +98,7 @@ function parseOptions(value: unknown): SelectOptions {
 /** The kind `auto` resolves to before probing: $DVPP_POOL_BACKEND when set and not `auto`. */
 function fromEnvironment(): BackendChoice {
   const value = process.env[BACKEND_ENV];
-  return value === undefined || value === '' ? 'auto' : parseChoice(`$${BACKEND_ENV}`, value);
+  return value === undefined || value === '' ? 'auto' : parseBackendChoice(`$${BACKEND_ENV}`, value);
 }
 
 /**
@@ -92,7 +106,8 @@ function fromEnvironment(): BackendChoice {
  *
  * `auto` first reads $DVPP_POOL_BACKEND (`auto`, `acl`, `host` or `js`): any value but `auto`
  * is treated as if the caller had asked for that kind. Otherwise it tries `acl`, `host`, `js`.
- * @throws {TypeError} `kind`, the options or $DVPP_POOL_BACKEND are not valid.
+ * @throws {TypeError} `kind` is not a string, or the options are not valid.
+ * @throws {RangeError} `kind` or $DVPP_POOL_BACKEND is a string that names no backend.
  * @throws {BackendUnavailableError} an explicitly asked kind cannot be used here.
  * @example
  * const { backend, fallbackReason } = selectBackend('auto', {});
@@ -100,7 +115,7 @@ function fromEnvironment(): BackendChoice {
  */
 export function selectBackend(kind: BackendChoice, options: SelectOptions = {}): BackendSelection {
   const parsed = parseOptions(options);
-  let choice = parseChoice('kind', kind);
+  let choice = parseBackendChoice('kind', kind);
   if (choice === 'auto') choice = fromEnvironment();
   if (choice !== 'auto') {
     const result = attempt(choice, parsed);
@@ -132,7 +147,7 @@ export interface BackendsInfo {
 /**
  * Reports which backend `auto` would pick and why, the addon's load result and huge page facts.
  * Creates no block.
- * @throws {TypeError} $DVPP_POOL_BACKEND is not a valid kind.
+ * @throws {RangeError} $DVPP_POOL_BACKEND is not a valid kind.
  * @throws {BackendUnavailableError} $DVPP_POOL_BACKEND names a kind that is unavailable.
  */
 export function backendsInfo(options: SelectOptions = {}): BackendsInfo {

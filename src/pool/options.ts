@@ -4,6 +4,7 @@
 // TypeError/RangeError naming `options.<key>`); acquire's are checked on every call, so that
 // check allocates nothing and builds a message only when it fails.
 
+import { type BackendChoice, parseBackendChoice } from '../backends/select.js';
 import { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES } from '../constants.js';
 import {
   invalidMessage,
@@ -14,8 +15,11 @@ import {
   requireString,
 } from '../validate.js';
 
-/** Which memory a pool asks for: `auto` tries `acl`, then `host`, then `js`. */
-export type PoolBackendKind = 'auto' | 'acl' | 'host' | 'js';
+/**
+ * Which memory a pool asks for: `acl`, `host` or `js` by name, or `auto` (`acl`, else `host`;
+ * never `js`, whose addresses are fake).
+ */
+export type PoolBackendKind = BackendChoice;
 
 /** Options of {@link createPool}. */
 export interface PoolOptions {
@@ -83,7 +87,6 @@ export interface ParsedPoolOptions {
 
 const POOL_KEYS = ['size', 'backend', 'deviceId', 'acl', 'zeroOnAcquire'] as const;
 const ACL_KEYS = ['libraryDir'] as const;
-const BACKEND_KINDS: readonly string[] = ['auto', 'acl', 'host', 'js'];
 /** setTimeout clamps larger delays to 1 ms (with a warning), so they are refused instead. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
@@ -107,11 +110,7 @@ export function parsePoolOptions(input: unknown): ParsedPoolOptions {
     throw numberError('options.size', `integer number of bytes in [${DVPP_ADDR_ALIGN}, ${DVPP_MAX_BLOCK_BYTES}]`, size);
   }
 
-  const backend = options['backend'] ?? 'auto';
-  if (typeof backend !== 'string') throw new TypeError(invalidMessage('options.backend', `one of ${BACKEND_KINDS.join(', ')}`, backend));
-  if (!BACKEND_KINDS.includes(backend)) {
-    throw new RangeError(invalidMessage('options.backend', `one of ${BACKEND_KINDS.join(', ')}`, backend));
-  }
+  const backend = parseBackendChoice('options.backend', options['backend'] ?? 'auto');
 
   const deviceId = options['deviceId'] === undefined ? 0 : requireSafeInteger('options.deviceId', options['deviceId'], 0);
 
@@ -121,7 +120,7 @@ export function parsePoolOptions(input: unknown): ParsedPoolOptions {
 
   return {
     capacity: size - (size % DVPP_ADDR_ALIGN),
-    backend: backend as PoolBackendKind,
+    backend,
     deviceId,
     libraryDir,
     zeroOnAcquire: optionalBoolean('options.zeroOnAcquire', options['zeroOnAcquire']) ?? false,

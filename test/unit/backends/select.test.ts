@@ -4,8 +4,9 @@
 // paths, so auto lands on host, and the reason it gives for acl is the ACL loader's own text.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { BACKEND_ENV, backendsInfo, selectBackend } from '../../../src/backends/select.js';
+import { BACKEND_CHOICES, BACKEND_ENV, backendsInfo, parseBackendChoice, selectBackend } from '../../../src/backends/select.js';
 import { BackendUnavailableError } from '../../../src/errors.js';
+import { createPool } from '../../../src/pool/pool.js';
 
 describe('selectBackend', () => {
   const saved = process.env[BACKEND_ENV];
@@ -35,9 +36,10 @@ describe('selectBackend', () => {
     expect(() => selectBackend('acl', {})).toThrow(/^The 'acl' backend is unavailable: no ACL runtime library/);
   });
 
-  it('rejects an unknown kind or option with a TypeError', () => {
-    expect(() => selectBackend('gpu' as 'js', {})).toThrow(TypeError);
+  it('rejects an unknown kind with a RangeError, a non-string kind or a bad option with a TypeError', () => {
+    expect(() => selectBackend('gpu' as 'js', {})).toThrow(RangeError);
     expect(() => selectBackend(undefined as unknown as 'js', {})).toThrow(TypeError);
+    expect(() => selectBackend(1 as unknown as 'js', {})).toThrow(TypeError);
     expect(() => selectBackend('js', { device: 0 } as never)).toThrow(TypeError);
     expect(() => selectBackend('js', { acl: { libraryDir: 5 } } as never)).toThrow(TypeError);
     expect(() => selectBackend('js', { deviceId: -1 })).toThrow(RangeError);
@@ -53,6 +55,29 @@ describe('selectBackend', () => {
     expect(selectBackend('auto', {}).backend.kind).toBe('host');
     process.env[BACKEND_ENV] = 'cuda';
     expect(() => selectBackend('auto', {})).toThrow(/DVPP_POOL_BACKEND/);
+  });
+
+  it('answers one bad backend string with one error: a RangeError, from the option, the argument and the environment', () => {
+    const expected = "one of 'auto', 'acl', 'host', 'js'";
+    const message = (name: string) => `Expected ${expected} for ${name} but received "cuda" of type string`;
+    const thrown = (action: () => unknown): { type: string; message: string } => {
+      try {
+        action();
+      } catch (error) {
+        return { type: (error as Error).constructor.name, message: (error as Error).message };
+      }
+      throw new Error('did not throw');
+    };
+    delete process.env[BACKEND_ENV];
+    expect(thrown(() => createPool({ size: 4096, backend: 'cuda' as 'js' }))).toEqual({ type: 'RangeError', message: message('options.backend') });
+    expect(thrown(() => selectBackend('cuda' as 'js', {}))).toEqual({ type: 'RangeError', message: message('kind') });
+    process.env[BACKEND_ENV] = 'cuda';
+    expect(thrown(() => createPool({ size: 4096 }))).toEqual({ type: 'RangeError', message: message(`$${BACKEND_ENV}`) });
+    expect(thrown(() => parseBackendChoice('options.backend', 1))).toEqual({
+      type: 'TypeError',
+      message: `Expected ${expected} for options.backend but received 1 of type number`,
+    });
+    expect(BACKEND_CHOICES).toEqual(['auto', 'acl', 'host', 'js']);
   });
 });
 
