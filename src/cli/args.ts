@@ -5,6 +5,7 @@
 // anything else is a real failure and keeps its stack.
 
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { BACKEND_CHOICES, BACKEND_ENV } from '../backends/select.js';
 import { DVPP_MAX_BLOCK_BYTES } from '../constants.js';
 import type { PoolBackendKind } from '../pool/options.js';
 import { formatBytes } from '../format.js';
@@ -109,16 +110,26 @@ export function parseSeconds(name: string, text: string, max: number): number {
   return value;
 }
 
-const BACKENDS: readonly PoolBackendKind[] = ['auto', 'acl', 'host', 'js'];
-
 /**
- * Parses a backend kind: `auto`, `acl`, `host` or `js`.
+ * Parses a backend kind, one of the choices createPool takes (`auto`, `acl`, `host`, `js`).
+ * @param name - where the text came from, for the message. @defaultValue `'--backend'`
  * @throws {UsageError} any other text.
  */
-export function parseBackend(text: string): PoolBackendKind {
-  const kind = BACKENDS.find((candidate) => candidate === text);
-  if (kind === undefined) throw new UsageError(`--backend expects one of ${BACKENDS.join(', ')}, got '${text}'`);
+export function parseBackend(text: string, name = '--backend'): PoolBackendKind {
+  const kind = BACKEND_CHOICES.find((candidate) => candidate === text);
+  if (kind === undefined) throw new UsageError(`${name} expects one of ${BACKEND_CHOICES.join(', ')}, got '${text}'`);
   return kind;
+}
+
+/**
+ * Checks $DVPP_POOL_BACKEND (empty or unset means `auto`) before a command makes a pool, so a
+ * bad value is the same one-line usage error in every command instead of a stack trace from
+ * wherever the first pool is made.
+ * @throws {UsageError} a value that names no backend.
+ */
+export function checkBackendEnvironment(): void {
+  const value = process.env[BACKEND_ENV];
+  if (value !== undefined && value !== '') parseBackend(value, `$${BACKEND_ENV}`);
 }
 
 /** One subcommand of `dvpp-pool`. */
@@ -128,6 +139,8 @@ export interface Command {
   readonly summary: string;
   /** The text `dvpp-pool <name> --help` prints. */
   readonly help: string;
+  /** True when the command picks a backend, so $DVPP_POOL_BACKEND must be valid before it runs. */
+  readonly usesBackend: boolean;
   /**
    * Runs the subcommand with the arguments after its name; resolves to the exit code.
    * @throws {UsageError} a mistake on the command line or in an input file.

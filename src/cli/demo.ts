@@ -4,10 +4,11 @@
 // JSON object with --json): frames, acquires per second, peak use, failures, and the same
 // requests served one native block each. It exits 0 only with nothing left live in the pool.
 
-import { accessSync, constants as fsConstants, writeFileSync } from 'node:fs';
+import { type Stats, accessSync, constants as fsConstants, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { formatBytes, formatCount, formatNs } from '../format.js';
 import { createPool } from '../pool/pool.js';
+import type { PoolSnapshot } from '../pool/snapshot.js';
 import type { PoolStats } from '../pool/stats.js';
 import { type Command, UsageError, parseBackend, parseBytes, parseCommandLine, parseInteger, parseSeconds } from './args.js';
 import { Pipeline, REFERENCE_FRAMES, STALL_MS, smallestPoolBytes, worstCaseBytes } from './demo-pipeline.js';
@@ -58,11 +59,31 @@ class RateMeter {
   }
 }
 
+/** Refuses, before the run, a --snapshot path that is a directory or cannot be written. */
 function requireWritableFile(file: string): void {
+  let stats: Stats | undefined;
   try {
-    accessSync(dirname(resolve(file)), fsConstants.W_OK);
+    stats = statSync(file);
   } catch {
-    throw new UsageError(`--snapshot ${file}: its folder does not exist or is not writable`);
+    // Does not exist yet: its folder must let us create it.
+  }
+  if (stats?.isDirectory() === true) throw new UsageError(`--snapshot ${file} is a directory; give a file name`);
+  try {
+    accessSync(stats === undefined ? dirname(resolve(file)) : file, fsConstants.W_OK);
+  } catch {
+    throw new UsageError(
+      stats === undefined ? `--snapshot ${file}: its folder does not exist or is not writable` : `--snapshot ${file} is not writable`,
+    );
+  }
+}
+
+/** Writes the snapshot; a failure (a full disk) is returned as text, to be said after the summary. */
+function writeSnapshot(file: string, snapshot: PoolSnapshot): string | undefined {
+  try {
+    writeFileSync(file, `${JSON.stringify(snapshot)}\n`);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
   }
 }
 
@@ -141,7 +162,8 @@ async function run(args: string[]): Promise<number> {
     const comparison = measurePerRequest(pool, pipeline.recordedLengths, COMPARISON_BUDGET_MS);
     pool.validate();
     const liveSegments = pool.stats().liveSegments;
-    if (snapshotFile !== undefined) writeFileSync(snapshotFile, `${JSON.stringify(pipeline.peakSnapshot ?? pool.snapshot())}\n`);
+    const snapshotError = snapshotFile === undefined ? undefined : writeSnapshot(snapshotFile, pipeline.peakSnapshot ?? pool.snapshot());
+    const snapshotWritten = snapshotFile !== undefined && snapshotError === undefined;
 
     const { counts } = pipeline;
     const perSecond = (count: number): number => Math.round((count * 1000) / durationMs);
@@ -165,7 +187,7 @@ async function run(args: string[]): Promise<number> {
         peakUsedBytes: stats.peakUsedBytes,
         maxWaiting: counts.maxWaiting,
         liveSegments,
-        ...(snapshotFile === undefined ? {} : { snapshot: snapshotFile }),
+        ...(snapshotWritten ? { snapshot: snapshotFile } : {}),
         perRequestNative: comparison,
       };
       out.write(`${JSON.stringify(figures)}\n`);
@@ -178,15 +200,20 @@ async function run(args: string[]): Promise<number> {
         `backpressure       at most ${counts.maxWaiting} acquireAsync waiting; ${counts.stalls} stalls (a wait of ${STALL_MS} ms that dropped a frame)`,
         `one block/request  ${describeComparison(comparison)}`,
         `left live          ${liveSegments} segments`,
-        ...(snapshotFile === undefined ? [] : [`snapshot           ${snapshotFile} (at peak use; draw it with: dvpp-pool map ${snapshotFile} --out map.svg)`]),
+        ...(snapshotWritten ? [`snapshot           ${snapshotFile} (at peak use; draw it with: dvpp-pool map ${snapshotFile} --out map.svg)`] : []),
       ];
       out.write(`${lines.join('\n')}\n`);
     }
+    let exitCode = 0;
     if (liveSegments !== 0 || counts.corrupt !== 0) {
       process.stderr.write(`dvpp-pool demo: ${liveSegments} segments left live and ${counts.corrupt} model inputs read back wrong\n`);
-      return 1;
+      exitCode = 1;
     }
-    return 0;
+    if (snapshotError !== undefined) {
+      process.stderr.write(`dvpp-pool: cannot write the snapshot to ${snapshotFile}: ${snapshotError.replace(/\s+/g, ' ')}\n`);
+      exitCode = 1;
+    }
+    return exitCode;
   } finally {
     pool.close();
   }
@@ -197,5 +224,6 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'run a live media pipeline (decode, resize, inference) on one pool',
   help: HELP,
+  usesBackend: true,
   run,
 };

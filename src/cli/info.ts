@@ -41,8 +41,8 @@ async function run(args: string[]): Promise<number> {
   try {
     backends = backendsInfo(libraryDir === undefined ? {} : { acl: { libraryDir } });
   } catch (error) {
-    // Only $DVPP_POOL_BACKEND can make it throw: a bad value, or a kind this machine lacks.
-    if (error instanceof TypeError || error instanceof BackendUnavailableError) throw new UsageError(`$${BACKEND_ENV}: ${error.message}`);
+    // main.ts has checked $DVPP_POOL_BACKEND's value; it can still name a kind this machine lacks.
+    if (error instanceof BackendUnavailableError) throw new UsageError(`$${BACKEND_ENV}: ${error.message}`);
     throw error;
   }
   const acl = probeAcl(libraryDir);
@@ -79,5 +79,6 @@ export const infoCommand: Command = {
   name: 'info',
   summary: 'show which backend auto picks and why, the ACL libraries, the addon, Node',
   help: HELP,
+  usesBackend: true,
   run,
 };

@@ -3,10 +3,11 @@
 // The `dvpp-pool` command (package `bin`, and what `npm start` runs): picks the subcommand and
 // turns its outcome into an exit code. A user mistake (UsageError) prints one line and exits 2;
 // a coded dvpp-pool error (no backend, ACL failure) prints its message and code and exits 1;
-// anything else is a bug and keeps its stack trace.
+// anything else is a bug and keeps its stack trace. $DVPP_POOL_BACKEND is checked here, once,
+// before any command that picks a backend runs.
 
 import { DvppPoolError } from '../errors.js';
-import { type Command, EXIT_USAGE, UsageError } from './args.js';
+import { type Command, EXIT_USAGE, UsageError, checkBackendEnvironment } from './args.js';
 import { demoCommand } from './demo.js';
 import { infoCommand } from './info.js';
 import { mapCommand } from './map.js';
@@ -40,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined) {
     throw new UsageError(`unknown command '${name}'; commands are ${COMMANDS.map((c) => c.name).join(', ')} (see 'dvpp-pool --help')`);
   }
+  if (command.usesBackend) checkBackendEnvironment();
   return command.run(args);
 }
 

@@ -80,5 +80,6 @@ export const mapCommand: Command = {
   name: 'map',
   summary: 'draw a pool snapshot (JSON) as an SVG memory map',
   help: HELP,
+  usesBackend: false,
   run,
 };

@@ -157,5 +157,6 @@ export const replayCommand: Command = {
   name: 'replay',
   summary: 'replay an allocation trace: ns/op and the fragmentation figure',
   help: HELP,
+  usesBackend: true,
   run,
 };

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { isOneLineError, runCli } from '../helpers/cli.js';
 import { strictXmlProblem } from '../helpers/strict-xml.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dvpp-pool-demo-'));
@@ -80,5 +80,24 @@ describe('dvpp-pool demo without a terminal', () => {
     expect(run.stdout).toMatch(/^peak use /m);
     expect(run.stdout).toMatch(/^one block\/request /m);
     expect(run.stdout).toMatch(/^left live +0 segments$/m);
+  });
+});
+
+describe('dvpp-pool demo when the snapshot cannot be written', () => {
+  // A full disk (/dev/full: every write fails with ENOSPC) once cost the whole summary and a
+  // stack trace; the write is tried, the summary printed, then the failure said in one line.
+  it.each([[[]], [['--json']]])('prints the summary, then one line, and exits 1 (%j)', (extra) => {
+    const run = runCli(['demo', '--seconds', '0.2', '--channels', '1', '--backend', 'js', '--pool-size', '64MiB', '--snapshot', '/dev/full', ...extra]);
+    if (extra.length === 0) {
+      expect(run.stdout).toMatch(/^left live +0 segments$/m);
+      expect(run.stdout).not.toMatch(/^snapshot /m);
+    } else {
+      const figures = JSON.parse(run.stdout) as Record<string, unknown>;
+      expect(figures['liveSegments']).toBe(0);
+      expect(figures['snapshot']).toBeUndefined();
+    }
+    expect(isOneLineError(run.stderr)).toBe(true);
+    expect(run.stderr).toMatch(/^dvpp-pool: cannot write the snapshot to \/dev\/full: .*ENOSPC/);
+    expect(run.status).toBe(1);
   });
 });

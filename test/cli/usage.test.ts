@@ -46,6 +46,7 @@ describe('user mistakes exit 2 with one line and no stack trace', () => {
     ['a pool too small for the demo', ['demo', '--pool-size', '1MiB'], /--pool-size must be between/],
     ['an unknown backend', ['demo', '--backend', 'gpu'], /--backend expects one of auto, acl, host, js, got 'gpu'/],
     ['a snapshot in a missing folder', ['demo', '--snapshot', join(dir, 'no/such/dir/s.json')], /--snapshot .*not writable/],
+    ['a snapshot that is a directory', ['demo', '--seconds', '0.1', '--snapshot', dir], /--snapshot .* is a directory/],
     ['a stray positional', ['info', 'extra'], /Unexpected argument 'extra'/],
     ['map without a file', ['map'], /missing the snapshot file/],
     ['map of a missing file', ['map', join(dir, 'missing.json')], /cannot read .*missing\.json/],
@@ -69,6 +70,40 @@ describe('user mistakes exit 2 with one line and no stack trace', () => {
     expect(run.status).toBe(2);
     expect(isOneLineError(run.stderr)).toBe(true);
     expect(run.stderr).toMatch(/stdin is not JSON/);
+  });
+});
+
+describe('a bad $DVPP_POOL_BACKEND', () => {
+  // It was one line in `info` but a stack trace in `demo` and `replay`.
+  const trace = join(dir, 'one.trace');
+  const words = [0x54524331, 2, 1, 0, 0, 0, 4096, 1, 0, 0];
+  writeFileSync(trace, new Uint8Array(new Uint32Array(words).buffer));
+  it.each([
+    ['demo', ['demo', '--seconds', '0.1']],
+    ['replay', ['replay', trace]],
+    ['info', ['info']],
+  ])('is one line and exit 2 in %s', (_, args) => {
+    for (const value of ['gpu', 'ACL', ' host']) {
+      const run = runCli(args, undefined, { DVPP_POOL_BACKEND: value });
+      expect(run.stdout).toBe('');
+      expect(isOneLineError(run.stderr)).toBe(true);
+      expect(run.stderr).toContain(`$DVPP_POOL_BACKEND expects one of auto, acl, host, js, got '${value}'`);
+      expect(run.status).toBe(2);
+    }
+  });
+
+  it('does not stop map, which makes no pool', () => {
+    const snapshot = { capacity: 1024, baseAddress: '0x1000', segments: [], freeRanges: [{ offset: 0, size: 1024 }], stats: {} };
+    const stats = Object.fromEntries(
+      ['statsVersion', 'capacity', 'usedBytes', 'freeBytes', 'peakUsedBytes', 'liveSegments', 'largestFreeBlock', 'acquires', 'releases', 'failures', 'resets', 'waiting'].map(
+        (field) => [field, 0],
+      ),
+    );
+    const file = join(dir, 'empty-pool.json');
+    writeFileSync(file, JSON.stringify({ ...snapshot, stats }));
+    const run = runCli(['map', file], undefined, { DVPP_POOL_BACKEND: 'gpu' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
   });
 });
 
