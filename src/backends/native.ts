@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // The only module that loads the native addon (binding.gyp target `dvpp_pool`). It loads on the
 // first call to loadAddon(), never at import, so `import` works on any machine; a failed load is
-// kept as the loader's own error text, never swallowed. Also declares the addon's surface: what
-// native/addon.cc exports, argument by argument.
+// kept as the loader's own error text, never swallowed, plus the build failure the install
+// script recorded, if any. Also declares the addon's surface: what native/addon.cc exports,
+// argument by argument.
 
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { markAsUntransferable } from 'node:worker_threads';
 import { invalidMessage } from '../validate.js';
@@ -78,13 +81,38 @@ export function isNativeFailure(value: unknown): value is NativeFailure {
 // Two levels up from both src/backends/native.ts (vitest) and dist/backends/native.js.
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * Where scripts/install.mjs records, inside the package, why the addon did not build at install
+ * (npm hides a dependency's install output): its first line says why, the rest is node-gyp's.
+ */
+export const INSTALL_ERROR_FILE = 'build/install-error.txt';
+
 let loaded: AddonLoad | undefined;
 
-function load(): AddonLoad {
+/** The install script's record of a failed build under `root`, as one line for a reason. */
+function installFailure(root: string): string | undefined {
+  const file = join(root, INSTALL_ERROR_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    // No record is the usual case: the build passed, or the install script did not run.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return `the install script's record ${file} could not be read: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const first = text.split('\n', 1)[0]?.trim() ?? '';
+  return `at install, the build failed: ${first === '' ? '(no reason recorded)' : first} (node-gyp's output: ${file})`;
+}
+
+/**
+ * @internal Loads the addon of the package at `root`, with no caching: the addon and its file,
+ * or `{ reason }` with the loader's text and any build failure recorded at install. Never throws.
+ */
+export function loadAddonFrom(root: string): AddonLoad {
   const require = createRequire(import.meta.url);
   try {
     const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
-    const path = nodeGypBuild.path(PACKAGE_ROOT);
+    const path = nodeGypBuild.path(root);
     const raw = require(path) as DvppPoolAddon;
     // Node-API cannot mark a buffer untransferable; unmarked, a transferred copy would keep
     // pointing at the mapping after free. Marked, postMessage/structuredClone copy it instead.
@@ -98,16 +126,19 @@ function load(): AddonLoad {
     };
     return { addon, path };
   } catch (error) {
-    return { reason: error instanceof Error ? error.message : String(error) };
+    const reason = error instanceof Error ? error.message : String(error);
+    const atInstall = installFailure(root);
+    return { reason: atInstall === undefined ? reason : `${reason}; ${atInstall}` };
   }
 }
 
 /**
  * Loads the addon on the first call and returns the same answer on every later one.
- * Never throws: a build or load failure comes back as `{ reason }` with the loader's text.
+ * Never throws: a build or load failure comes back as `{ reason }` with the loader's text and,
+ * when the install script recorded one, why the build failed at install.
  */
 export function loadAddon(): AddonLoad {
-  loaded ??= load();
+  loaded ??= loadAddonFrom(PACKAGE_ROOT);
   return loaded;
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Which backend a pool gets. An explicit kind is honoured or throws BackendUnavailableError;
-// `auto` takes $DVPP_POOL_BACKEND when set, else tries acl, host, js in that order and keeps, in
-// `fallbackReason`, why each earlier one was skipped. Nothing is swallowed: every skipped
-// backend's reason is the loader's own text.
+// `auto` takes $DVPP_POOL_BACKEND when set, else tries acl, then host, and keeps, in
+// `fallbackReason`, why acl was skipped. `auto` never takes js (fake addresses that DVPP cannot
+// use): with neither acl nor host it throws, saying why the addon is missing and how to rebuild
+// it. Nothing is swallowed: every skipped backend's reason is the loader's own text.
 
 import { BackendUnavailableError } from '../errors.js';
 import { invalidMessage, rejectUnknownKeys, requireOptions, requireSafeInteger, requireString } from '../validate.js';
@@ -42,8 +43,29 @@ export interface BackendSelection {
 /** The environment variable that picks the backend when the caller asks for `auto`. */
 export const BACKEND_ENV = 'DVPP_POOL_BACKEND';
 
-// `auto` tries these in order, then takes `js`, which needs nothing and cannot fail.
-const FALLIBLE_ORDER: readonly BackendKind[] = ['acl', 'host'];
+// `auto` tries these in order: the backends with real memory. `js` only when asked for by name.
+const AUTO_ORDER: readonly BackendKind[] = ['acl', 'host'];
+
+/** How to get the addon back; added to every reason whose cause is the missing addon. */
+const REBUILD_HINT =
+  'rebuild the native addon with `npm rebuild dvpp-pool` (node-gyp needs a C++17 compiler, make and Python; see docs/troubleshooting.md)';
+
+/** Why the addon did not load (the loader's text), or undefined when it did. */
+function addonMissing(): string | undefined {
+  const load = loadAddon();
+  return 'reason' in load ? load.reason : undefined;
+}
+
+/** Why `auto` found no backend with real memory, and what to do about it. */
+function autoUnavailable(skipped: readonly string[]): string {
+  const addon = addonMissing();
+  const noJs = "auto never picks the 'js' backend, whose addresses are fake (DVPP cannot use them)";
+  const byName = "or ask for backend: 'js' by name (tests, development)";
+  if (addon !== undefined) {
+    return `the native addon did not load, so neither 'acl' nor 'host' can be used, and ${noJs}: ${addon}; ${REBUILD_HINT}, ${byName}`;
+  }
+  return `neither 'acl' nor 'host' can be used (${skipped.join('; ')}), and ${noJs}; ${byName}`;
+}
 
 type Attempt = { readonly backend: Backend } | { readonly reason: string };
 
@@ -105,10 +127,12 @@ function fromEnvironment(): BackendChoice {
  * Picks and creates the backend for a pool.
  *
  * `auto` first reads $DVPP_POOL_BACKEND (`auto`, `acl`, `host` or `js`): any value but `auto`
- * is treated as if the caller had asked for that kind. Otherwise it tries `acl`, `host`, `js`.
+ * is treated as if the caller had asked for that kind. Otherwise it tries `acl`, then `host`;
+ * never `js`, which is used only when asked for by name.
  * @throws {TypeError} `kind` is not a string, or the options are not valid.
  * @throws {RangeError} `kind` or $DVPP_POOL_BACKEND is a string that names no backend.
- * @throws {BackendUnavailableError} an explicitly asked kind cannot be used here.
+ * @throws {BackendUnavailableError} an explicitly asked kind cannot be used here, or `auto` has
+ * neither `acl` nor `host` (the native addon did not load; the reason says why and how to rebuild).
  * @example
  * const { backend, fallbackReason } = selectBackend('auto', {});
  * // without CANN: backend.kind === 'host', fallbackReason === 'acl: no ACL runtime library ...'
@@ -119,24 +143,29 @@ export function selectBackend(kind: BackendChoice, options: SelectOptions = {}):
   if (choice === 'auto') choice = fromEnvironment();
   if (choice !== 'auto') {
     const result = attempt(choice, parsed);
-    if ('reason' in result) throw new BackendUnavailableError(choice, result.reason);
+    if ('reason' in result) {
+      throw new BackendUnavailableError(choice, addonMissing() === undefined ? result.reason : `${result.reason}; ${REBUILD_HINT}`);
+    }
     return { backend: result.backend };
   }
   const skipped: string[] = [];
-  for (const candidate of FALLIBLE_ORDER) {
+  for (const candidate of AUTO_ORDER) {
     const result = attempt(candidate, parsed);
     if ('backend' in result) {
       return skipped.length === 0 ? { backend: result.backend } : { backend: result.backend, fallbackReason: skipped.join('; ') };
     }
     skipped.push(`${candidate}: ${result.reason}`);
   }
-  return { backend: createJsBackend(), fallbackReason: skipped.join('; ') };
+  throw new BackendUnavailableError('auto', autoUnavailable(skipped));
 }
 
 /** What `dvpp-pool info` prints about backends. */
 export interface BackendsInfo {
-  /** The kind `auto` picks here, and why it skipped earlier ones. */
-  readonly auto: { readonly kind: BackendKind; readonly fallbackReason?: string };
+  /**
+   * The kind `auto` picks here, and why it skipped earlier ones; `'none'` when it has nothing to
+   * pick (createPool would throw BackendUnavailableError), with the reason in `fallbackReason`.
+   */
+  readonly auto: { readonly kind: BackendKind | 'none'; readonly fallbackReason?: string };
   /** $DVPP_POOL_BACKEND as set, if it is. */
   readonly environment?: string;
   /** The native addon's file, or why it did not load. */
@@ -151,11 +180,19 @@ export interface BackendsInfo {
  * @throws {BackendUnavailableError} $DVPP_POOL_BACKEND names a kind that is unavailable.
  */
 export function backendsInfo(options: SelectOptions = {}): BackendsInfo {
-  const { backend, fallbackReason } = selectBackend('auto', options);
+  let auto: BackendsInfo['auto'];
+  try {
+    const { backend, fallbackReason } = selectBackend('auto', options);
+    auto = fallbackReason === undefined ? { kind: backend.kind } : { kind: backend.kind, fallbackReason };
+  } catch (error) {
+    // auto found nothing: a fact to report. A kind $DVPP_POOL_BACKEND names is the caller's error.
+    if (!(error instanceof BackendUnavailableError) || error.backend !== 'auto') throw error;
+    auto = { kind: 'none', fallbackReason: error.reason };
+  }
   const load = loadAddon();
   const environment = process.env[BACKEND_ENV];
   return {
-    auto: fallbackReason === undefined ? { kind: backend.kind } : { kind: backend.kind, fallbackReason },
+    auto,
     ...(environment === undefined ? {} : { environment }),
     addon: 'reason' in load ? { reason: load.reason } : { path: load.path },
     hugePages: hugePageInfo(),

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT
+// npm's install script: builds the native addon through node-gyp-build. A failed build must not
+// fail the install (the package still imports, and `backend: 'js'` works), but it must not pass
+// unseen either. npm hides a dependency's script output when the script succeeds, so besides
+// printing node-gyp's reason to stderr, this records it in build/install-error.txt (never
+// committed; a later successful build removes it). The loader, src/backends/native.ts, adds that
+// file's first line to its reason, so BackendUnavailableError and `dvpp-pool info` show it.
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** Read by src/backends/native.ts (INSTALL_ERROR_FILE there): keep the two in step. */
+const ERROR_FILE = join(ROOT, 'build', 'install-error.txt');
+/** node-gyp's output kept for the reason: its tail, where the failure is. */
+const KEEP_CHARS = 256 * 1024;
+const DETAIL_LINES = 40;
+
+/** The line that says why, and the lines worth keeping, from node-gyp's output. */
+function explain(output) {
+  const lines = output.split(/\r?\n/).map((line) => line.trimEnd()).filter((line) => line !== '');
+  // A compiler's own "error:" line is the root cause; node-gyp's "stack Error:" line says what
+  // was missing (make, Python, headers) or which step failed.
+  const compiler = lines.find((line) => /\berror:/.test(line) && !line.includes('ERR!'));
+  const stack = lines.find((line) => /ERR! stack Error:/.test(line));
+  const anyError = lines.find((line) => line.includes('ERR!'));
+  const cause = compiler ?? stack ?? anyError ?? lines.at(-1) ?? 'it printed nothing';
+  const notable = lines.filter((line) => line.includes('ERR!') || /\berror:/.test(line));
+  const detail = (notable.length > 0 ? notable : lines).slice(-DETAIL_LINES);
+  return { cause, detail };
+}
+
+function recordFailure(how, output) {
+  const { cause, detail } = explain(output);
+  const summary = `node-gyp-build ${how}: ${cause}`;
+  const text = [
+    summary,
+    `(recorded by dvpp-pool's install script, ${new Date().toISOString()}, Node ${process.version} ${process.platform} ${process.arch})`,
+    '',
+    ...detail,
+    '',
+  ].join('\n');
+  try {
+    mkdirSync(dirname(ERROR_FILE), { recursive: true });
+    writeFileSync(ERROR_FILE, text);
+  } catch (error) {
+    process.stderr.write(`dvpp-pool: could not record the build failure in ${ERROR_FILE}: ${error.message}\n`);
+  }
+  process.stderr.write(
+    `\ndvpp-pool: the native addon did not build: ${summary}\n` +
+      `dvpp-pool: createPool({ backend: 'auto' }) will throw BackendUnavailableError (only backend: 'js' works) until it is rebuilt:\n` +
+      'dvpp-pool: install a C++17 compiler, make and Python, then run `npm rebuild dvpp-pool` (see docs/troubleshooting.md).\n' +
+      `dvpp-pool: the reason is kept in ${ERROR_FILE}.\n`,
+  );
+}
+
+let bin;
+try {
+  bin = createRequire(import.meta.url).resolve('node-gyp-build/bin.js');
+} catch (error) {
+  recordFailure('could not be found', error.message);
+  process.exit(0);
+}
+
+let output = '';
+const keep = (chunk) => {
+  output += chunk;
+  if (output.length > 2 * KEEP_CHARS) output = output.slice(-KEEP_CHARS);
+};
+const child = spawn(process.execPath, [bin], { cwd: ROOT, stdio: ['inherit', 'pipe', 'pipe'] });
+child.stdout.setEncoding('utf8');
+child.stderr.setEncoding('utf8');
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  keep(chunk);
+});
+child.stderr.on('data', (chunk) => {
+  process.stderr.write(chunk);
+  keep(chunk);
+});
+child.on('error', (error) => {
+  recordFailure('could not start', `${output}\n${error.message}`);
+  process.exit(0);
+});
+child.on('close', (code, signal) => {
+  if (code === 0) {
+    rmSync(ERROR_FILE, { force: true });
+  } else {
+    recordFailure(signal === null ? `exited with code ${code}` : `was killed by ${signal}`, output);
+  }
+  // Non-fatal either way: the install goes on.
+  process.exit(0);
+});
