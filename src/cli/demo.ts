@@ -2,7 +2,8 @@
 // `dvpp-pool demo`: runs the media pipeline of demo-pipeline.ts on one pool for --seconds,
 // with a live status line on a terminal (plain lines elsewhere), then prints a summary (or one
 // JSON object with --json): frames, acquires per second, peak use, failures, and the same
-// requests served one native block each. It exits 0 only with nothing left live in the pool.
+// requests served one native block each. It exits 0 only with nothing left live in the pool;
+// stopped by SIGINT, SIGTERM or SIGHUP (signals.ts), it cleans up and exits 128 + the signal.
 
 import { type Stats, accessSync, constants as fsConstants, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -13,6 +14,7 @@ import type { PoolStats } from '../pool/stats.js';
 import { type Command, UsageError, parseBackend, parseBytes, parseCommandLine, parseInteger, parseSeconds } from './args.js';
 import { Pipeline, REFERENCE_FRAMES, STALL_MS, smallestPoolBytes, worstCaseBytes } from './demo-pipeline.js';
 import { type PerRequestFigures, measurePerRequest } from './per-request.js';
+import { watchStopSignals } from './signals.js';
 import { StatusLine } from './status-line.js';
 
 const MIB = 2 ** 20;
@@ -33,7 +35,8 @@ Runs a media pipeline on one pool: each channel decodes frames (1080p or 720p NV
 bytes) into segments, keeps ${REFERENCE_FRAMES} as references, resizes each into a 640x640 NV12 segment and a
 640x640x3 model input, and queues them for a simulated accelerator that releases them.
 acquireAsync holds decoders back when the pool is full. Ends with a summary and a comparison
-with one native block per request.
+with one native block per request. SIGINT (Ctrl-C), SIGTERM or SIGHUP stop it early: it frees
+the pool's block, prints the summary so far and exits with 128 + the signal's number.
 
 Options:
   --channels N       video channels, 1 to 64 (default 8; even ones 1080p, odd ones 720p)
@@ -88,7 +91,7 @@ function writeSnapshot(file: string, snapshot: PoolSnapshot): string | undefined
 }
 
 function describeComparison(figures: PerRequestFigures): string {
-  if (!figures.available) return `not measured: the host backend is unavailable (${figures.reason})`;
+  if (!figures.available) return `not measured: ${figures.reason}`;
   return (
     `${formatNs(figures.nativeNsPerRequest)} per allocate + free of a fresh host block (mmap/munmap) vs ` +
     `${formatNs(figures.poolNsPerRequest)} per acquire + release: ${formatCount(figures.speedup)}x, over ${formatCount(figures.requests)} recorded requests`
@@ -122,6 +125,8 @@ async function run(args: string[]): Promise<number> {
   if (snapshotFile !== undefined) requireWritableFile(snapshotFile);
   const json = values.json === true;
 
+  // Before the block exists, so that no moment holds a block that a signal could strand.
+  const stopSignals = watchStopSignals();
   const pool = createPool({ size: poolSize, backend });
   try {
     const out = process.stdout;
@@ -147,19 +152,23 @@ async function run(args: string[]): Promise<number> {
     };
     const ticker = json ? undefined : setInterval(showStatus, STATUS_INTERVAL_MS);
     const stopper = setTimeout(() => pipeline.stop(), seconds * 1000);
-    const onInterrupt = (): void => pipeline.stop();
-    process.once('SIGINT', onInterrupt);
+    const onStopSignal = (): void => pipeline.stop();
+    if (stopSignals.signal.aborted) pipeline.stop();
+    else stopSignals.signal.addEventListener('abort', onStopSignal, { once: true });
     try {
       await pipeline.run();
     } finally {
       clearTimeout(stopper);
       clearInterval(ticker);
-      process.removeListener('SIGINT', onInterrupt);
+      stopSignals.signal.removeEventListener('abort', onStopSignal);
       status.finish();
     }
     const durationMs = performance.now() - started;
     const stats: PoolStats = pool.stats();
-    const comparison = measurePerRequest(pool, pipeline.recordedLengths, COMPARISON_BUDGET_MS);
+    if (!json && !stopSignals.signal.aborted) {
+      out.write(`comparing: the same requests as one native block each (about ${(2 * COMPARISON_BUDGET_MS) / 1000} s)\n`);
+    }
+    const comparison = await measurePerRequest(pool, pipeline.recordedLengths, COMPARISON_BUDGET_MS, stopSignals.signal);
     pool.validate();
     const liveSegments = pool.stats().liveSegments;
     const snapshotError = snapshotFile === undefined ? undefined : writeSnapshot(snapshotFile, pipeline.peakSnapshot ?? pool.snapshot());
@@ -187,12 +196,16 @@ async function run(args: string[]): Promise<number> {
         peakUsedBytes: stats.peakUsedBytes,
         maxWaiting: counts.maxWaiting,
         liveSegments,
+        ...(stopSignals.received === undefined ? {} : { interrupted: stopSignals.received }),
         ...(snapshotWritten ? { snapshot: snapshotFile } : {}),
         perRequestNative: comparison,
       };
       out.write(`${JSON.stringify(figures)}\n`);
     } else {
       const lines = [
+        ...(stopSignals.received === undefined
+          ? []
+          : [`interrupted        by ${stopSignals.received} after ${(durationMs / 1000).toFixed(1)} s: the figures cover the run so far`]),
         `frames processed   ${formatCount(counts.processed)} (${formatCount(perSecond(counts.processed))}/s) in ${(durationMs / 1000).toFixed(1)} s; ` +
           `${formatCount(counts.decoded)} decoded, ${formatCount(counts.dropped)} dropped`,
         `acquires           ${formatCount(stats.acquires)} (${formatCount(perSecond(stats.acquires))}/s), ${formatCount(stats.releases)} releases, ${formatCount(stats.failures)} failures`,
@@ -213,7 +226,8 @@ async function run(args: string[]): Promise<number> {
       process.stderr.write(`dvpp-pool: cannot write the snapshot to ${snapshotFile}: ${snapshotError.replace(/\s+/g, ' ')}\n`);
       exitCode = 1;
     }
-    return exitCode;
+    // Stopped by a signal: the shell's convention, whatever else happened.
+    return stopSignals.exitCode ?? exitCode;
   } finally {
     pool.close();
   }

@@ -3,7 +3,9 @@
 // through the host backend, i.e. mmap/munmap via the addon, as per-frame dvpp_malloc/dvpp_free
 // would be) against an acquire + release through the pool. Both are timed over the demo's own
 // recorded request lengths, each for about `budgetMs`. Without the addon it says why instead.
+// Between passes it yields to the event loop, so a stop signal ends it within one pass.
 
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Backend } from '../backends/backend.js';
 import { selectBackend } from '../backends/select.js';
 import { DVPP_ADDR_ALIGN, alignUp, segmentSize } from '../constants.js';
@@ -23,42 +25,58 @@ export type PerRequestFigures =
       /** nativeNsPerRequest / poolNsPerRequest. */
       readonly speedup: number;
     }
-  | { readonly available: false; readonly reason: string };
+  | {
+      readonly available: false;
+      /** Why, as a phrase: e.g. `the host backend is unavailable (...)`, `interrupted by SIGINT`. */
+      readonly reason: string;
+    };
 
-/** Runs `pass` over the sample until `budgetMs` is spent (at least once); mean ns per request. */
-function timePasses(requests: number, budgetMs: number, pass: () => void): number {
+/**
+ * Runs `pass` over the sample until `budgetMs` of passes are spent (at least once), yielding
+ * between passes; mean ns per request, or undefined when `signal` aborted first.
+ */
+async function timePasses(requests: number, budgetMs: number, pass: () => void, signal: AbortSignal | undefined): Promise<number | undefined> {
   let passes = 0;
-  const start = process.hrtime.bigint();
   let elapsed = 0n;
   do {
+    await yieldToEventLoop();
+    if (signal?.aborted === true) return undefined;
+    const start = process.hrtime.bigint();
     pass();
+    elapsed += process.hrtime.bigint() - start;
     passes++;
-    elapsed = process.hrtime.bigint() - start;
   } while (elapsed < BigInt(budgetMs) * 1_000_000n);
   return Number(elapsed) / (passes * requests);
 }
 
+function interrupted(signal: AbortSignal): PerRequestFigures {
+  return { available: false, reason: `interrupted by ${String(signal.reason)}` };
+}
+
 /**
  * Times `lengths` as native blocks and as pool segments. `pool` must have room for the largest
- * length; it is left as it was found.
+ * length; it is left as it was found. When `signal` aborts, it stops after the pass under way
+ * and says so instead of figures.
  */
-export function measurePerRequest(pool: Pool, lengths: readonly number[], budgetMs: number): PerRequestFigures {
+export async function measurePerRequest(pool: Pool, lengths: readonly number[], budgetMs: number, signal?: AbortSignal): Promise<PerRequestFigures> {
+  if (signal?.aborted === true) return interrupted(signal);
   if (lengths.length === 0) return { available: false, reason: 'the demo recorded no request' };
   let backend: Backend;
   try {
     ({ backend } = selectBackend('host', {}));
   } catch (error) {
-    if (error instanceof BackendUnavailableError) return { available: false, reason: error.reason };
+    if (error instanceof BackendUnavailableError) return { available: false, reason: `the host backend is unavailable (${error.reason})` };
     throw error;
   }
   // The block a per-request allocator must set aside: the segment rounded to the 128-byte granule.
   const blockSizes = lengths.map((len) => alignUp(segmentSize(len), DVPP_ADDR_ALIGN));
-  const nativeNs = timePasses(lengths.length, budgetMs, () => {
+  const nativeNs = await timePasses(lengths.length, budgetMs, () => {
     for (const size of blockSizes) backend.free(backend.allocate(size));
-  });
-  const poolNs = timePasses(lengths.length, budgetMs, () => {
+  }, signal);
+  const poolNs = await timePasses(lengths.length, budgetMs, () => {
     for (const len of lengths) pool.acquire(len).release();
-  });
+  }, signal);
+  if (nativeNs === undefined || poolNs === undefined) return interrupted(signal as AbortSignal);
   return {
     available: true,
     requests: lengths.length,
