@@ -14,6 +14,7 @@ import type { PoolStats } from '../pool/stats.js';
 import { type Command, UsageError, parseBackend, parseBytes, parseCommandLine, parseInteger, parseSeconds } from './args.js';
 import { Pipeline, REFERENCE_FRAMES, STALL_MS, smallestPoolBytes, worstCaseBytes } from './demo-pipeline.js';
 import { type PerRequestFigures, measurePerRequest } from './per-request.js';
+import { requirePoolSizeFits } from './pool-size.js';
 import { watchStopSignals } from './signals.js';
 import { StatusLine } from './status-line.js';
 
@@ -121,6 +122,7 @@ async function run(args: string[]): Promise<number> {
   const backend = values.backend === undefined ? 'auto' : parseBackend(values.backend);
   const poolSize =
     values['pool-size'] === undefined ? defaultPoolBytes(channels) : parseBytes('--pool-size', values['pool-size'], smallestPoolBytes());
+  if (values['pool-size'] !== undefined) requirePoolSizeFits(poolSize, values['pool-size'], backend);
   const snapshotFile = values.snapshot;
   if (snapshotFile !== undefined) requireWritableFile(snapshotFile);
   const json = values.json === true;

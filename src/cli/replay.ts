@@ -5,7 +5,6 @@
 // trace without a failure, divided by the trace's peak live footprint (src/trace/min-pool.ts).
 
 import type { BackendKind } from '../backends/backend.js';
-import { DVPP_MAX_BLOCK_BYTES } from '../constants.js';
 import { formatBytes, formatCount } from '../format.js';
 import type { PoolBackendKind } from '../pool/options.js';
 import { createPool } from '../pool/pool.js';
@@ -16,6 +15,7 @@ import { type Contender, type Instance, drainTable, handleTable, replayCounts, r
 import { traceStats } from '../trace/stats.js';
 import { type Command, UsageError, onlyFile, parseBackend, parseBytes, parseCommandLine, parseInteger } from './args.js';
 import { readCapped } from './input.js';
+import { largestPool, requirePoolSizeFits } from './pool-size.js';
 
 const HELP = `Usage: dvpp-pool replay TRACE [options]
 
@@ -112,14 +112,16 @@ async function run(args: string[]): Promise<number> {
   const stats = traceStats(trace);
   if (stats.allocs === 0) throw new UsageError(`${file} holds no allocation to replay`);
   const contender = new PoolContender(backend);
-  // No pool is larger than the DVPP limit, so neither is any the search or the timing creates.
-  const maxSteps = Math.floor(DVPP_MAX_BLOCK_BYTES / step);
+  // No pool the search or the timing creates is larger than the backend can hold.
+  const largest = largestPool(backend);
+  if (poolSizeOption !== undefined) requirePoolSizeFits(poolSizeOption, values['pool-size'] ?? '', largest);
+  const maxSteps = Math.floor(largest.bytes / step);
   let smallest: ReturnType<typeof minPoolBytes>;
   try {
     smallest = minPoolBytes(trace, contender, { stepBytes: step, maxSteps });
   } catch (error) {
     if (!(error instanceof NoBlockFitsError)) throw error;
-    throw new UsageError(`${file}: no pool of at most ${formatBytes(maxSteps * step)} (the DVPP limit, in --step steps) replays it without a failure`);
+    throw new UsageError(`${file}: no pool of at most ${formatBytes(maxSteps * step)} (${largest.limit}, in --step steps) replays it without a failure`);
   }
   const roomy = Math.min(maxSteps, Math.ceil((stats.peakLiveBytes * 1.25) / step)) * step;
   const poolBytes = poolSizeOption ?? Math.max(smallest.bytes, roomy);

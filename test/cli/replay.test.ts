@@ -91,6 +91,20 @@ describe('dvpp-pool replay of a trace beyond the limits', () => {
     expect(run.status).toBe(2);
   });
 
+  it('creates no pool above what the backend can hold', () => {
+    // One 4 GiB allocation in 28 bytes: the js backend holds at most 4 GiB, so no js pool can
+    // replay it (it was a RangeError's stack trace from the search's first pool).
+    const file = rawFile('4gib.trace', [TRACE_MAGIC, 1, 1, 0, OP_ALLOC, 0, 2 ** 32 - 1]);
+    const run = runCli(['replay', file, '--backend', 'js']);
+    expect(isOneLineError(run.stderr)).toBe(true);
+    expect(run.stderr).toMatch(/no pool of at most 4 GiB \(the js backend's limit, in --step steps\) replays it/);
+    expect(run.status).toBe(2);
+    const sized = runCli(['replay', join(dir, 'small.trace'), '--backend', 'js', '--pool-size', '5GiB']);
+    expect(isOneLineError(sized.stderr)).toBe(true);
+    expect(sized.stderr).toMatch(/--pool-size must be at most 4 GiB on the js backend, got '5GiB'/);
+    expect(sized.status).toBe(2);
+  });
+
   it('stops reading an endless input at the documented cap', () => {
     const run = runCli(['replay', '/dev/zero']);
     expect(isOneLineError(run.stderr)).toBe(true);

@@ -45,6 +45,7 @@ describe('user mistakes exit 2 with one line and no stack trace', () => {
     ['a bad size', ['demo', '--pool-size', 'lots'], /--pool-size expects a size in bytes/],
     ['a pool too small for the demo', ['demo', '--pool-size', '1MiB'], /--pool-size must be between/],
     ['an unknown backend', ['demo', '--backend', 'gpu'], /--backend expects one of auto, acl, host, js, got 'gpu'/],
+    ['a pool too large for the backend', ['demo', '--backend', 'js', '--pool-size', '5GiB'], /--pool-size must be at most 4 GiB on the js backend, got '5GiB'/],
     ['a snapshot in a missing folder', ['demo', '--snapshot', join(dir, 'no/such/dir/s.json')], /--snapshot .*not writable/],
     ['a snapshot that is a directory', ['demo', '--seconds', '0.1', '--snapshot', dir], /--snapshot .* is a directory/],
     ['a stray positional', ['info', 'extra'], /Unexpected argument 'extra'/],
