@@ -81,6 +81,25 @@ export class AcquireTimeoutError extends DvppPoolError {
   }
 }
 
+/**
+ * A scope's `acquireAsync` was still waiting when the scope released its segments
+ * (`releaseAll()` or dispose): the wait is cancelled so that nothing acquired through a scope
+ * outlives it. Await a scope's waits before it ends.
+ */
+export class ScopeReleasedError extends DvppPoolError {
+  static readonly CODE = 'ERR_DVPP_SCOPE_RELEASED';
+  /** `len` of the cancelled call, in bytes. */
+  readonly requested: number;
+  constructor(requested: number) {
+    super(
+      ScopeReleasedError.CODE,
+      `scope.acquireAsync(${requested}) was cancelled: its scope released its segments (releaseAll() or dispose) ` +
+        'while the call still waited. Await every acquireAsync of a scope before the scope ends.',
+    );
+    this.requested = requested;
+  }
+}
+
 /** The requested backend cannot be used here; `reason` says why (the loader's own text). */
 export class BackendUnavailableError extends DvppPoolError {
   static readonly CODE = 'ERR_DVPP_BACKEND_UNAVAILABLE';

@@ -5,7 +5,7 @@
 export { createPool, Pool } from './pool/pool.js';
 export type { PoolBackendInfo } from './pool/pool.js';
 export type { Segment } from './pool/segment.js';
-export { Scope } from './pool/scope.js';
+export type { Scope } from './pool/scope.js';
 export { createAclCompat } from './compat/pyacl.js';
 export type { AclCompat, AclCompatMedia, AclCompatRt } from './compat/pyacl.js';
 export type { AclBackendOptions, AcquireAsyncOptions, AcquireOptions, PoolBackendKind, PoolOptions } from './pool/options.js';
@@ -26,5 +26,6 @@ export {
   InvalidSegmentError,
   PoolClosedError,
   PoolExhaustedError,
+  ScopeReleasedError,
 } from './errors.js';
 export { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES, DVPP_SIZE_ALIGN, DVPP_SIZE_PAD, alignUp, segmentSize } from './constants.js';

@@ -14,6 +14,7 @@ import {
   requireSafeInteger,
   requireString,
 } from '../validate.js';
+import { isAbortSignal } from './abort-signal.js';
 
 /**
  * Which memory a pool asks for: `acl`, `host` or `js` by name, or `auto` (`acl`, else `host`;
@@ -128,39 +129,52 @@ export function parsePoolOptions(input: unknown): ParsedPoolOptions {
 }
 
 /**
- * Checks acquire's options in place (no allocation on success) and returns them typed.
- * `asyncKeys` also admits `signal` and `timeoutMs`, which the caller checks with {@link checkWaitOptions}.
- * @throws {TypeError} a non-object, an unknown key, a non-string `tag` or a non-boolean `zero`.
+ * Checks that acquire's `options` is an object holding only known keys. Reads no value: each
+ * option is read exactly once by the caller, then checked by its own function below, so a getter
+ * cannot show one value to the check and another to the pool.
+ * `asyncKeys` also admits `signal` and `timeoutMs`.
+ * @throws {TypeError} a non-object or an unknown key.
  */
-export function checkAcquireOptions(input: unknown, asyncKeys: boolean): AcquireAsyncOptions {
+export function checkAcquireKeys(input: unknown, asyncKeys: boolean): asserts input is AcquireAsyncOptions {
   if (typeof input !== 'object' || input === null) {
     throw new TypeError(invalidMessage('options', 'an options object', input));
   }
-  const options = input as Record<string, unknown>;
   // for-in walks the few own keys without building an array, unlike Object.keys.
-  for (const key in options) {
+  for (const key in input) {
     if (key === 'tag' || key === 'zero') continue;
     if (asyncKeys && (key === 'signal' || key === 'timeoutMs')) continue;
     const known = asyncKeys ? 'tag, zero, signal, timeoutMs' : 'tag, zero';
     throw new TypeError(`Unknown option options.${key}; known options are: ${known}`);
   }
-  const tag = options['tag'];
+}
+
+/** The `tag` option as read once. @throws {TypeError} not a string. */
+export function acquireTag(tag: unknown): string | undefined {
   if (tag !== undefined && typeof tag !== 'string') throw new TypeError(invalidMessage('options.tag', 'string', tag));
-  optionalBoolean('options.zero', options['zero']);
-  return options as AcquireAsyncOptions;
+  return tag;
+}
+
+/** The `zero` option as read once: true only when it is `true`. @throws {TypeError} not a boolean. */
+export function acquireZero(zero: unknown): boolean {
+  return optionalBoolean('options.zero', zero) === true;
+}
+
+/** The `signal` option as read once. @throws {TypeError} not a real AbortSignal. */
+export function waitSignal(signal: unknown): AbortSignal | undefined {
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw new TypeError(invalidMessage('options.signal', 'an AbortSignal', signal));
+  }
+  return signal;
 }
 
 /**
- * Checks acquireAsync's `signal` and `timeoutMs`.
- * @throws {TypeError} a signal that is not an AbortSignal, or a non-number timeout.
- * @throws {RangeError} a timeout that is not an integer in `[0, 2147483647]`.
+ * The `timeoutMs` option as read once.
+ * @throws {TypeError} not a number.
+ * @throws {RangeError} not an integer in `[0, 2147483647]`.
  */
-export function checkWaitOptions(options: AcquireAsyncOptions): void {
-  const { signal, timeoutMs } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(invalidMessage('options.signal', 'an AbortSignal', signal));
-  }
-  if (timeoutMs !== undefined && (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_TIMEOUT_MS)) {
+export function waitTimeout(timeoutMs: unknown): number | undefined {
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isSafeInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_TIMEOUT_MS)) {
     throw numberError('options.timeoutMs', `integer number of milliseconds in [0, ${MAX_TIMEOUT_MS}]`, timeoutMs);
   }
+  return timeoutMs;
 }

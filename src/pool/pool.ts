@@ -13,10 +13,14 @@ import { selectBackend, type BackendSelection } from '../backends/select.js';
 import { invalidMessage, numberError } from '../validate.js';
 import { warnLeaks } from './leaks.js';
 import { OffsetIndex } from './offset-index.js';
+import { abortReason, isAborted } from './abort-signal.js';
 import {
-  checkAcquireOptions,
-  checkWaitOptions,
+  acquireTag,
+  acquireZero,
+  checkAcquireKeys,
   parsePoolOptions,
+  waitSignal,
+  waitTimeout,
   type AcquireAsyncOptions,
   type AcquireOptions,
   type PoolOptions,
@@ -25,7 +29,7 @@ import { Scope } from './scope.js';
 import { Segment } from './segment.js';
 import { buildSnapshot, type PoolSnapshot } from './snapshot.js';
 import { buildStats, type PoolCounters, type PoolStats } from './stats.js';
-import { Waiter, WaitQueue } from './waiters.js';
+import { Waiter, WaitQueue, type WaitOwner } from './waiters.js';
 
 /** The engine's unit: every footprint and offset is a whole number of these bytes. */
 const GRANULE = DVPP_ADDR_ALIGN;
@@ -366,8 +370,8 @@ export class Pool {
     this.#counters.failures++;
   }
 
-  /** @internal acquireAsync, remembering the segment in `scope` once it resolves. */
-  acquireAsyncFor(scope: Scope | undefined, len: number, options: AcquireAsyncOptions | undefined): Promise<Segment> {
+  /** @internal acquireAsync for `owner` (a scope's ledger): the wait is its pending one, the segment its own. */
+  acquireAsyncFor(owner: WaitOwner | undefined, len: number, options: AcquireAsyncOptions | undefined): Promise<Segment> {
     try {
       if (this.closed) throw new PoolClosedError('acquireAsync');
       this.#checkProcess();
@@ -377,10 +381,12 @@ export class Pool {
       let signal: AbortSignal | undefined;
       let timeoutMs: number | undefined;
       if (options !== undefined) {
-        checkAcquireOptions(options, true);
-        checkWaitOptions(options);
-        ({ tag, signal, timeoutMs } = options);
-        zero ||= options.zero === true;
+        // Each option is read exactly once: a getter cannot show the check one value and the pool another.
+        checkAcquireKeys(options, true);
+        tag = acquireTag(options.tag);
+        zero = acquireZero(options.zero) || zero;
+        signal = waitSignal(options.signal);
+        timeoutMs = waitTimeout(options.timeoutMs);
         if (this.closed) throw new PoolClosedError('acquireAsync');
       }
       if (len > this.capacity || granulesOf(len) > this.#capacityGranules) {
@@ -389,18 +395,17 @@ export class Pool {
             `and the capacity ${this.capacity} bytes, so acquireAsync would wait forever`,
         );
       }
-      signal?.throwIfAborted();
+      if (signal !== undefined && isAborted(signal)) throw abortReason(signal);
       const granules = granulesOf(len);
       if (this.#waiters.size === 0) {
         const segment = this.#allocate(len, granules, tag, zero);
         if (segment !== undefined) {
-          scope?.track(segment);
+          owner?.segments.push(segment);
           return Promise.resolve(segment);
         }
       }
       return new Promise<Segment>((resolve, reject) => {
-        const waiter = new Waiter(len, granules, tag, zero, scope, resolve, reject, this.#waiters);
-        this.#waiters.push(waiter, signal, timeoutMs);
+        this.#waiters.push(new Waiter(len, granules, tag, zero, owner, resolve, reject), signal, timeoutMs);
       });
     } catch (error) {
       return Promise.reject(error);
@@ -436,9 +441,10 @@ export class Pool {
     let tag: string | undefined;
     let zero = this.#zeroOnAcquire;
     if (options !== undefined) {
-      checkAcquireOptions(options, false);
-      tag = options.tag;
-      zero ||= options.zero === true;
+      // Each option is read exactly once: a getter cannot show the check one value and the pool another.
+      checkAcquireKeys(options, false);
+      tag = acquireTag(options.tag);
+      zero = acquireZero(options.zero) || zero;
       // Reading the options may run a getter that closed the pool.
       if (this.closed) throw new PoolClosedError(operation);
     }
@@ -479,7 +485,7 @@ export class Pool {
 
   #serve(waiter: Waiter): Segment | undefined {
     const segment = this.#allocate(waiter.len, waiter.granules, waiter.tag, waiter.zero);
-    if (segment !== undefined) waiter.scope?.track(segment);
+    if (segment !== undefined) waiter.owner?.segments.push(segment);
     return segment;
   }
 

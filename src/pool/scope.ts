@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
 // Scope: an arena over a pool for one frame or one request. It remembers the segments acquired
 // through it and releases the live ones at releaseAll() or dispose; a segment may still be
-// released on its own (releaseAll skips it). A scope stays usable after releaseAll/dispose, so
-// one scope can serve frame after frame; it holds no memory of its own.
+// released on its own (releaseAll skips it). It also owns its pending acquireAsync calls:
+// releaseAll() cancels them first (ScopeReleasedError), so nothing acquired through a scope can
+// outlive it. A scope stays usable after releaseAll/dispose, so one scope can serve frame after
+// frame; it holds no memory of its own.
 
+import { ScopeReleasedError } from '../errors.js';
 import type { AcquireAsyncOptions, AcquireOptions } from './options.js';
-import type { Pool } from './pool.js';
+import { invalidMessage } from '../validate.js';
+import { Pool } from './pool.js';
 import type { Segment } from './segment.js';
+import type { WaitOwner } from './waiters.js';
 
 /**
  * An arena over a pool, from `pool.scope()`.
@@ -24,11 +29,12 @@ import type { Segment } from './segment.js';
 export class Scope {
   /** The pool this scope acquires from. */
   readonly pool: Pool;
-  // Segments acquired through this scope since the last releaseAll, in acquisition order.
-  #segments: Segment[] = [];
+  // Segments acquired through this scope since the last releaseAll, and its pending waits.
+  readonly #ledger: WaitOwner = { segments: [], pending: new Set() };
 
-  /** @internal Only `pool.scope()` creates scopes. */
+  /** @internal Only `pool.scope()` creates scopes (the package exports Scope as a type only). */
   constructor(pool: Pool) {
+    if (!(pool instanceof Pool)) throw new TypeError(invalidMessage('pool', 'a Pool', pool));
     this.pool = pool;
   }
 
@@ -40,7 +46,7 @@ export class Scope {
    */
   acquire(len: number, options?: AcquireOptions): Segment {
     const segment = this.pool.acquire(len, options);
-    this.#segments.push(segment);
+    this.#ledger.segments.push(segment);
     return segment;
   }
 
@@ -51,34 +57,39 @@ export class Scope {
    */
   tryAcquire(len: number, options?: AcquireOptions): Segment | undefined {
     const segment = this.pool.tryAcquire(len, options);
-    if (segment !== undefined) this.#segments.push(segment);
+    if (segment !== undefined) this.#ledger.segments.push(segment);
     return segment;
   }
 
-  /** `pool.acquireAsync`, remembered by this scope once it resolves. Rejects as `pool.acquireAsync` does. */
+  /**
+   * `pool.acquireAsync`, remembered by this scope once it resolves. Rejects as `pool.acquireAsync`
+   * does, and with `ScopeReleasedError` when the scope's `releaseAll()` or dispose runs first.
+   */
   acquireAsync(len: number, options?: AcquireAsyncOptions): Promise<Segment> {
-    return this.pool.acquireAsyncFor(this, len, options);
+    return this.pool.acquireAsyncFor(this.#ledger, len, options);
   }
 
   /** Number of segments acquired through this scope that are still live. O(n). */
   get liveCount(): number {
     let count = 0;
-    for (const segment of this.#segments) if (!segment.released) count++;
+    for (const segment of this.#ledger.segments) if (!segment.released) count++;
     return count;
   }
 
-  /** @internal Called by the pool when a scoped acquireAsync resolves. */
-  track(segment: Segment): void {
-    this.#segments.push(segment);
-  }
-
   /**
-   * Releases every segment acquired through this scope that is still live (skipping ones
-   * released on their own, reset away or of a closed pool); never throws for those.
+   * Rejects this scope's pending `acquireAsync` calls with `ScopeReleasedError`, then releases
+   * every segment acquired through it that is still live (skipping ones released on their own,
+   * reset away or of a closed pool); never throws for those.
    */
   releaseAll(): void {
-    const segments = this.#segments;
-    this.#segments = [];
+    const ledger = this.#ledger;
+    // Waits first: cancelling a head re-offers room, which may serve a later wait of this scope;
+    // that segment joins the ledger and is released below with the rest.
+    if (ledger.pending.size !== 0) {
+      for (const waiter of [...ledger.pending]) waiter.cancel(new ScopeReleasedError(waiter.len));
+    }
+    const segments = ledger.segments;
+    ledger.segments = [];
     for (const segment of segments) {
       if (!segment.released) this.pool.release(segment);
     }

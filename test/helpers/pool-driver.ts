@@ -8,7 +8,7 @@
 // documented error and change nothing. Shared by the property slice and the stress run.
 
 import { alignUp, segmentSize } from '../../src/constants.js';
-import { AcquireTimeoutError, InvalidSegmentError, PoolClosedError, PoolExhaustedError } from '../../src/errors.js';
+import { AcquireTimeoutError, InvalidSegmentError, PoolClosedError, PoolExhaustedError, ScopeReleasedError } from '../../src/errors.js';
 import { createAclCompat } from '../../src/compat/pyacl.js';
 import { type Pool, createPool } from '../../src/pool/pool.js';
 import type { Scope } from '../../src/pool/scope.js';
@@ -88,6 +88,8 @@ export class PoolDriver {
   #advances = 0;
   #step = 0;
   #palette: number[] = [];
+  /** True while the settlements of a scope.releaseAll are replayed. */
+  #inScopeRelease = false;
 
   constructor(options: PoolDriveOptions) {
     this.#options = options;
@@ -257,6 +259,14 @@ export class PoolDriver {
       if (segment !== undefined) {
         // Strict FIFO: only the head is ever served, and only when it fits.
         if (at !== 0) this.#fail(`waiter #${at} (len ${waiter.len}) served out of turn`);
+        if (this.#inScopeRelease && waiter.scoped && segment.released) {
+          // Served while releaseAll cancelled a head before it, then released with its scope.
+          this.#waiters.shift();
+          this.#counters.acquires++;
+          this.#counters.releases++;
+          this.#count('served, then released by its scope');
+          continue;
+        }
         if (waiter.footprint > this.#largestGap()) this.#fail(`waiter served ${waiter.footprint} bytes while the largest gap is ${this.#largestGap()}`);
         this.#waiters.shift();
         this.#added(segment, waiter.len, waiter.scoped);
@@ -270,6 +280,9 @@ export class PoolDriver {
         this.#count('timed out');
       } else if (waiter.controller !== undefined && error === waiter.controller.signal.reason) {
         this.#count('aborted');
+      } else if (error instanceof ScopeReleasedError) {
+        if (!this.#inScopeRelease || !waiter.scoped) this.#fail(`a waiter not cancelled by its scope rejected with ${String(error)}`);
+        this.#count('cancelled by its scope');
       } else if (!(error instanceof PoolClosedError)) {
         this.#fail(`waiter rejected with ${String(error)}`);
       }
@@ -293,7 +306,7 @@ export class PoolDriver {
     if (roll < 280) this.#acquire(rng.int(0, 3));
     else if (roll < 560) this.#release();
     else if (roll < 640) await this.#acquireAsync();
-    else if (roll < 680) this.#scopeReleaseAll();
+    else if (roll < 680) await this.#scopeReleaseAll();
     else if (roll < 720) this.#abort();
     else if (roll < 780) this.#advance(rng.int(0, 8));
     else if (roll < 785) this.#reset();
@@ -390,11 +403,19 @@ export class PoolDriver {
     }
   }
 
-  #scopeReleaseAll(): void {
+  /** releaseAll cancels the scope's pending waits (ScopeReleasedError), then releases its segments. */
+  async #scopeReleaseAll(): Promise<void> {
     this.#count('scope.releaseAll');
     for (const live of this.#live) if (live.scoped) this.#checkStamp(live);
     this.#scope.releaseAll();
     for (let i = this.#live.length - 1; i >= 0; i--) if (this.#live[i]!.scoped) this.#removed(i);
+    this.#inScopeRelease = true;
+    try {
+      await this.#flush();
+    } finally {
+      this.#inScopeRelease = false;
+    }
+    if (this.#waiters.some((waiter) => waiter.scoped)) this.#fail('a wait of the scope is still pending after releaseAll');
   }
 
   #abort(): void {

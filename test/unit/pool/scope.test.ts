@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Scope: acquire/tryAcquire/acquireAsync through a scope, releaseAll and dispose releasing only
-// what is still live, individual releases inside a scope, reuse, and closed-pool behaviour.
+// what is still live, individual releases inside a scope, reuse, closed-pool behaviour, and the
+// scope's pending waits cancelled by releaseAll/dispose so nothing outlives it.
 
-import { expect, test } from 'vitest';
-import { PoolClosedError, PoolExhaustedError } from '../../../src/errors.js';
+import { expect, test, vi } from 'vitest';
+import { AcquireTimeoutError, PoolClosedError, PoolExhaustedError, ScopeReleasedError } from '../../../src/errors.js';
+import type { Pool } from '../../../src/pool/pool.js';
 import { Scope } from '../../../src/pool/scope.js';
+import type { Segment } from '../../../src/pool/segment.js';
 import { describeBackends, makePool, silenceLeakWarnings } from '../../helpers/pool-backends.js';
 
 silenceLeakWarnings();
@@ -119,4 +122,98 @@ describeBackends('Scope', (kind) => {
     expect(() => scope.tryAcquire(1)).toThrow(PoolClosedError);
     await expect(scope.acquireAsync(1)).rejects.toBeInstanceOf(PoolClosedError);
   });
+});
+
+describeBackends('Scope owns its pending waits', (kind) => {
+  test('try/finally releaseAll after a timed-out wait: the other wait is cancelled, nothing outlives the scope', async () => {
+    vi.useFakeTimers();
+    try {
+      using pool = makePool(kind, 1024);
+      const blocker = pool.acquire(900);
+      const scope = pool.scope();
+      const a = scope.acquireAsync(100, { tag: 'a' });
+      const b = scope.acquireAsync(100, { tag: 'b', timeoutMs: 50 });
+      const attempt = (async () => {
+        try {
+          await Promise.all([a, b]);
+        } finally {
+          scope.releaseAll();
+        }
+      })();
+      const settledA = a.catch((error: unknown) => error);
+      vi.advanceTimersByTime(50);
+      await expect(attempt).rejects.toBeInstanceOf(AcquireTimeoutError);
+      const errorA = await settledA;
+      expect(errorA).toBeInstanceOf(ScopeReleasedError);
+      expect(errorA).toMatchObject({ code: 'ERR_DVPP_SCOPE_RELEASED', requested: 100 });
+      expect(pool.stats().waiting).toBe(0);
+      blocker.release();
+      // Before the fix, `a` was served here into the finished scope and stayed live.
+      expect(pool.stats()).toMatchObject({ liveSegments: 0, waiting: 0 });
+      expect(scope.liveCount).toBe(0);
+      pool.validate();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test('dispose cancels pending waits too; waits of other scopes and of the pool stay queued', async () => {
+    using pool = makePool(kind, 1024);
+    const blocker = pool.acquire(900);
+    const other = pool.scope();
+    const outsider = pool.acquireAsync(100, { tag: 'pool' });
+    let mine: Promise<unknown>;
+    {
+      using frame = pool.scope();
+      mine = frame.acquireAsync(100).catch((error: unknown) => error);
+    }
+    const theirs = other.acquireAsync(100, { tag: 'other' });
+    expect(await mine).toBeInstanceOf(ScopeReleasedError);
+    expect(pool.stats().waiting).toBe(2);
+    blocker.release();
+    expect((await outsider).tag).toBe('pool');
+    expect((await theirs).tag).toBe('other');
+    expect(other.liveCount).toBe(1);
+    other.releaseAll();
+    expect(pool.stats().liveSegments).toBe(1);
+  });
+
+  test('cancelling the head wait serves a later wait of the same scope, which releaseAll then releases', async () => {
+    using pool = makePool(kind, 1024);
+    pool.acquire(400); // 512 bytes used, 512 free
+    const scope = pool.scope();
+    const large = scope.acquireAsync(900).catch((error: unknown) => error);
+    const small = scope.acquireAsync(100).catch((error: unknown) => error);
+    expect(pool.stats().waiting).toBe(2);
+    scope.releaseAll();
+    expect(await large).toBeInstanceOf(ScopeReleasedError);
+    const served = await small;
+    // Either outcome keeps the promise: cancelled, or served and released with the scope.
+    if (served instanceof ScopeReleasedError) expect(served.requested).toBe(100);
+    else expect((served as Segment).released).toBe(true);
+    expect(pool.stats()).toMatchObject({ liveSegments: 1, waiting: 0 });
+    pool.validate();
+  });
+
+  test('a scope stays usable after cancelling: its next waits and acquires work', async () => {
+    using pool = makePool(kind, 1024);
+    const blocker = pool.acquire(900);
+    const scope = pool.scope();
+    const cancelled = scope.acquireAsync(100).catch((error: unknown) => error);
+    scope.releaseAll();
+    expect(await cancelled).toBeInstanceOf(ScopeReleasedError);
+    const next = scope.acquireAsync(100);
+    blocker.release();
+    expect((await next).released).toBe(false);
+    expect(scope.liveCount).toBe(1);
+    scope.releaseAll();
+    expect(pool.stats().liveSegments).toBe(0);
+  });
+});
+
+test('Scope is a type of the package, not a value, and cannot be built without a pool', async () => {
+  const api: Record<string, unknown> = await import('../../../src/index.js');
+  expect('Scope' in api).toBe(false);
+  expect(() => new Scope(undefined as unknown as Pool)).toThrow(TypeError);
+  expect(() => new Scope({} as Pool)).toThrow(/Expected a Pool for pool/);
 });
