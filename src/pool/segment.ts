@@ -8,7 +8,8 @@ import { numberError, invalidMessage } from '../validate.js';
 import type { Pool } from './pool.js';
 
 function checkRange(segment: Segment, at: number, length: number): void {
-  if (!Number.isSafeInteger(at) || at < 0) throw numberError('at', 'non-negative safe integer', at);
+  // `at` first and alone: the default length (`size - at`) is only meaningful for a valid `at`.
+  if (!Number.isSafeInteger(at) || at < 0 || at > segment.size) throw numberError('at', `integer in [0, ${segment.size}]`, at);
   if (!Number.isSafeInteger(length) || length < 0) throw numberError('length', 'non-negative safe integer', length);
   if (at + length > segment.size) {
     throw new RangeError(`Range [${at}, ${at + length}) is outside the segment's ${segment.size} bytes`);
@@ -78,13 +79,14 @@ export class Segment {
   }
 
   /**
-   * Copies `length` bytes starting `at` bytes in into a new `Uint8Array`.
+   * Copies `length` bytes starting `at` bytes in into a new `Uint8Array`. Like `fill`, it runs
+   * to the segment's end unless `length` says otherwise (`read(0, seg.length)` for the bytes asked for).
    * @param at - bytes from the segment's start. @defaultValue `0`
-   * @param length - bytes to copy. @defaultValue `this.length`
+   * @param length - bytes to copy. @defaultValue `size - at`
    * @throws {RangeError} `at` or `length` is not a non-negative safe integer, or the range passes `size`.
    * @throws {InvalidSegmentError} the segment is no longer live.
    */
-  read(at = 0, length = this.length): Uint8Array {
+  read(at = 0, length = this.size - at): Uint8Array {
     this.pool.requireLive(this, 'read from');
     checkRange(this, at, length);
     const copy = new Uint8Array(length);

@@ -34,7 +34,7 @@ describe.skipIf(skipReason !== undefined)(
       using segment = pool.acquire(4096);
       const bytes = Uint8Array.from({ length: 4096 }, (_, i) => (i * 31) & 0xff);
       segment.write(bytes);
-      expect(segment.read()).toEqual(bytes);
+      expect(segment.read(0, segment.length)).toEqual(bytes);
       segment.fill(0x5a, 100, 200);
       expect(segment.read(100, 200).every((b) => b === 0x5a)).toBe(true);
     });

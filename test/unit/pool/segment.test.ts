@@ -21,17 +21,28 @@ describeBackends('Segment', (kind) => {
     expect([...seg.read(4, 2)]).toEqual([9, 9]);
   });
 
-  test('read defaults to (0, length) and returns a new copy', () => {
+  test('read defaults to (0, size - at), as fill does, and returns a new copy', () => {
     using pool = makePool(kind, 4096);
     using seg = pool.acquire(100);
     seg.fill(5);
     const copy = seg.read();
     expect(copy).toBeInstanceOf(Uint8Array);
-    expect(copy.length).toBe(100);
+    expect(copy.length).toBe(seg.size);
     copy[0] = 77;
     expect(seg.read(0, 1)[0]).toBe(5);
     expect(seg.read(0, 0)).toHaveLength(0);
-    expect(seg.read(32).length).toBe(100); // at + length = 132 <= size 160
+    expect(seg.read(0, seg.length)).toHaveLength(100);
+    expect(seg.read(32).length).toBe(128);
+    // The review's case: read(100) on a 100-byte request threw (its default length was 100).
+    expect(seg.read(100)).toHaveLength(60);
+    expect(seg.read(seg.size)).toHaveLength(0);
+  });
+
+  test('an `at` past the end names `at`, for read and fill alike', () => {
+    using pool = makePool(kind, 4096);
+    using seg = pool.acquire(100);
+    expect(() => seg.read(161)).toThrow(/for at but received 161/);
+    expect(() => seg.fill(0, 161)).toThrow(/for at but received 161/);
   });
 
   test('fill defaults to the rest of size from at', () => {
@@ -62,11 +73,12 @@ describeBackends('Segment', (kind) => {
     ['write at negative', (s: ReturnType<ReturnType<typeof makePool>['acquire']>) => s.write(new Uint8Array(1), -1), RangeError, /\bat\b.*-1/],
     ['write a non-view', (s: ReturnType<ReturnType<typeof makePool>['acquire']>) => s.write([1, 2] as unknown as Uint8Array), TypeError, /src/],
     ['read past size', (s: ReturnType<ReturnType<typeof makePool>['acquire']>) => s.read(100, 61), RangeError, /outside/],
-    ['read default length past size', (s: ReturnType<ReturnType<typeof makePool>['acquire']>) => s.read(61), RangeError, /outside/],
+    ['read at past size', (s: ReturnType<ReturnType<typeof makePool>['acquire']>) => s.read(161), RangeError, /\bat\b/],
+    ['read length past size', (s: ReturnType<ReturnType<typeof makePool>['acquire']>) => s.read(61, 100), RangeError, /outside/],
     ['read fractional at', (s: ReturnType<ReturnType<typeof makePool>['acquire']>) => s.read(0.5), RangeError, /\bat\b/],
     ['read string length', (s: ReturnType<ReturnType<typeof makePool>['acquire']>) => s.read(0, '4' as unknown as number), TypeError, /length/],
     ['fill past size', (s: ReturnType<ReturnType<typeof makePool>['acquire']>) => s.fill(0, 0, 161), RangeError, /outside/],
-    ['fill at past size', (s: ReturnType<ReturnType<typeof makePool>['acquire']>) => s.fill(0, 161), RangeError, /length/],
+    ['fill at past size', (s: ReturnType<ReturnType<typeof makePool>['acquire']>) => s.fill(0, 161), RangeError, /\bat\b/],
     ['fill value 256', (s: ReturnType<ReturnType<typeof makePool>['acquire']>) => s.fill(256), RangeError, /value/],
     ['fill value -1', (s: ReturnType<ReturnType<typeof makePool>['acquire']>) => s.fill(-1), RangeError, /value/],
     ['fill value 1.5', (s: ReturnType<ReturnType<typeof makePool>['acquire']>) => s.fill(1.5), RangeError, /value/],
