@@ -7,13 +7,19 @@
 import { numberError, invalidMessage } from '../validate.js';
 import type { Pool } from './pool.js';
 
-function checkRange(segment: Segment, at: number, length: number): void {
-  // `at` first and alone: the default length (`size - at`) is only meaningful for a valid `at`.
+/**
+ * Checks `[at, at + length)` against the segment and returns the length; an omitted length runs
+ * to the segment's end. `at` is checked before the default is computed from it, so no arithmetic
+ * ever touches an unchecked value (a symbol, a bigint or an object with valueOf).
+ */
+function checkRange(segment: Segment, at: number, length: number | undefined): number {
   if (!Number.isSafeInteger(at) || at < 0 || at > segment.size) throw numberError('at', `integer in [0, ${segment.size}]`, at);
+  if (length === undefined) return segment.size - at;
   if (!Number.isSafeInteger(length) || length < 0) throw numberError('length', 'non-negative safe integer', length);
   if (at + length > segment.size) {
     throw new RangeError(`Range [${at}, ${at + length}) is outside the segment's ${segment.size} bytes`);
   }
+  return length;
 }
 
 /**
@@ -86,10 +92,10 @@ export class Segment {
    * @throws {RangeError} `at` or `length` is not a non-negative safe integer, or the range passes `size`.
    * @throws {InvalidSegmentError} the segment is no longer live.
    */
-  read(at = 0, length = this.size - at): Uint8Array {
+  read(at = 0, length?: number): Uint8Array {
     this.pool.requireLive(this, 'read from');
-    checkRange(this, at, length);
-    const copy = new Uint8Array(length);
+    const count = checkRange(this, at, length);
+    const copy = new Uint8Array(count);
     this.pool.backendRead(this.offset + at, copy);
     return copy;
   }
@@ -102,11 +108,11 @@ export class Segment {
    * @throws {RangeError} a value outside `[0, 255]`, a bad `at`/`length`, or a range past `size`.
    * @throws {InvalidSegmentError} the segment is no longer live.
    */
-  fill(value: number, at = 0, length = this.size - at): void {
+  fill(value: number, at = 0, length?: number): void {
     this.pool.requireLive(this, 'fill');
     if (!Number.isInteger(value) || value < 0 || value > 255) throw numberError('value', 'integer in [0, 255]', value);
-    checkRange(this, at, length);
-    this.pool.backendMemset(this.offset + at, length, value);
+    const count = checkRange(this, at, length);
+    this.pool.backendMemset(this.offset + at, count, value);
   }
 
   /**

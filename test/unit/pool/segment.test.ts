@@ -130,3 +130,19 @@ describeBackends('Segment', (kind) => {
     expect(seg.address % 128n).toBe(0n);
   });
 });
+
+describeBackends('segment byte access with a bad `at` and no length', (kind) => {
+  test.each([
+    ['a symbol', Symbol('at')],
+    ['a bigint', 1n],
+    ['a null-prototype object', Object.create(null) as object],
+    ['an object with valueOf', { valueOf: () => 4 }],
+  ])('read(at) and fill(v, at) with %s name `at` and run no user code', (_name, at) => {
+    using pool = makePool(kind, 4096);
+    using seg = pool.acquire(100);
+    for (const call of [() => seg.read(at as number), () => seg.fill(0, at as number)]) {
+      expect(call).toThrow(TypeError);
+      expect(call).toThrow(/for at but received/);
+    }
+  });
+});
