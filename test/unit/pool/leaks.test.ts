@@ -103,3 +103,18 @@ describeBackends('pool.close', (kind) => {
     expect(captureWarnings(() => pool.close())).toEqual([]);
   });
 });
+
+describeBackends('the leak warning stays small', (kind) => {
+  test('200,000 distinct tags: the 20 largest are named, the rest summed in one entry', () => {
+    const pool = makePool(kind, 64 * 2 ** 20);
+    for (let i = 0; i < 200_000; i++) pool.acquire(i < 5 ? 10_000 : 10, { tag: `frame ${i}` });
+    pool.acquire(10, { tag: 'x'.repeat(100_000) });
+    const [warning, ...others] = captureWarnings(() => pool.close());
+    expect(others).toEqual([]);
+    const text = `${warning?.message ?? ''}\n${(warning as { detail?: string } | undefined)?.detail ?? ''}`;
+    expect(text.length).toBeLessThan(8 * 1024);
+    expect(warning?.message).toMatch(/^dvpp-pool closed with 200001 live segments/);
+    expect(warning?.message).toContain('"frame 0" 1 segment, 10112 bytes');
+    expect(warning?.message).toMatch(/and 199981 more tags: 199981 segments, \d+ bytes/);
+  });
+});
