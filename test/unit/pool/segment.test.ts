@@ -140,7 +140,7 @@ describeBackends('segment byte access with a bad `at` and no length', (kind) => 
   ])('read(at) and fill(v, at) with %s name `at` and run no user code', (_name, at) => {
     using pool = makePool(kind, 4096);
     using seg = pool.acquire(100);
-    for (const call of [() => seg.read(at as number), () => seg.fill(0, at as number)]) {
+    for (const call of [() => seg.read(at as unknown as number), () => seg.fill(0, at as unknown as number)]) {
       expect(call).toThrow(TypeError);
       expect(call).toThrow(/for at but received/);
     }
