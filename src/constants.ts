@@ -60,3 +60,23 @@ export function segmentSize(len: number): number {
   requireSafeInteger('len', len, 0);
   return alignUp(len, DVPP_SIZE_ALIGN) + DVPP_SIZE_PAD;
 }
+
+/**
+ * Bytes a request of `len` bytes takes from a block: its segment rounded up to the 128-byte
+ * address alignment, `alignUp(segmentSize(len), 128)`, since the next segment must start
+ * 128-aligned. The least any DVPP-valid allocator sets aside for the request.
+ * @param len - a non-negative safe integer.
+ * @throws {TypeError | RangeError} for anything else.
+ * @example footprint(1920 * 1080 * 3 / 2) // 3110528
+ */
+export function footprint(len: number): number {
+  return alignUp(segmentSize(len), DVPP_ADDR_ALIGN);
+}
+
+/**
+ * @internal `footprint(len) / 128` without the argument checks, for hot paths that validated
+ * `len` already: `ceil((len + 32) / 128)`, one division, equal to the formula because 32 divides 128.
+ */
+export function granulesOf(len: number): number {
+  return Math.ceil((len + DVPP_SIZE_PAD) / DVPP_ADDR_ALIGN);
+}

@@ -28,4 +28,4 @@ export {
   PoolExhaustedError,
   ScopeReleasedError,
 } from './errors.js';
-export { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES, DVPP_SIZE_ALIGN, DVPP_SIZE_PAD, alignUp, segmentSize } from './constants.js';
+export { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES, DVPP_SIZE_ALIGN, DVPP_SIZE_PAD, alignUp, footprint, segmentSize } from './constants.js';

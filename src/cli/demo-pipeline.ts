@@ -7,7 +7,7 @@
 // (a "stall") so that no pool size can deadlock the demo. stop() ends it with nothing left live.
 
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
-import { DVPP_ADDR_ALIGN, alignUp, segmentSize } from '../constants.js';
+import { footprint } from '../constants.js';
 import { AcquireTimeoutError } from '../errors.js';
 import type { Pool } from '../pool/pool.js';
 import type { PoolSnapshot } from '../pool/snapshot.js';
@@ -61,7 +61,6 @@ export interface PipelineCounts {
 
 /** The pool bytes the pipeline may hold at most (footprints), with all channels and the queue full. */
 export function worstCaseBytes(channels: number): number {
-  const footprint = (len: number): number => alignUp(segmentSize(len), DVPP_ADDR_ALIGN);
   const job = footprint(RESIZED_BYTES) + footprint(MODEL_INPUT_BYTES);
   let bytes = 0;
   for (let channel = 0; channel < channels; channel++) {
@@ -73,7 +72,6 @@ export function worstCaseBytes(channels: number): number {
 
 /** The smallest pool in which one channel can take a 1080p frame, its resize and its model input. */
 export function smallestPoolBytes(): number {
-  const footprint = (len: number): number => alignUp(segmentSize(len), DVPP_ADDR_ALIGN);
   return footprint(nv12Bytes(RES_1080P.width, RES_1080P.height)) + footprint(RESIZED_BYTES) + footprint(MODEL_INPUT_BYTES);
 }
 

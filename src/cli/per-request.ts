@@ -8,7 +8,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Backend } from '../backends/backend.js';
 import { selectBackend } from '../backends/select.js';
-import { DVPP_ADDR_ALIGN, alignUp, segmentSize } from '../constants.js';
+import { footprint } from '../constants.js';
 import { BackendUnavailableError } from '../errors.js';
 import type { Pool } from '../pool/pool.js';
 
@@ -69,7 +69,7 @@ export async function measurePerRequest(pool: Pool, lengths: readonly number[], 
     throw error;
   }
   // The block a per-request allocator must set aside: the segment rounded to the 128-byte granule.
-  const blockSizes = lengths.map((len) => alignUp(segmentSize(len), DVPP_ADDR_ALIGN));
+  const blockSizes = lengths.map((len) => footprint(len));
   const nativeNs = await timePasses(lengths.length, budgetMs, () => {
     for (const size of blockSizes) backend.free(backend.allocate(size));
   }, signal);

@@ -5,7 +5,7 @@
 // is bounded whatever leaked: at most LEAK_WARNING_TAGS tags are named, each label cut to
 // LEAK_LABEL_CHARS characters, and the rest summed in one "and N more tags" entry.
 
-import { DVPP_ADDR_ALIGN, alignUp } from '../constants.js';
+import { footprint } from '../constants.js';
 
 /** `type` of the leak warning, for `process.on('warning')` filters. */
 export const LEAK_WARNING_TYPE = 'DvppPoolLeakWarning';
@@ -31,21 +31,21 @@ function labelOf(tag: string | undefined): string {
 }
 
 /** Emits the leak warning for `segments` (the live ones at close); does nothing for none. */
-export function warnLeaks(capacity: number, segments: Iterable<{ readonly size: number; readonly tag: string | undefined }>): void {
+export function warnLeaks(capacity: number, segments: Iterable<{ readonly length: number; readonly tag: string | undefined }>): void {
   const groups = new Map<string | undefined, TagGroup>();
   let count = 0;
   let bytes = 0;
   for (const segment of segments) {
-    const footprint = alignUp(segment.size, DVPP_ADDR_ALIGN);
+    const taken = footprint(segment.length);
     count++;
-    bytes += footprint;
+    bytes += taken;
     let group = groups.get(segment.tag);
     if (group === undefined) {
       group = { label: labelOf(segment.tag), count: 0, bytes: 0 };
       groups.set(segment.tag, group);
     }
     group.count++;
-    group.bytes += footprint;
+    group.bytes += taken;
   }
   if (count === 0) return;
   const sorted = [...groups.values()].sort((a, b) => b.bytes - a.bytes);

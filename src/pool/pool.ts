@@ -5,7 +5,7 @@
 // at its engine node (`#segments[node] === segment`); that identity check rejects double,
 // stale (reset), foreign and closed-pool releases before any state changes.
 
-import { DVPP_ADDR_ALIGN, DVPP_SIZE_ALIGN, DVPP_SIZE_PAD, segmentSize } from '../constants.js';
+import { DVPP_ADDR_ALIGN, DVPP_SIZE_ALIGN, DVPP_SIZE_PAD, footprint, granulesOf, segmentSize } from '../constants.js';
 import { ForkedProcessError, InvalidSegmentError, PoolClosedError, PoolExhaustedError } from '../errors.js';
 import { NO_SPACE, TlsfEngine } from '../engine/index.js';
 import type { Backend, BackendBlock, BackendKind } from '../backends/backend.js';
@@ -33,14 +33,6 @@ import { Waiter, WaitQueue, type WaitOwner } from './waiters.js';
 
 /** The engine's unit: every footprint and offset is a whole number of these bytes. */
 const GRANULE = DVPP_ADDR_ALIGN;
-
-/**
- * Granules of the footprint of a `len`-byte request, `ceil(segmentSize(len) / 128)`. Because 32
- * divides 128, that equals `ceil((len + 32) / 128)`: one division, exact for every safe integer.
- */
-function granulesOf(len: number): number {
-  return Math.ceil((len + DVPP_SIZE_PAD) / GRANULE);
-}
 
 /** `segmentSize(len)` for a validated positive `len`, without the public function's checks. */
 function sizeOf(len: number): number {
@@ -278,7 +270,7 @@ export class Pool {
       if (!engine.isLive(node, segment.generation)) fail(`${at} is not live in the engine`);
       if (engine.offsetOf(node) * GRANULE !== segment.offset) fail(`${at}: engine offset ${engine.offsetOf(node) * GRANULE}`);
       if (segment.size !== segmentSize(segment.length)) fail(`${at}: size ${segment.size} != segmentSize(${segment.length})`);
-      if (engine.sizeOf(node) !== granulesOf(segment.length)) fail(`${at}: engine size ${engine.sizeOf(node)} granules != its footprint`);
+      if (engine.sizeOf(node) * GRANULE !== footprint(segment.length)) fail(`${at}: engine size ${engine.sizeOf(node)} granules != its footprint`);
       if (this.#offsets !== undefined && this.#offsets.get(segment.offset / GRANULE) !== node) fail(`${at} is missing from the offset index`);
     }
     if (live !== engine.liveCount) fail(`${live} registered segments but the engine has ${engine.liveCount} live ranges`);

@@ -7,7 +7,7 @@
 // Part of the package (not only bench/) because `dvpp-pool replay` reads these files.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES, alignUp, segmentSize } from '../constants.js';
+import { DVPP_MAX_BLOCK_BYTES, footprint } from '../constants.js';
 import { formatBytes } from '../format.js';
 
 /** "TRC1" read as a little-endian u32: the first word of every trace. */
@@ -46,14 +46,6 @@ export class TraceFormatError extends Error {
   }
 }
 
-/**
- * Bytes a request of `len` bytes takes from the block: its segment rounded to 128,
- * `alignUp(alignUp(len, 32) + 32, 128)`, the least any DVPP-valid allocator must set aside.
- */
-export function footprintBytes(len: number): number {
-  return alignUp(segmentSize(len), DVPP_ADDR_ALIGN);
-}
-
 /** Throws unless `nIds` is a whole number of at most `nOps`: ids are reused once freed, so a trace never needs more. */
 function checkIdCount(nOps: number, nIds: number): void {
   if (!Number.isSafeInteger(nIds) || nIds < 0 || nIds > nOps) {
@@ -87,7 +79,7 @@ export function validateTrace(trace: Trace): void {
       if (liveLen[id] !== 0) throw new TraceFormatError(`double alloc: id ${id} is already live`, i);
       if (len === 0) throw new TraceFormatError(`alloc of 0 bytes for id ${id}: a request is at least 1 byte`, i);
       liveLen[id] = len;
-      liveBytes += footprintBytes(len);
+      liveBytes += footprint(len);
       if (liveBytes > DVPP_MAX_BLOCK_BYTES) {
         throw new TraceFormatError(
           `live footprint reaches ${liveBytes} bytes, above the ${DVPP_MAX_BLOCK_BYTES}-byte (${formatBytes(DVPP_MAX_BLOCK_BYTES)}) DVPP limit`,
@@ -98,7 +90,7 @@ export function validateTrace(trace: Trace): void {
       const len = liveLen[id] ?? 0;
       if (len === 0) throw new TraceFormatError(`free of unknown id ${id}: it is not live`, i);
       liveLen[id] = 0;
-      liveBytes -= footprintBytes(len);
+      liveBytes -= footprint(len);
     } else {
       throw new TraceFormatError(`unknown op code ${op} (expected ${OP_ALLOC}=alloc or ${OP_FREE}=free)`, i);
     }

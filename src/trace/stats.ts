@@ -3,7 +3,8 @@
 // `len` bytes costs its footprint alignUp(alignUp(len, 32) + 32, 128), the least any
 // DVPP-valid allocator must set aside. Peak live is the denominator of the fragmentation figure.
 
-import { OP_ALLOC, type Trace, footprintBytes } from './format.js';
+import { footprint } from '../constants.js';
+import { OP_ALLOC, type Trace } from './format.js';
 
 export interface TraceStats {
   readonly allocs: number;
@@ -32,7 +33,7 @@ export function traceStats(trace: Trace): TraceStats {
     const id = ops[i * 3 + 1] ?? 0;
     if (ops[i * 3] === OP_ALLOC) {
       const len = ops[i * 3 + 2] ?? 0;
-      const bytes = footprintBytes(len);
+      const bytes = footprint(len);
       sizeOf[id] = bytes;
       allocs++;
       requestedBytes += len;

@@ -3,12 +3,12 @@
 // copy built from the values it checked (each field is read once, so a getter cannot show the
 // check one value and the drawing another). Every field of PoolSnapshot must be present with the
 // right type; capacity a whole number of bytes up to the DVPP limit; sizes, offsets and stats
-// whole non-negative numbers; both lists in ascending address order; no two ranges of either
+// whole non-negative numbers, each segment's size segmentSize(length); both lists in ascending address order; no two ranges of either
 // list overlapping; every range inside `capacity`. The first breach throws a TypeError (for
 // every kind of breach, numbers out of range included) naming the field's path, e.g.
 // `snapshot.segments[3].offset`.
 
-import { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES, alignUp } from '../constants.js';
+import { DVPP_MAX_BLOCK_BYTES, footprint, segmentSize } from '../constants.js';
 import type { PoolSnapshot, SnapshotFreeRange, SnapshotSegment } from '../pool/snapshot.js';
 import type { PoolStats } from '../pool/stats.js';
 import { invalidMessage } from '../validate.js';
@@ -63,7 +63,7 @@ function placeRanges<T extends { readonly offset: number; readonly size: number 
   list: unknown[],
   capacity: number,
   read: (at: string, range: Record<string, unknown>) => T,
-  footprint: (size: number) => number,
+  extent: (item: T) => number,
 ): { items: T[]; placed: Placed[] } {
   const items: T[] = [];
   const placed: Placed[] = [];
@@ -74,7 +74,7 @@ function placeRanges<T extends { readonly offset: number; readonly size: number 
     const item = read(at, requireRecord(at, list[index]));
     if (item.offset < start) throw new TypeError(`${at} starts at ${item.offset}, before the range listed before it at ${start} (lists are in address order)`);
     start = item.offset;
-    const end = item.offset + footprint(item.size);
+    const end = item.offset + extent(item);
     if (end > capacity) throw new TypeError(`${at} ends at ${end}, past the capacity ${capacity}`);
     items.push(item);
     placed.push({ name: at, start: item.offset, end });
@@ -129,19 +129,20 @@ export function checkSnapshot(value: unknown, name = 'snapshot'): PoolSnapshot {
       const offset = requireWhole(`${at}.offset`, range['offset'], 0);
       const size = requireWhole(`${at}.size`, range['size'], 1);
       const length = requireWhole(`${at}.length`, range['length'], 0);
+      if (size !== segmentSize(length)) throw new TypeError(invalidMessage(`${at}.size`, `segmentSize(${at}.length) = ${segmentSize(length)}`, size));
       const tag = range['tag'];
       if (tag === undefined) return { offset, size, length };
       if (typeof tag !== 'string') throw new TypeError(invalidMessage(`${at}.tag`, 'string', tag));
       return { offset, size, length, tag };
     },
-    (size) => alignUp(size, DVPP_ADDR_ALIGN),
+    (segment) => footprint(segment.length),
   );
   const freeRanges = placeRanges(
     `${name}.freeRanges`,
     requireArray(`${name}.freeRanges`, snapshot['freeRanges']),
     capacity,
     (at, range): SnapshotFreeRange => ({ offset: requireWhole(`${at}.offset`, range['offset'], 0), size: requireWhole(`${at}.size`, range['size'], 1) }),
-    (size) => size,
+    (range) => range.size,
   );
   rejectOverlaps(segments.placed, freeRanges.placed);
   const statsRecord = requireRecord(`${name}.stats`, snapshot['stats']);

@@ -5,7 +5,7 @@
 // every free range a hatched grey rect; a legend and the stats follow. Pure: a string in, a
 // string out, no DOM and no clock, so one snapshot always gives the same picture.
 
-import { DVPP_ADDR_ALIGN, alignUp } from '../constants.js';
+import { DVPP_ADDR_ALIGN, alignUp, footprint } from '../constants.js';
 import { formatBytes, formatCount } from '../format.js';
 import type { PoolSnapshot } from '../pool/snapshot.js';
 import { invalidMessage, numberError, rejectUnknownKeys, requireOptions } from '../validate.js';
@@ -144,11 +144,11 @@ export function snapshotToSVG(snapshot: PoolSnapshot, options: SvgOptions = {}):
       entry = { name, fill: tagColour(segment.tag), count: 0, bytes: 0 };
       byTag.set(name, entry);
     }
-    const footprint = alignUp(segment.size, DVPP_ADDR_ALIGN);
+    const taken = footprint(segment.length);
     entry.count++;
-    entry.bytes += footprint;
-    const tooltip = `${name}: ${formatBytes(footprint)} at offset ${segment.offset} (length ${segment.length}, size ${segment.size})`;
-    drawRange(segment.offset, segment.offset + footprint, entry.fill, tooltip, 'segment');
+    entry.bytes += taken;
+    const tooltip = `${name}: ${formatBytes(taken)} at offset ${segment.offset} (length ${segment.length}, size ${segment.size})`;
+    drawRange(segment.offset, segment.offset + taken, entry.fill, tooltip, 'segment');
   }
 
   const rowLines: string[] = [];

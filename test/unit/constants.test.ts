@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DVPP_ADDR_ALIGN, DVPP_SIZE_ALIGN, DVPP_SIZE_PAD, alignUp, segmentSize } from '../../src/constants.js';
+import { DVPP_ADDR_ALIGN, DVPP_SIZE_ALIGN, DVPP_SIZE_PAD, alignUp, footprint, segmentSize } from '../../src/constants.js';
 
 /** The vendor's ALIGN_UP[len,k] = ((len - 1) / k + 1) * k, in exact integer arithmetic. */
 function vendorAlignUp(value: bigint, k: bigint): bigint {
@@ -68,4 +68,13 @@ describe('constants', () => {
   it('rejects k = 0', () => {
     expect(() => alignUp(64, 0)).toThrow(RangeError);
   });
+});
+
+it('footprint(len) is segmentSize(len) rounded up to 128, and checks len as segmentSize does', () => {
+  for (const [len, expected] of [[0, 128], [1, 128], [96, 128], [97, 256], [100, 256], [3_110_400, 3_110_528]] as const) {
+    expect(footprint(len), `len ${len}`).toBe(expected);
+    expect(footprint(len)).toBe(alignUp(segmentSize(len), DVPP_ADDR_ALIGN));
+  }
+  expect(() => footprint(-1)).toThrow(RangeError);
+  expect(() => footprint('1' as unknown as number)).toThrow(TypeError);
 });

@@ -35,7 +35,7 @@ const snapshot: PoolSnapshot = {
   segments: [
     { offset: 0, size: 64 * KIB + 32, length: 64 * KIB, tag: 'vdec <ch0> & "1080p"' },
     { offset: 192 * KIB, size: 96 * KIB - 96, length: 96 * KIB - 128, tag: 'vpc' },
-    { offset: 512 * KIB, size: 32, length: 1 },
+    { offset: 512 * KIB, size: 64, length: 1 },
   ],
   freeRanges: [
     { offset: 64 * KIB + 128, size: 128 * KIB - 128 },
@@ -144,6 +144,7 @@ describe('snapshotToSVG', () => {
     expect(bad({ ...snapshot, segments: [{ offset: 0, size: 64, length: 1, tag: 5 }] })).toThrow(/snapshot\.segments\[0\]\.tag/);
     expect(bad({ ...snapshot, segments: [...snapshot.segments].reverse() })).toThrow(/address order/);
     expect(bad({ ...snapshot, freeRanges: [{ offset: 1024 * KIB, size: 128 }] })).toThrow(/past the capacity/);
+    expect(bad({ ...snapshot, segments: [{ offset: 0, size: 32, length: 1 }] })).toThrow(/Expected segmentSize\(snapshot\.segments\[0\]\.length\) = 64 for snapshot\.segments\[0\]\.size/);
     expect(bad({ ...snapshot, stats: { ...snapshot.stats, usedBytes: -1 } })).toThrow(/snapshot\.stats\.usedBytes/);
   });
 
