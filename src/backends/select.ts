@@ -13,17 +13,17 @@ import { type HugePageInfo, createHostBackend, hugePageInfo } from './host.js';
 import { createJsBackend } from './js.js';
 import { loadAddon } from './native.js';
 
-/** What a caller may ask for: a backend kind, or `auto` to take the best one available. */
-export type BackendChoice = 'auto' | BackendKind;
+/** What a pool may ask for: a backend kind, or `auto` (`acl`, else `host`; never `js`). */
+export type PoolBackendKind = 'auto' | BackendKind;
 
 const CHOICE_LIST = ['auto', 'acl', 'host', 'js'] as const;
 /**
  * Every value `options.backend`, selectBackend's `kind` and $DVPP_POOL_BACKEND accept: the one
  * list, used by {@link parseBackendChoice} (the command's `--backend` has its own in src/cli/args.ts).
  */
-export const BACKEND_CHOICES: readonly BackendChoice[] = Object.freeze(CHOICE_LIST);
+export const BACKEND_CHOICES: readonly PoolBackendKind[] = Object.freeze(CHOICE_LIST);
 // Fails to compile when BackendKind gains a kind the list lacks.
-const LISTS_EVERY_KIND: [Exclude<BackendChoice, (typeof CHOICE_LIST)[number]>] extends [never] ? true : never = true;
+const LISTS_EVERY_KIND: [Exclude<PoolBackendKind, (typeof CHOICE_LIST)[number]>] extends [never] ? true : never = true;
 void LISTS_EVERY_KIND;
 
 /** Options that reach the backend being created. */
@@ -99,7 +99,7 @@ function attempt(kind: BackendKind, options: SelectOptions): Attempt {
  * @throws {TypeError} `value` is not a string.
  * @throws {RangeError} a string that is not in {@link BACKEND_CHOICES}.
  */
-export function parseBackendChoice(name: string, value: unknown): BackendChoice {
+export function parseBackendChoice(name: string, value: unknown): PoolBackendKind {
   const choice = BACKEND_CHOICES.find((candidate) => candidate === value);
   if (choice !== undefined) return choice;
   const message = invalidMessage(name, `one of ${BACKEND_CHOICES.map((c) => `'${c}'`).join(', ')}`, value);
@@ -118,7 +118,7 @@ function parseOptions(value: unknown): SelectOptions {
 }
 
 /** The kind `auto` resolves to before probing: $DVPP_POOL_BACKEND when set and not `auto`. */
-function fromEnvironment(): BackendChoice {
+function fromEnvironment(): PoolBackendKind {
   const value = process.env[BACKEND_ENV];
   return value === undefined || value === '' ? 'auto' : parseBackendChoice(`$${BACKEND_ENV}`, value);
 }
@@ -137,7 +137,7 @@ function fromEnvironment(): BackendChoice {
  * const { backend, fallbackReason } = selectBackend('auto', {});
  * // without CANN: backend.kind === 'host', fallbackReason === 'acl: no ACL runtime library ...'
  */
-export function selectBackend(kind: BackendChoice, options: SelectOptions = {}): BackendSelection {
+export function selectBackend(kind: PoolBackendKind, options: SelectOptions = {}): BackendSelection {
   const parsed = parseOptions(options);
   let choice = parseBackendChoice('kind', kind);
   if (choice === 'auto') choice = fromEnvironment();

@@ -7,7 +7,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { BACKEND_CHOICES, BACKEND_ENV } from '../backends/select.js';
 import { DVPP_MAX_BLOCK_BYTES } from '../constants.js';
-import type { PoolBackendKind } from '../pool/options.js';
+import type { PoolBackendKind } from '../backends/select.js';
 import { formatBytes } from '../format.js';
 
 /** A mistake on the command line or in an input file: one line on stderr, exit code 2. */

@@ -8,7 +8,7 @@ import type { BackendKind } from '../backends/backend.js';
 import { JS_MAX_BLOCK_BYTES } from '../backends/js.js';
 import { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES } from '../constants.js';
 import { formatBytes } from '../format.js';
-import type { PoolBackendKind } from '../pool/options.js';
+import type { PoolBackendKind } from '../backends/select.js';
 import { createPool } from '../pool/pool.js';
 import { UsageError } from './args.js';
 

@@ -6,7 +6,7 @@
 
 import type { BackendKind } from '../backends/backend.js';
 import { formatBytes, formatCount } from '../format.js';
-import type { PoolBackendKind } from '../pool/options.js';
+import type { PoolBackendKind } from '../backends/select.js';
 import { createPool } from '../pool/pool.js';
 import type { Segment } from '../pool/segment.js';
 import { MAX_TRACE_BYTES, type Trace, TraceFormatError, decodeTrace } from '../trace/format.js';

@@ -4,7 +4,7 @@
 // TypeError/RangeError naming `options.<key>`); acquire's are checked on every call, so that
 // check allocates nothing and builds a message only when it fails.
 
-import { type BackendChoice, parseBackendChoice } from '../backends/select.js';
+import { type PoolBackendKind, parseBackendChoice } from '../backends/select.js';
 import { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES } from '../constants.js';
 import {
   invalidMessage,
@@ -15,12 +15,6 @@ import {
   requireString,
 } from '../validate.js';
 import { isAbortSignal } from './abort-signal.js';
-
-/**
- * Which memory a pool asks for: `acl`, `host` or `js` by name, or `auto` (`acl`, else `host`;
- * never `js`, whose addresses are fake).
- */
-export type PoolBackendKind = BackendChoice;
 
 /** Options of {@link createPool}. */
 export interface PoolOptions {
