@@ -8,7 +8,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import type { Backend } from '../../src/backends/backend.js';
 import { selectBackend } from '../../src/backends/select.js';
 import { TlsfEngine } from '../../src/engine/index.js';
-import { Pool } from '../../src/index.js';
+import { createPoolOver } from '../../src/pool/pool.js';
 import { capacityGranules, granulesFor } from '../contenders/granules.js';
 import { type BenchConfig, type ScenarioResult } from './context.js';
 import { FRAME_1080P_NV12 } from './hot-pair.js';
@@ -56,7 +56,7 @@ export async function runHotPath(config: BenchConfig): Promise<ScenarioResult> {
   // (a) Backend calls on the acquire/release path.
   const selection = selectBackend(config.backend, {});
   const counts = new Map<string, number>();
-  const pool = new Pool({ size: config.capacityBytes }, { backend: countingBackend(selection.backend, counts) });
+  const pool = createPoolOver({ size: config.capacityBytes }, { backend: countingBackend(selection.backend, counts) });
   counts.clear(); // construction's allocate + memset are not the hot path
   for (let k = 0; k < pairs; k++) pool.acquire(FRAME_1080P_NV12).release();
   const backendCalls = [...counts.values()].reduce((a, b) => a + b, 0);
@@ -85,7 +85,7 @@ export async function runHotPath(config: BenchConfig): Promise<ScenarioResult> {
     };
     enginePairs(100_000);
     const engineHeap = await heapGrowth(gc, () => enginePairs(pairs));
-    const publicPool = new Pool({ size: config.capacityBytes }, selection);
+    const publicPool = createPoolOver({ size: config.capacityBytes }, selection);
     const poolPairs = (n: number): void => {
       for (let k = 0; k < n; k++) publicPool.acquire(FRAME_1080P_NV12).release();
     };

@@ -6,7 +6,7 @@
 
 import { ACL_ERROR_INVALID_PARAM, ACL_ERROR_RT_MEMORY_ALLOCATION, ACL_SUCCESS, segmentSize } from '../constants.js';
 import { AclError } from '../errors.js';
-import { Pool } from '../pool/pool.js';
+import { Pool, coreOf } from '../pool/pool.js';
 import type { Segment } from '../pool/segment.js';
 import { invalidMessage } from '../validate.js';
 
@@ -70,6 +70,7 @@ export function createAclCompat(pool: Pool): AclCompat {
     );
   }
   const base = Number(pool.baseAddress);
+  const core = coreOf(pool);
   // dvpp_malloc(0) is a 32-byte segment, but the pool's smallest request is 1 byte (64 bytes).
   const zeroSized = new WeakSet<Segment>();
 
@@ -85,7 +86,7 @@ export function createAclCompat(pool: Pool): AclCompat {
 
   // The live segment containing `offset`: O(1) at a segment's start, O(log32 capacity) inside one.
   function containing(offset: number): Segment | undefined {
-    return pool.segmentAtOffset(offset) ?? pool.segmentContaining(offset);
+    return core.segmentAtOffset(offset) ?? core.segmentContaining(offset);
   }
 
   const media: AclCompatMedia = {
@@ -107,7 +108,7 @@ export function createAclCompat(pool: Pool): AclCompat {
     dvpp_free(devPtr) {
       requireNumber('devPtr', devPtr);
       const offset = offsetOf(devPtr);
-      const segment = offset < 0 ? undefined : pool.segmentAtOffset(offset);
+      const segment = offset < 0 ? undefined : core.segmentAtOffset(offset);
       if (segment === undefined) return ACL_ERROR_INVALID_PARAM;
       pool.release(segment);
       return ACL_SUCCESS;
@@ -131,7 +132,7 @@ export function createAclCompat(pool: Pool): AclCompat {
       if (offset + count > segment.offset + size) return ACL_ERROR_INVALID_PARAM;
       try {
         // `value & 0xff` is C's conversion to unsigned char for every safe integer.
-        pool.backendMemset(offset, count, value & 0xff);
+        core.memset(offset, count, value & 0xff);
       } catch (error) {
         if (error instanceof AclError) return error.aclError;
         throw error;

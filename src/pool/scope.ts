@@ -9,7 +9,7 @@
 import { ScopeReleasedError } from '../errors.js';
 import type { AcquireAsyncOptions, AcquireOptions } from './options.js';
 import { invalidMessage } from '../validate.js';
-import { Pool } from './pool.js';
+import { Pool, coreOf } from './pool.js';
 import type { Segment } from './segment.js';
 import type { WaitOwner } from './waiters.js';
 
@@ -66,7 +66,7 @@ export class Scope {
    * does, and with `ScopeReleasedError` when the scope's `releaseAll()` or dispose runs first.
    */
   acquireAsync(len: number, options?: AcquireAsyncOptions): Promise<Segment> {
-    return this.pool.acquireAsyncFor(this.#ledger, len, options);
+    return coreOf(this.pool).acquireAsync(this.#ledger, len, options);
   }
 
   /** Number of segments acquired through this scope that are still live. O(n). */

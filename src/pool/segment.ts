@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: MIT
-// Segment: the handle `pool.acquire` returns. It is small on purpose (seven fields, one object
-// per acquire) and owns nothing: liveness is the pool's answer to "is this object the one
-// registered at its node?", so a stale, foreign or reset handle can never free someone else's
-// range. Byte access is bounds-checked here against `size` and goes through the pool's backend.
+// Segment: the handle `pool.acquire` returns. It is small on purpose (one object per acquire)
+// and owns nothing: liveness is the pool core's answer to "is this object the one registered at
+// its node?", so a stale, foreign or reset handle can never free someone else's range. Its
+// engine handle (node, generation) is #private, read by the core through segmentNode() and
+// segmentGeneration(). Byte access is bounds-checked here against `size` and goes through the
+// pool core's backend.
 
 import { numberError, invalidMessage } from '../validate.js';
-import type { Pool } from './pool.js';
+import { coreOf, type Pool } from './pool.js';
+
+/** The engine node of `value` when it is a Segment, else -1. Never throws, runs no user code. */
+export let segmentNode: (value: unknown) => number;
+/** The generation of a Segment's engine node when it was acquired. */
+export let segmentGeneration: (segment: Segment) => number;
 
 /**
  * Checks `[at, at + length)` against the segment and returns the length; an omitted length runs
@@ -45,16 +52,19 @@ export class Segment {
   readonly length: number;
   /** The tag given to `acquire`, or undefined. */
   readonly tag: string | undefined;
-  /** @internal The engine node of this segment's range. */
-  readonly node: number;
-  /** @internal The node's generation when this segment was acquired. */
-  readonly generation: number;
+  readonly #node: number;
+  readonly #generation: number;
 
-  /** @internal Only pools create segments. */
+  static {
+    segmentNode = (value) => (typeof value === 'object' && value !== null && #node in value ? value.#node : -1);
+    segmentGeneration = (segment) => segment.#generation;
+  }
+
+  /** @internal Only a pool's core creates segments; one made otherwise is never live. */
   constructor(pool: Pool, node: number, generation: number, offset: number, size: number, length: number, tag: string | undefined) {
     this.pool = pool;
-    this.node = node;
-    this.generation = generation;
+    this.#node = node;
+    this.#generation = generation;
     this.offset = offset;
     this.size = size;
     this.length = length;
@@ -68,7 +78,7 @@ export class Segment {
 
   /** True once this segment was released, reset away, or its pool closed. */
   get released(): boolean {
-    return !this.pool.isLiveSegment(this);
+    return coreOf(this.pool).liveNode(this) < 0;
   }
 
   /**
@@ -78,10 +88,11 @@ export class Segment {
    * @throws {InvalidSegmentError} the segment is no longer live.
    */
   write(src: ArrayBufferView, at = 0): void {
-    this.pool.requireLive(this, 'write to');
+    const core = coreOf(this.pool);
+    core.requireLive(this, 'write to');
     if (!ArrayBuffer.isView(src)) throw new TypeError(invalidMessage('src', 'an ArrayBufferView', src));
     checkRange(this, at, src.byteLength);
-    this.pool.backendWrite(this.offset + at, src);
+    core.write(this.offset + at, src);
   }
 
   /**
@@ -93,10 +104,11 @@ export class Segment {
    * @throws {InvalidSegmentError} the segment is no longer live.
    */
   read(at = 0, length?: number): Uint8Array {
-    this.pool.requireLive(this, 'read from');
+    const core = coreOf(this.pool);
+    core.requireLive(this, 'read from');
     const count = checkRange(this, at, length);
     const copy = new Uint8Array(count);
-    this.pool.backendRead(this.offset + at, copy);
+    core.read(this.offset + at, copy);
     return copy;
   }
 
@@ -109,10 +121,11 @@ export class Segment {
    * @throws {InvalidSegmentError} the segment is no longer live.
    */
   fill(value: number, at = 0, length?: number): void {
-    this.pool.requireLive(this, 'fill');
+    const core = coreOf(this.pool);
+    core.requireLive(this, 'fill');
     if (!Number.isInteger(value) || value < 0 || value > 255) throw numberError('value', 'integer in [0, 255]', value);
     const count = checkRange(this, at, length);
-    this.pool.backendMemset(this.offset + at, count, value);
+    core.memset(this.offset + at, count, value);
   }
 
   /**
@@ -125,6 +138,7 @@ export class Segment {
 
   /** Releases the segment if it is still live; does nothing otherwise (so `using` plus an explicit release is fine). */
   [Symbol.dispose](): void {
-    if (this.pool.isLiveSegment(this)) this.pool.release(this);
+    const core = coreOf(this.pool);
+    if (core.liveNode(this) >= 0) core.release(this);
   }
 }

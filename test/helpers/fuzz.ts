@@ -423,8 +423,6 @@ function apiTargets(ctx: Context, state: ApiState, libraryDir: string | undefine
     onPool('reset', () => []),
     onPool('stats', () => []),
     onPool('snapshot', () => []),
-    onPool('isLiveSegment', () => [ctx.arg(() => ctx.pick(state.segments))]),
-    onPool('segmentAtOffset', () => [ctx.arg(() => rng.int(0, 1 << 16))]),
     onSegment('write', () => trailing([view(ctx), ctx.arg(() => rng.int(0, 200))], 1)),
     onSegment('read', () => trailing([ctx.arg(() => rng.int(0, 200)), ctx.arg(() => rng.int(0, 200))], 0)),
     onSegment('fill', () => trailing([ctx.arg(() => rng.int(0, 255)), ctx.arg(() => rng.int(0, 200)), ctx.arg(() => rng.int(0, 200))], 1)),

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, vi } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
 import { selectBackend } from '../../src/backends/select.js';
 import { BackendUnavailableError } from '../../src/errors.js';
-import { Pool, createPool } from '../../src/pool/pool.js';
+import { type Pool, createPool, createPoolOver } from '../../src/pool/pool.js';
 import type { PoolOptions } from '../../src/pool/options.js';
 
 /** The backends the pool's contract is tested on. */
@@ -56,7 +56,7 @@ export function makeCountingPool(kind: TestedKind, size: number, extra: Omit<Poo
       };
     },
   }) as Backend;
-  return { pool: new Pool({ size, backend: kind, ...extra }, { backend: counting }), calls };
+  return { pool: createPoolOver({ size, backend: kind, ...extra }, { backend: counting }), calls };
 }
 
 /** Resets every count to 0. */

@@ -12,7 +12,7 @@ import { AcquireTimeoutError, InvalidSegmentError, PoolClosedError, PoolExhauste
 import { createAclCompat } from '../../src/compat/pyacl.js';
 import { type Pool, createPool } from '../../src/pool/pool.js';
 import type { Scope } from '../../src/pool/scope.js';
-import type { Segment } from '../../src/pool/segment.js';
+import { type Segment, segmentNode } from '../../src/pool/segment.js';
 import { Rng } from './rng.js';
 
 /** Shape of one random run. */
@@ -521,17 +521,17 @@ export class PoolDriver {
   /** A stale handle whose engine node now carries a new live segment: releasing it must fail. */
   #nodeReused(): void {
     const staleByNode = new Map<number, Segment>();
-    for (const segment of this.#stale) staleByNode.set(segment.node, segment);
-    let match = this.#live.find((live) => staleByNode.has(live.segment.node));
+    for (const segment of this.#stale) staleByNode.set(segmentNode(segment), segment);
+    let match = this.#live.find((live) => staleByNode.has(segmentNode(live.segment)));
     // Acquire small segments until one lands on a stale handle's node (nodes are recycled).
     for (let tries = 0; match === undefined && tries < 8 && staleByNode.size > 0; tries++) {
       const segment = this.#pool.tryAcquire(1);
       if (segment === undefined) break;
       this.#added(segment, 1, false);
-      if (staleByNode.has(segment.node)) match = this.#live.find((live) => live.segment === segment);
+      if (staleByNode.has(segmentNode(segment))) match = this.#live.find((live) => live.segment === segment);
     }
     if (match === undefined) return;
-    const stale = staleByNode.get(match.segment.node)!;
+    const stale = staleByNode.get(segmentNode(match.segment))!;
     this.report.nodeReuses++;
     this.#expectRefused('release of a stale segment whose node was reused', () => this.#pool.release(stale));
     if (match.segment.released) this.#fail('releasing a stale handle freed the new segment on its node');

@@ -6,7 +6,7 @@ import { createJsBackend } from '../../../src/backends/js.js';
 import type { Backend, BackendBlock } from '../../../src/backends/backend.js';
 import { createAclCompat } from '../../../src/compat/pyacl.js';
 import { AclError } from '../../../src/errors.js';
-import { Pool, createPool } from '../../../src/pool/pool.js';
+import { Pool, coreOf, createPoolOver, createPool } from '../../../src/pool/pool.js';
 
 const KiB = 1024;
 
@@ -57,10 +57,10 @@ describe('createAclCompat', () => {
 
   it('checks once, at creation, that base + capacity is below 2^53', () => {
     const options = { size: 4 * KiB, backend: 'js' as const };
-    const fits = new Pool(options, { backend: backendAt(2n ** 53n - 8192n) });
+    const fits = createPoolOver(options, { backend: backendAt(2n ** 53n - 8192n) });
     expect(() => createAclCompat(fits)).not.toThrow();
     // base + capacity === 2^53 exactly: not below it.
-    const over = new Pool(options, { backend: backendAt(2n ** 53n - 4096n) });
+    const over = createPoolOver(options, { backend: backendAt(2n ** 53n - 4096n) });
     expect(() => createAclCompat(over)).toThrow(RangeError);
     expect(() => createAclCompat(over)).toThrow(/2\^53/);
   });
@@ -80,12 +80,12 @@ describe('media.dvpp_malloc', () => {
     const { pool, acl, base } = setup();
     const [zero, ret0] = acl.media.dvpp_malloc(0);
     expect(ret0).toBe(0);
-    expect(pool.segmentAtOffset(zero - base)).toBeDefined();
+    expect(coreOf(pool).segmentAtOffset(zero - base)).toBeDefined();
     expect(acl.rt.memset(zero, 32, 1, 32)).toBe(0);
     expect(acl.rt.memset(zero, 33, 1, 33)).toBe(100000);
     const [p, ret] = acl.media.dvpp_malloc(100);
     expect(ret).toBe(0);
-    expect(pool.segmentAtOffset(p - base)?.size).toBe(160);
+    expect(coreOf(pool).segmentAtOffset(p - base)?.size).toBe(160);
   });
 
   it('returns [0, 207001] when the pool is full, and for a size above the capacity', () => {
@@ -115,7 +115,7 @@ describe('media.dvpp_malloc', () => {
 
   it('turns a failing backend memset of a zeroOnAcquire pool into its aclError', () => {
     const backend = backendAt(0x1000_0000_0000n, true);
-    const pool = new Pool({ size: 4 * KiB, backend: 'js', zeroOnAcquire: true }, { backend });
+    const pool = createPoolOver({ size: 4 * KiB, backend: 'js', zeroOnAcquire: true }, { backend });
     expect(createAclCompat(pool).media.dvpp_malloc(10)).toEqual([0, 507899]);
   });
 });
@@ -168,7 +168,7 @@ describe('two pools', () => {
     const b = setup();
     const [pa] = a.acl.media.dvpp_malloc(500);
     const [pb] = b.acl.media.dvpp_malloc(500);
-    const bytes = b.pool.segmentAtOffset(pb - b.base)!;
+    const bytes = coreOf(b.pool).segmentAtOffset(pb - b.base)!;
     bytes.fill(0x5a);
     const before = b.pool.stats();
     expect(b.acl.media.dvpp_free(pa)).toBe(100000);
@@ -189,7 +189,7 @@ describe('rt.memset', () => {
   it('sets count bytes to the low 8 bits of value, as C memset does', () => {
     const { pool, acl, base } = setup();
     const [devPtr] = acl.media.dvpp_malloc(256);
-    const segment = pool.segmentAtOffset(devPtr - base)!;
+    const segment = coreOf(pool).segmentAtOffset(devPtr - base)!;
     expect(acl.rt.memset(devPtr, 288, 0x1ab, 100)).toBe(0);
     const bytes = segment.read(0, 101);
     expect(bytes.subarray(0, 100).every((b) => b === 0xab)).toBe(true);
@@ -203,7 +203,7 @@ describe('rt.memset', () => {
     const [devPtr] = acl.media.dvpp_malloc(256); // 288 bytes
     acl.media.dvpp_malloc(256);
     expect(acl.rt.memset(devPtr + 200, 88, 7, 88)).toBe(0);
-    expect(pool.segmentAtOffset(devPtr - base)!.read(287, 1)[0]).toBe(7);
+    expect(coreOf(pool).segmentAtOffset(devPtr - base)!.read(287, 1)[0]).toBe(7);
     expect(acl.rt.memset(devPtr + 200, 89, 7, 89)).toBe(100000);
   });
 
@@ -220,7 +220,7 @@ describe('rt.memset', () => {
       expect(acl.rt.memset(devPtr + 40, 89, i & 0xff, 89)).toBe(100000);
     }
     expect(snapshot).not.toHaveBeenCalled();
-    const segment = pool.segmentAtOffset(pointers[997]! - Number(pool.baseAddress))!;
+    const segment = coreOf(pool).segmentAtOffset(pointers[997]! - Number(pool.baseAddress))!;
     expect([...segment.read(39, 3)]).toEqual([0, 997 & 0xff, 997 & 0xff]);
     // Kept up to date by later acquires and releases: a freed neighbour's bytes are not "inside".
     acl.media.dvpp_free(pointers[5]!);
@@ -248,7 +248,7 @@ describe('rt.memset', () => {
   });
 
   it("returns the backend's aclError when its memset fails", () => {
-    const pool = new Pool({ size: 4 * KiB, backend: 'js' }, { backend: backendAt(0x1000_0000_0000n, true) });
+    const pool = createPoolOver({ size: 4 * KiB, backend: 'js' }, { backend: backendAt(0x1000_0000_0000n, true) });
     const acl = createAclCompat(pool);
     const [devPtr] = acl.media.dvpp_malloc(10);
     expect(acl.rt.memset(devPtr, 16, 0, 16)).toBe(507899);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // OffsetIndex against a Map under random set/delete churn (collisions, wrap-around, growth and
 // backward-shift deletion), and the pool's @internal hooks built on it for the pyACL skin:
-// segmentAtOffset (any live segment, acquire's included) and noteFailure.
+// segmentAtOffset (any live segment, acquire's included).
 
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { OffsetIndex } from '../../../src/pool/offset-index.js';
+import { coreOf } from '../../../src/pool/pool.js';
 import { describeBackends, makePool, silenceLeakWarnings } from '../../helpers/pool-backends.js';
 
 silenceLeakWarnings();
@@ -111,27 +112,27 @@ describeBackends('pool @internal hooks for the pyACL skin', (kind) => {
     using pool = makePool(kind, 64 * 1024);
     const early = pool.acquire(100); // acquired before the index exists
     const second = pool.acquire(1000);
-    expect(pool.segmentAtOffset(early.offset)).toBe(early);
+    expect(coreOf(pool).segmentAtOffset(early.offset)).toBe(early);
     const late = pool.acquire(300);
-    expect(pool.segmentAtOffset(late.offset)).toBe(late);
-    expect(pool.segmentAtOffset(second.offset)).toBe(second);
+    expect(coreOf(pool).segmentAtOffset(late.offset)).toBe(late);
+    expect(coreOf(pool).segmentAtOffset(second.offset)).toBe(second);
     second.release();
-    expect(pool.segmentAtOffset(second.offset)).toBeUndefined();
+    expect(coreOf(pool).segmentAtOffset(second.offset)).toBeUndefined();
     pool.validate();
     for (const offset of [early.offset + 1, early.offset + 128, -128, 0.5, pool.capacity, Number.NaN]) {
       if (offset === late.offset) continue;
-      expect(pool.segmentAtOffset(offset)).toBeUndefined();
+      expect(coreOf(pool).segmentAtOffset(offset)).toBeUndefined();
     }
     pool.reset();
-    expect(pool.segmentAtOffset(early.offset)).toBeUndefined();
+    expect(coreOf(pool).segmentAtOffset(early.offset)).toBeUndefined();
     const again = pool.acquire(100);
-    expect(pool.segmentAtOffset(again.offset)).toBe(again);
+    expect(coreOf(pool).segmentAtOffset(again.offset)).toBe(again);
     pool.validate();
   });
 
   test('segmentAtOffset stays right under churn', () => {
     using pool = makePool(kind, 256 * 1024);
-    pool.segmentAtOffset(0);
+    coreOf(pool).segmentAtOffset(0);
     const live = new Set<ReturnType<typeof pool.acquire>>();
     for (let i = 0; i < 500; i++) {
       if (live.size > 0 && i % 3 === 0) {
@@ -143,7 +144,7 @@ describeBackends('pool @internal hooks for the pyACL skin', (kind) => {
         if (seg !== undefined) live.add(seg);
       }
     }
-    for (const seg of live) expect(pool.segmentAtOffset(seg.offset)).toBe(seg);
+    for (const seg of live) expect(coreOf(pool).segmentAtOffset(seg.offset)).toBe(seg);
     pool.validate();
   });
 
@@ -170,12 +171,12 @@ describeBackends('pool @internal hooks for the pyACL skin', (kind) => {
               live.length = 0;
             }
             if (step >= firstQuery) {
-              expect(pool.segmentContaining(offset)).toBe(expected(offset));
+              expect(coreOf(pool).segmentContaining(offset)).toBe(expected(offset));
               const some = live[len % Math.max(live.length, 1)];
               // The first byte, the last byte of its size, and the first byte past it.
               if (some !== undefined) {
                 for (const at of [some.offset, some.offset + some.size - 1, some.offset + some.size]) {
-                  expect(pool.segmentContaining(at)).toBe(expected(at));
+                  expect(coreOf(pool).segmentContaining(at)).toBe(expected(at));
                 }
               }
             }
@@ -190,25 +191,18 @@ describeBackends('pool @internal hooks for the pyACL skin', (kind) => {
   test('segmentContaining refuses offsets that cannot be in the block, and finds nothing once closed', () => {
     const pool = makePool(kind, 4096);
     const seg = pool.acquire(100);
-    expect(pool.segmentContaining(seg.offset + 50)).toBe(seg);
+    expect(coreOf(pool).segmentContaining(seg.offset + 50)).toBe(seg);
     for (const offset of [-1, 0.5, pool.capacity, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
-      expect(pool.segmentContaining(offset)).toBeUndefined();
+      expect(coreOf(pool).segmentContaining(offset)).toBeUndefined();
     }
     pool.close();
-    expect(pool.segmentContaining(seg.offset + 50)).toBeUndefined();
+    expect(coreOf(pool).segmentContaining(seg.offset + 50)).toBeUndefined();
   });
 
   test('segmentAtOffset on a closed pool finds nothing', () => {
     const pool = makePool(kind, 4096);
     const seg = pool.acquire(10);
     pool.close();
-    expect(pool.segmentAtOffset(seg.offset)).toBeUndefined();
-  });
-
-  test('noteFailure bumps stats().failures', () => {
-    using pool = makePool(kind, 4096);
-    pool.noteFailure();
-    pool.noteFailure();
-    expect(pool.stats().failures).toBe(2);
+    expect(coreOf(pool).segmentAtOffset(seg.offset)).toBeUndefined();
   });
 });

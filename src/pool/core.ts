@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: MIT
+// The pool's private core: one backend block, one TLSF engine, the live-segment registry, the
+// wait queue and the counters, with allocate/release/isLive and the backend calls. Nothing here
+// is reachable from a public object: a Pool holds its core in a #private field, and the friend
+// modules (segment, scope, the pyACL skin) reach it through coreOf() in pool.ts, which the
+// package does not export.
+//
+// A segment is live while it is the object registered at its engine node
+// (`segments[node] === segment`); that identity check rejects double, stale (reset), foreign and
+// closed-pool releases before any state changes.
+
+import { DVPP_ADDR_ALIGN, DVPP_SIZE_ALIGN, DVPP_SIZE_PAD, granulesOf } from '../constants.js';
+import { ForkedProcessError, InvalidSegmentError, PoolClosedError } from '../errors.js';
+import { NO_SPACE, TlsfEngine } from '../engine/index.js';
+import type { Backend, BackendBlock } from '../backends/backend.js';
+import { invalidMessage, numberError } from '../validate.js';
+import { abortReason, isAborted } from './abort-signal.js';
+import { warnLeaks } from './leaks.js';
+import { OffsetIndex } from './offset-index.js';
+import {
+  acquireTag,
+  acquireZero,
+  checkAcquireKeys,
+  waitSignal,
+  waitTimeout,
+  type AcquireAsyncOptions,
+  type AcquireOptions,
+} from './options.js';
+import { Segment, segmentGeneration, segmentNode } from './segment.js';
+import { buildSnapshot, type PoolSnapshot } from './snapshot.js';
+import { buildStats, type PoolCounters, type PoolStats } from './stats.js';
+import type { Pool } from './pool.js';
+import { Waiter, WaitQueue, type WaitOwner } from './waiters.js';
+
+/** The engine's unit: every footprint and offset is a whole number of these bytes. */
+export const GRANULE = DVPP_ADDR_ALIGN;
+
+/** `segmentSize(len)` for a validated positive `len`, without the public function's checks. */
+function sizeOf(len: number): number {
+  return Math.ceil(len / DVPP_SIZE_ALIGN) * DVPP_SIZE_ALIGN + DVPP_SIZE_PAD;
+}
+
+function lenError(len: unknown): TypeError | RangeError {
+  return numberError('len', 'positive safe integer', len);
+}
+
+/** What a pool is made of; see the file comment. Members are the friends' API, not the public one. */
+export class PoolCore {
+  readonly capacity: number;
+  readonly capacityGranules: number;
+  readonly baseAddress: bigint;
+  readonly backend: Backend;
+  readonly block: BackendBlock;
+  readonly engine: TlsfEngine;
+  readonly zeroOnAcquire: boolean;
+  readonly waiters: WaitQueue;
+  readonly counters: PoolCounters = { acquires: 0, releases: 0, failures: 0, resets: 0 };
+  /** The public Pool over this core: what its segments report as `segment.pool`. */
+  readonly pool: Pool;
+  /** Live segments by engine node; holes are undefined. */
+  segments: (Segment | undefined)[] = [];
+  /** Offset granule -> node; built on the first segmentAtOffset()/segmentContaining() and kept from then on. */
+  offsets: OffsetIndex | undefined = undefined;
+  /** The figures at close; set once the pool is closed. */
+  finalStats: PoolStats | undefined = undefined;
+  /**
+   * The process that created the block. ACL memory must not be used across fork, so the calls
+   * that reach the backend or run once per frame (not acquire/tryAcquire/release) compare it with
+   * `process.pid`, which Node sets at startup and again when a startup snapshot is restored.
+   */
+  readonly pid = process.pid;
+
+  /** Takes ownership of `block` (zeroed by the backend, its contract); frees it if the engine cannot be built. */
+  constructor(pool: Pool, backend: Backend, block: BackendBlock, capacity: number, zeroOnAcquire: boolean) {
+    try {
+      this.engine = new TlsfEngine(capacity / GRANULE);
+    } catch (error) {
+      backend.free(block);
+      throw error;
+    }
+    this.pool = pool;
+    this.backend = backend;
+    this.block = block;
+    this.capacity = capacity;
+    this.capacityGranules = capacity / GRANULE;
+    this.baseAddress = block.base;
+    this.zeroOnAcquire = zeroOnAcquire;
+    this.waiters = new WaitQueue((waiter) => this.#serve(waiter));
+  }
+
+  get closed(): boolean {
+    return this.finalStats !== undefined;
+  }
+
+  /** Throws ForkedProcessError when this is not the process that created the pool. */
+  checkProcess(): void {
+    const pid = process.pid;
+    if (pid !== this.pid) throw new ForkedProcessError(this.pid, pid);
+  }
+
+  /** acquire/tryAcquire: the segment, or undefined (counted as a failure) when there is no room. */
+  acquireNow(operation: string, len: number, options: AcquireOptions | undefined): Segment | undefined {
+    if (this.closed) throw new PoolClosedError(operation);
+    if (!Number.isSafeInteger(len) || len <= 0) throw lenError(len);
+    let tag: string | undefined;
+    let zero = this.zeroOnAcquire;
+    if (options !== undefined) {
+      // Each option is read exactly once: a getter cannot show the check one value and the pool another.
+      checkAcquireKeys(options, false);
+      tag = acquireTag(options.tag);
+      zero = acquireZero(options.zero) || zero;
+      // Reading the options may run a getter that closed the pool.
+      if (this.closed) throw new PoolClosedError(operation);
+    }
+    // Checking len first keeps the granule maths on small numbers; a len near 2^53 stops here.
+    const segment = len > this.capacity ? undefined : this.allocate(len, granulesOf(len), tag, zero);
+    if (segment === undefined) this.counters.failures++;
+    return segment;
+  }
+
+  /** acquireAsync for `owner` (a scope's ledger, or undefined): the wait is its pending one, the segment its own. */
+  acquireAsync(owner: WaitOwner | undefined, len: number, options: AcquireAsyncOptions | undefined): Promise<Segment> {
+    try {
+      if (this.closed) throw new PoolClosedError('acquireAsync');
+      this.checkProcess();
+      if (!Number.isSafeInteger(len) || len <= 0) throw lenError(len);
+      let tag: string | undefined;
+      let zero = this.zeroOnAcquire;
+      let signal: AbortSignal | undefined;
+      let timeoutMs: number | undefined;
+      if (options !== undefined) {
+        // Each option is read exactly once: a getter cannot show the check one value and the pool another.
+        checkAcquireKeys(options, true);
+        tag = acquireTag(options.tag);
+        zero = acquireZero(options.zero) || zero;
+        signal = waitSignal(options.signal);
+        timeoutMs = waitTimeout(options.timeoutMs);
+        if (this.closed) throw new PoolClosedError('acquireAsync');
+      }
+      if (len > this.capacity || granulesOf(len) > this.capacityGranules) {
+        throw new RangeError(
+          `len ${len} is larger than the pool capacity can ever hold: its footprint is ${granulesOf(len) * GRANULE} bytes ` +
+            `and the capacity ${this.capacity} bytes, so acquireAsync would wait forever`,
+        );
+      }
+      if (signal !== undefined && isAborted(signal)) throw abortReason(signal);
+      const granules = granulesOf(len);
+      if (this.waiters.size === 0) {
+        const segment = this.allocate(len, granules, tag, zero);
+        if (segment !== undefined) {
+          owner?.segments.push(segment);
+          return Promise.resolve(segment);
+        }
+      }
+      return new Promise<Segment>((resolve, reject) => {
+        this.waiters.push(new Waiter(len, granules, tag, zero, owner, resolve, reject), signal, timeoutMs);
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Allocates and registers a segment of `granules` for a validated `len`; undefined when there is no room. */
+  allocate(len: number, granules: number, tag: string | undefined, zero: boolean): Segment | undefined {
+    // A request larger than the capacity is the engine's NO_SPACE; no second check here.
+    const engine = this.engine;
+    const node = engine.allocate(granules);
+    if (node === NO_SPACE) return undefined;
+    const offset = engine.offsetOf(node) * GRANULE;
+    const generation = engine.generationOf(node);
+    const segment = new Segment(this.pool, node, generation, offset, sizeOf(len), len, tag);
+    if (zero) {
+      try {
+        this.checkProcess();
+        this.backend.memset(this.block, offset, segment.size, 0);
+      } catch (error) {
+        engine.free(node, generation);
+        throw error;
+      }
+    }
+    this.segments[node] = segment;
+    this.offsets?.set(offset / GRANULE, node);
+    this.counters.acquires++;
+    return segment;
+  }
+
+  /** Releases a segment and serves waiters that now fit. @throws {InvalidSegmentError | TypeError} not live here. */
+  release(segment: Segment): void {
+    const node = this.liveNode(segment);
+    if (node < 0) throw this.#releaseError(segment);
+    if (!this.engine.free(node, segmentGeneration(segment))) {
+      throw new Error(`Pool bookkeeping broken: the engine refused to free node ${node} of a live segment`);
+    }
+    this.segments[node] = undefined;
+    this.offsets?.delete(segment.offset / GRANULE);
+    this.counters.releases++;
+    if (this.waiters.size !== 0) this.waiters.drain();
+  }
+
+  /** The engine node of `segment` when it is live in this pool, else -1. O(1), never throws. */
+  liveNode(segment: unknown): number {
+    const node = segmentNode(segment);
+    return node >= 0 && this.segments[node] === segment ? node : -1;
+  }
+
+  /** Throws InvalidSegmentError unless `segment` is live; `action` names the attempt. */
+  requireLive(segment: Segment, action: string): void {
+    if (this.liveNode(segment) < 0) throw new InvalidSegmentError(`Cannot ${action} the segment at offset ${segment.offset}: ${this.#deadReason(segment)}`);
+  }
+
+  /** Byte access for segments and the pyACL skin: `offset` is from the block's base, already bounds-checked. */
+  write(offset: number, src: ArrayBufferView): void {
+    this.checkProcess();
+    this.backend.write(this.block, offset, src);
+  }
+
+  /** See {@link PoolCore.write}. */
+  read(offset: number, dst: ArrayBufferView): void {
+    this.checkProcess();
+    this.backend.read(this.block, offset, dst);
+  }
+
+  /** See {@link PoolCore.write}. */
+  memset(offset: number, length: number, value: number): void {
+    this.checkProcess();
+    this.backend.memset(this.block, offset, length, value);
+  }
+
+  /** Releases every segment at once (their handles become invalid), then serves waiters. */
+  reset(): void {
+    this.counters.releases += this.engine.liveCount;
+    this.counters.resets++;
+    this.engine.reset();
+    this.segments = [];
+    this.offsets?.clear();
+    this.waiters.drain();
+  }
+
+  stats(): PoolStats {
+    if (this.finalStats !== undefined) return this.finalStats;
+    return buildStats(this.capacity, GRANULE, this.engine, this.counters, this.waiters.size);
+  }
+
+  snapshot(): PoolSnapshot {
+    const source = {
+      forEachRange: (visit: (offset: number, size: number, used: boolean, node: number) => void) => this.engine.forEachRange(visit),
+      segmentAtNode: (node: number) => this.segments[node],
+    };
+    return buildSnapshot(this.capacity, this.baseAddress, GRANULE, source, this.stats());
+  }
+
+  /** Frees the block once, rejects the waiters and warns of leaked segments; see Pool.close. */
+  close(): void {
+    const leaked = this.segments.filter((segment): segment is Segment => segment !== undefined);
+    this.waiters.rejectAll(() => new PoolClosedError('acquireAsync'));
+    this.finalStats = this.stats();
+    this.segments = [];
+    this.offsets = undefined;
+    try {
+      this.backend.free(this.block);
+    } finally {
+      warnLeaks(this.capacity, leaked);
+    }
+  }
+
+  /**
+   * For the pyACL skin's dvpp_free: the live segment starting `offset` bytes into the block (any
+   * live segment, pool.acquire's included), or undefined. O(1) expected; the first call builds the
+   * offset index from the live segments, and acquire/release keep it from then on.
+   */
+  segmentAtOffset(offset: number): Segment | undefined {
+    if (this.closed || !Number.isSafeInteger(offset) || offset < 0 || offset % GRANULE !== 0 || offset >= this.capacity) {
+      return undefined;
+    }
+    const node = this.#offsetIndex().get(offset / GRANULE);
+    return node < 0 ? undefined : this.segments[node];
+  }
+
+  /**
+   * For the pyACL skin's rt.memset: the live segment whose `[offset, offset + size)` holds the byte
+   * `offset` bytes into the block, or undefined. O(log32 capacity): the live segment starting at
+   * or before it is a floor query on the offset index's bitmap of starts (capacity / 1024 bytes,
+   * built on the first call, kept by acquire/release from then on).
+   */
+  segmentContaining(offset: number): Segment | undefined {
+    if (this.closed || !Number.isSafeInteger(offset) || offset < 0 || offset >= this.capacity) return undefined;
+    const index = this.#offsetIndex();
+    const start = index.floor(Math.floor(offset / GRANULE));
+    const segment = start < 0 ? undefined : this.segments[index.get(start)];
+    return segment !== undefined && offset < segment.offset + segment.size ? segment : undefined;
+  }
+
+  /** The offset index, built from the live segments on the first call. */
+  #offsetIndex(): OffsetIndex {
+    if (this.offsets === undefined) {
+      const index = new OffsetIndex(this.engine.liveCount, this.capacityGranules);
+      this.segments.forEach((segment, node) => {
+        if (segment !== undefined) index.set(segment.offset / GRANULE, node);
+      });
+      this.offsets = index;
+    }
+    return this.offsets;
+  }
+
+  #serve(waiter: Waiter): Segment | undefined {
+    const segment = this.allocate(waiter.len, waiter.granules, waiter.tag, waiter.zero);
+    if (segment !== undefined) waiter.owner?.segments.push(segment);
+    return segment;
+  }
+
+  #deadReason(segment: Segment): string {
+    if (segment.pool !== this.pool) return 'it belongs to another pool';
+    if (this.closed) return 'its pool is closed';
+    return 'it was released already (or the pool was reset)';
+  }
+
+  #releaseError(segment: unknown): Error {
+    if (typeof segment !== 'object' || segment === null) return new TypeError(invalidMessage('segment', 'a Segment', segment));
+    if (!(segment instanceof Segment)) return new InvalidSegmentError('Cannot release: the value is not a Segment of dvpp-pool');
+    return new InvalidSegmentError(`Cannot release the segment at offset ${segment.offset}: ${this.#deadReason(segment)}`);
+  }
+}
