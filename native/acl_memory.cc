@@ -57,8 +57,8 @@ void ReleaseLiveAtExit();
 
 class AclMemory final : public Memory {
  public:
-  AclMemory(std::shared_ptr<AclLibrary> library, int32_t device_id, void* base, size_t size)
-      : library_(std::move(library)), device_id_(device_id), base_(static_cast<uint8_t*>(base)), size_(size) {
+  AclMemory(std::shared_ptr<AclLibrary> library, int32_t device_id, void* base)
+      : library_(std::move(library)), device_id_(device_id), base_(static_cast<uint8_t*>(base)) {
     LiveAclMemory& registry = Live();
     std::lock_guard<std::mutex> lock(registry.mutex);
     registry.live.insert(this);
@@ -70,16 +70,7 @@ class AclMemory final : public Memory {
     registry.live.erase(this);
   }
 
-  const char* Kind() const override { return "acl"; }
   uint64_t Base() const override { return reinterpret_cast<uintptr_t>(base_); }
-  // acldvppMalloc serves DVPP memory from huge pages (its "Restrictions" section).
-  bool HugePages() const override { return true; }
-  std::string Describe() const override {
-    return "acldvppMalloc of " + std::to_string(size_) + " bytes on device " + std::to_string(device_id_) + " (" +
-           library_->DvppPath() + ", runtime " + library_->RuntimePath() + "; aclInit " +
-           library_->InitializedBy() + ")";
-  }
-  void* HostPointer() const override { return nullptr; }
 
   // Frees the block unless ReleaseLiveAtExit already did: whoever takes it out of the set frees it.
   Outcome Release() override {
@@ -140,7 +131,6 @@ class AclMemory final : public Memory {
   const std::shared_ptr<AclLibrary> library_;  // keeps the entry points valid while the block lives
   const int32_t device_id_;
   uint8_t* const base_;
-  const size_t size_;
 };
 
 // Holds the lock throughout, so no other thread can free or destroy one of these meanwhile.
@@ -175,7 +165,7 @@ std::unique_ptr<Memory> AllocateAclMemory(std::shared_ptr<AclLibrary> library, i
     api.reset_device(device_id);
     return nullptr;
   }
-  return std::make_unique<AclMemory>(std::move(library), device_id, base, size);
+  return std::make_unique<AclMemory>(std::move(library), device_id, base);
 }
 
 }  // namespace dvpp_pool

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Module init: installs the per-environment registry and exports the functions (at most 8 in
-// all). The acl kind registers its two, allocateAcl and aclProbe, here as well.
+// all; 7 today). The acl kind registers its two, allocateAcl and aclProbe, here as well.
 
 #include <napi.h>
 
@@ -17,7 +17,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("memset", Napi::Function::New(env, Memset, "memset"));
   exports.Set("write", Napi::Function::New(env, Write, "write"));
   exports.Set("read", Napi::Function::New(env, Read, "read"));
-  exports.Set("hostBuffer", Napi::Function::New(env, HostBuffer, "hostBuffer"));
   exports.Set("allocateAcl", Napi::Function::New(env, AllocateAcl, "allocateAcl"));
   exports.Set("aclProbe", Napi::Function::New(env, AclProbe, "aclProbe"));
   return exports;

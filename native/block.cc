@@ -30,9 +30,6 @@ Napi::Object Block::New(Napi::Env env, std::unique_ptr<Memory> memory, size_t si
   object.DefineProperties({
       Napi::PropertyDescriptor::Value("base", Napi::BigInt::New(env, held.Base()), napi_enumerable),
       Napi::PropertyDescriptor::Value("size", Napi::Number::New(env, static_cast<double>(size)), napi_enumerable),
-      Napi::PropertyDescriptor::Value("kind", Napi::String::New(env, held.Kind()), napi_enumerable),
-      Napi::PropertyDescriptor::Value("hugePages", Napi::Boolean::New(env, held.HugePages()), napi_enumerable),
-      Napi::PropertyDescriptor::Value("description", Napi::String::New(env, held.Describe()), napi_enumerable),
   });
   NAPI_THROW_IF_FAILED(env, napi_wrap(env, object, block.get(), Finalize, nullptr, nullptr), Napi::Object());
   block.release();
@@ -60,32 +57,10 @@ Memory& Block::Live(Napi::Env env) {
 
 bool Block::Free(Outcome* released) {
   if (!memory_) return false;
-  if (!buffer_.IsEmpty()) {
-    Napi::ArrayBuffer buffer = buffer_.Value();
-    if (!buffer.IsEmpty() && !buffer.IsDetached()) buffer.Detach();
-    buffer_.Reset();
-  }
   *released = memory_->Release();
   memory_.reset();
   registry_->Remove(this);
   return true;
-}
-
-Napi::Value Block::HostBuffer(Napi::Object self) {
-  Napi::Env env = self.Env();
-  if (!memory_ || memory_->HostPointer() == nullptr) return env.Undefined();
-  if (!buffer_.IsEmpty()) {
-    Napi::ArrayBuffer existing = buffer_.Value();
-    if (!existing.IsEmpty() && !existing.IsDetached()) return existing;
-  }
-  // The finalizer of the buffer drops this strong reference, so the block outlives its buffer.
-  auto keep_alive = std::make_unique<Napi::ObjectReference>(Napi::Persistent(self));
-  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
-      env, memory_->HostPointer(), size_,
-      [](Napi::Env, void*, Napi::ObjectReference* block) { delete block; }, keep_alive.get());
-  keep_alive.release();
-  buffer_ = Napi::Weak(buffer);
-  return buffer;
 }
 
 void Block::ReleaseAtExit() {

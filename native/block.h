@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Block: the only handle JS gets on native memory. A frozen JS object { base, size, kind,
-// hugePages, description }, type-tagged with its environment's tag and wrapping one Block, which
-// owns one Memory (any kind, see memory.h). Its memory is released exactly once: by an explicit
+// Block: the only handle JS gets on native memory. A frozen JS object { base, size }, type-tagged
+// with its environment's tag and wrapping one Block, which owns one Memory (any kind, see
+// memory.h). Its memory is released exactly once: by an explicit
 // Free, by the finalizer when JS drops the block, or by the registry's cleanup hook at exit.
 #ifndef DVPP_POOL_BLOCK_H_
 #define DVPP_POOL_BLOCK_H_
@@ -32,13 +32,9 @@ class Block {
   size_t Size() const { return size_; }
   // The memory of a block that is not freed; a RangeError otherwise.
   Memory& Live(Napi::Env env);
-  // Returns false when already freed. Otherwise detaches the host buffer, releases the memory and
-  // reports the release's outcome in `released`.
+  // Returns false when already freed. Otherwise releases the memory and reports the release's
+  // outcome in `released`.
   bool Free(Outcome* released);
-  // An external ArrayBuffer over the whole block (the same one while it lives), or undefined when
-  // the block is freed or its memory is not host-addressable. It keeps `self` alive, and Free
-  // detaches it, so a view taken before free reads as empty instead of touching unmapped memory.
-  Napi::Value HostBuffer(Napi::Object self);
   // Releases the memory without touching JS: for the cleanup hook at environment exit.
   void ReleaseAtExit();
 
@@ -49,7 +45,6 @@ class Block {
   Registry* const registry_;
   std::unique_ptr<Memory> memory_;  // null once freed
   const size_t size_;
-  Napi::Reference<Napi::ArrayBuffer> buffer_;  // weak: the buffer keeps the block alive, not back
 };
 
 }  // namespace dvpp_pool

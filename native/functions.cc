@@ -74,8 +74,4 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   return Result(info.Env(), memory.Read(offset, dst.data, dst.length));
 }
 
-Napi::Value HostBuffer(const Napi::CallbackInfo& info) {
-  return Block::Unwrap(info[0], "block")->HostBuffer(info[0].As<Napi::Object>());
-}
-
 }  // namespace dvpp_pool

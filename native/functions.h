@@ -25,8 +25,6 @@ Napi::Value Memset(const Napi::CallbackInfo& info);
 Napi::Value Write(const Napi::CallbackInfo& info);
 // read(block, offset, dst) -> undefined | failure; fills the view `dst` from `offset`.
 Napi::Value Read(const Napi::CallbackInfo& info);
-// hostBuffer(block) -> ArrayBuffer | undefined; see Block::HostBuffer.
-Napi::Value HostBuffer(const Napi::CallbackInfo& info);
 
 }  // namespace dvpp_pool
 

@@ -10,7 +10,6 @@
 #include <cstring>
 #include <fstream>
 #include <string>
-#include <utility>
 
 namespace dvpp_pool {
 namespace {
@@ -19,14 +18,9 @@ constexpr uintptr_t kAddrAlign = 128;  // DVPP_ADDR_ALIGN in src/constants.ts
 
 class HostMemory final : public Memory {
  public:
-  HostMemory(void* base, size_t mapped, bool huge_pages, std::string how)
-      : base_(static_cast<uint8_t*>(base)), mapped_(mapped), huge_pages_(huge_pages), how_(std::move(how)) {}
+  HostMemory(void* base, size_t mapped) : base_(static_cast<uint8_t*>(base)), mapped_(mapped) {}
 
-  const char* Kind() const override { return "host"; }
   uint64_t Base() const override { return reinterpret_cast<uintptr_t>(base_); }
-  bool HugePages() const override { return huge_pages_; }
-  std::string Describe() const override { return how_; }
-  void* HostPointer() const override { return base_; }
 
   Outcome Release() override {
     if (munmap(base_, mapped_) != 0) return Failure{"munmap", errno, std::strerror(errno)};
@@ -38,7 +32,7 @@ class HostMemory final : public Memory {
     if (length != 0) std::memset(base_ + offset, value, length);
     return std::nullopt;
   }
-  // memmove, not memcpy: the JS view may lie over this very block (hostBuffer).
+  // memmove, not memcpy: it costs nothing here and stays right should a view ever overlap the block.
   Outcome Write(size_t offset, const void* src, size_t length) override {
     if (length != 0) std::memmove(base_ + offset, src, length);
     return std::nullopt;
@@ -51,8 +45,6 @@ class HostMemory final : public Memory {
  private:
   uint8_t* const base_;
   const size_t mapped_;  // munmap needs the mapped length, which may exceed the block's size
-  const bool huge_pages_;
-  const std::string how_;
 };
 
 // The default huge page size in bytes from /proc/meminfo, or 0 where there is none.
@@ -75,18 +67,14 @@ void* MapAnonymous(size_t length, int extra_flags) {
 }  // namespace
 
 std::unique_ptr<Memory> MapHostMemory(size_t size, Failure* failure) {
-  std::string hugetlb_note;
 #ifdef MAP_HUGETLB
   // Explicit huge pages only pay off for blocks of at least one huge page; the tail is rounded up
   // because munmap of a hugetlb mapping needs a whole number of huge pages.
   const size_t huge = HugePageSize();
   if (huge != 0 && size >= huge && size <= SIZE_MAX - huge) {
     const size_t mapped = (size + huge - 1) / huge * huge;
-    if (void* base = MapAnonymous(mapped, MAP_HUGETLB)) {
-      return std::make_unique<HostMemory>(base, mapped, true,
-                                          "mmap MAP_HUGETLB, " + std::to_string(huge / 1024) + " KiB huge pages");
-    }
-    hugetlb_note = std::string(" (MAP_HUGETLB: ") + std::strerror(errno) + ")";
+    if (void* base = MapAnonymous(mapped, MAP_HUGETLB)) return std::make_unique<HostMemory>(base, mapped);
+    // No free huge pages (the usual case): normal pages below.
   }
 #endif
   void* base = MapAnonymous(size, 0);
@@ -99,13 +87,11 @@ std::unique_ptr<Memory> MapHostMemory(size_t size, Failure* failure) {
     *failure = Failure{"mmap", EINVAL, "mmap returned a base that is not 128-byte aligned"};
     return nullptr;
   }
-  std::string how = "mmap, normal pages";
 #ifdef MADV_HUGEPAGE
-  how = madvise(base, size, MADV_HUGEPAGE) == 0
-            ? "mmap, transparent huge pages advised"
-            : how + " (madvise MADV_HUGEPAGE: " + std::strerror(errno) + ")";
+  // Advice only: a kernel without transparent huge pages refuses it, and normal pages serve.
+  madvise(base, size, MADV_HUGEPAGE);
 #endif
-  return std::make_unique<HostMemory>(base, size, false, how + hugetlb_note);
+  return std::make_unique<HostMemory>(base, size);
 }
 
 }  // namespace dvpp_pool

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The `host` memory kind: one anonymous mmap. Tries MAP_HUGETLB first (length rounded up to the
-// huge page size), falls back to normal pages with madvise(MADV_HUGEPAGE), and says which it got.
+// huge page size), falls back to normal pages with madvise(MADV_HUGEPAGE).
 // The base is page-aligned, so at least 128-aligned as the Memory contract asks.
 #ifndef DVPP_POOL_HOST_MEMORY_H_
 #define DVPP_POOL_HOST_MEMORY_H_

@@ -5,7 +5,7 @@
 //
 // Adding a kind (e.g. ACL): implement Memory in native/acl_memory.{h,cc}, write a JS entry
 // point that builds one and hands it to Block::New (see AllocateHost in functions.cc), and
-// register that entry point in addon.cc. Block, free/memset/write/read/hostBuffer stay as they are.
+// register that entry point in addon.cc. Block, free/memset/write/read stay as they are.
 #ifndef DVPP_POOL_MEMORY_H_
 #define DVPP_POOL_MEMORY_H_
 
@@ -31,19 +31,12 @@ using Outcome = std::optional<Failure>;
 class Memory {
  public:
   virtual ~Memory() = default;
-  // Backend kind as JS names it: "host" or "acl".
-  virtual const char* Kind() const = 0;
   // Address of the first byte (a device virtual address for acl); a multiple of 128.
   virtual uint64_t Base() const = 0;
-  virtual bool HugePages() const = 0;
-  // How the memory was obtained, e.g. "mmap, transparent huge pages advised".
-  virtual std::string Describe() const = 0;
-  // The bytes as this process can address them, or nullptr where it cannot (device memory).
-  virtual void* HostPointer() const = 0;
   // Gives the memory back. Called exactly once; no other call follows it.
   virtual Outcome Release() = 0;
   virtual Outcome Memset(size_t offset, size_t length, uint8_t value) = 0;
-  // `src`/`dst` are host memory and may overlap the block (a view over hostBuffer).
+  // `src`/`dst` are host memory: a JS view's bytes.
   virtual Outcome Write(size_t offset, const void* src, size_t length) = 0;
   virtual Outcome Read(size_t offset, void* dst, size_t length) = 0;
 };

@@ -4,13 +4,15 @@
 // Creating the backend loads the libraries and calls nothing; allocate() runs aclInit (once per
 // process), aclrtSetDevice, aclrtGetMemInfo, acldvppMalloc and one aclrtMemset of the block.
 // Every failed ACL call arrives as an AclError; a missing library or symbol as
-// BackendUnavailableError. No host view exists.
+// BackendUnavailableError. free, memset, write and read are native-backend.ts's, shared with
+// host; this file keeps the allocation (with its aclrtMemset) and probeAcl().
 
 import { DVPP_MAX_BLOCK_BYTES } from '../constants.js';
 import { AclError, BackendUnavailableError } from '../errors.js';
 import { invalidMessage } from '../validate.js';
-import type { Backend, BackendBlock } from './backend.js';
-import { type NativeBlock, type NativeFailure, describeNativeBlock, isNativeFailure, loadAddon } from './native.js';
+import type { Backend } from './backend.js';
+import { type NativeFailure, isNativeFailure, loadAddon } from './native.js';
+import { createNativeBackend } from './native-backend.js';
 
 /** Options of {@link createAclBackend}. */
 export interface AclBackendConfig {
@@ -23,12 +25,9 @@ export interface AclBackendConfig {
   readonly libraryDir?: string | undefined;
 }
 
+// The message is the addon's own, which already names the range or the device: no `what` added.
 function aclError(failure: NativeFailure): AclError {
   return new AclError(failure.op, failure.error, failure.message, failure.recentErrMsg);
-}
-
-function checked(result: NativeFailure | undefined): void {
-  if (result !== undefined) throw aclError(result);
 }
 
 /**
@@ -50,11 +49,8 @@ export function createAclBackend(config: AclBackendConfig = {}): Backend {
   const addon = load.addon;
   const found = addon.aclProbe(libraryDir);
   if ('reason' in found) throw new BackendUnavailableError('acl', found.reason);
-  // The addon recognises its blocks by type tag; anything else it rejects with a TypeError.
-  const native = (block: BackendBlock): NativeBlock => block as NativeBlock;
-  return {
+  return createNativeBackend(addon, {
     kind: 'acl',
-    describe: (block) => describeNativeBlock('acl', block),
     allocate(size) {
       // Refused before any ACL call: DVPP can address at most 16 GiB per process.
       if (typeof size === 'number' && size > DVPP_MAX_BLOCK_BYTES) {
@@ -74,22 +70,8 @@ export function createAclBackend(config: AclBackendConfig = {}): Backend {
       }
       return result;
     },
-    free(block) {
-      // The addon forgets the block before reporting, so a failed acldvppFree is never retried.
-      const freed = addon.free(native(block));
-      if (isNativeFailure(freed)) throw aclError(freed);
-      return freed;
-    },
-    memset(block, offset, length, value) {
-      checked(addon.memset(native(block), offset, length, value));
-    },
-    write(block, offset, src) {
-      checked(addon.write(native(block), offset, src));
-    },
-    read(block, offset, dst) {
-      checked(addon.read(native(block), offset, dst));
-    },
-  };
+    error: aclError,
+  });
 }
 
 /** Where the ACL libraries were found, or why none could be used. Loads them; calls nothing. */

@@ -32,8 +32,6 @@ export interface BackendBlock {
 /** The memory system under one pool. */
 export interface Backend {
   readonly kind: BackendKind;
-  /** How the memory was obtained, for `info` and logs (e.g. "mmap, huge pages"). */
-  describe(block: BackendBlock): string;
   /** Allocates one block of `size` bytes, 128-byte aligned, every byte 0. */
   allocate(size: number): BackendBlock;
   /** Frees the block; returns false when it was already freed. */
@@ -44,6 +42,4 @@ export interface Backend {
   write(block: BackendBlock, offset: number, src: ArrayBufferView): void;
   /** Copies `dst.byteLength` bytes from `offset` into `dst`. */
   read(block: BackendBlock, offset: number, dst: ArrayBufferView): void;
-  /** A view of the whole block in host memory, or undefined where none exists (device memory). */
-  hostView?(block: BackendBlock): Uint8Array | undefined;
 }

@@ -2,19 +2,17 @@
 // The `host` backend: one anonymous mmap per block through the native addon (huge pages first,
 // then normal pages with transparent huge pages advised). Argument, bounds and foreign-block
 // checks happen in C++ and arrive as TypeError/RangeError; a failed mmap or munmap becomes a
-// HostMemoryError. The default wherever no Ascend runtime is installed.
+// HostMemoryError. The default wherever no Ascend runtime is installed. free, memset, write and
+// read are native-backend.ts's, shared with acl; this file keeps the mmap and hugePageInfo().
 
 import { readFileSync } from 'node:fs';
 import { BackendUnavailableError, HostMemoryError } from '../errors.js';
-import type { Backend, BackendBlock } from './backend.js';
-import { type DvppPoolAddon, type NativeBlock, type NativeFailure, describeNativeBlock, isNativeFailure, loadAddon } from './native.js';
+import type { Backend } from './backend.js';
+import { type NativeFailure, isNativeFailure, loadAddon } from './native.js';
+import { createNativeBackend } from './native-backend.js';
 
-function raise(failure: NativeFailure, what: string): never {
-  throw new HostMemoryError(failure.op, failure.error, `${failure.message} (${what})`);
-}
-
-function checked(result: NativeFailure | undefined, what: string): void {
-  if (result !== undefined) raise(result, what);
+function hostError(failure: NativeFailure, what: string): HostMemoryError {
+  return new HostMemoryError(failure.op, failure.error, `${failure.message} (${what})`);
 }
 
 /**
@@ -28,37 +26,17 @@ function checked(result: NativeFailure | undefined, what: string): void {
 export function createHostBackend(): Backend {
   const load = loadAddon();
   if ('reason' in load) throw new BackendUnavailableError('host', load.reason);
-  const addon: DvppPoolAddon = load.addon;
-  // The addon recognises its blocks by type tag; anything else it rejects with a TypeError.
-  const native = (block: BackendBlock): NativeBlock => block as NativeBlock;
-  return {
+  const addon = load.addon;
+  return createNativeBackend(addon, {
     kind: 'host',
-    describe: (block) => describeNativeBlock('host', block),
     allocate(size) {
       // Anonymous mmap gives zero pages (huge ones too), so the block is zeroed without a memset.
       const block = addon.allocateHost(size);
-      if (isNativeFailure(block)) raise(block, `mapping ${size} bytes`);
+      if (isNativeFailure(block)) throw hostError(block, `mapping ${size} bytes`);
       return block;
     },
-    free(block) {
-      const freed = addon.free(native(block));
-      if (isNativeFailure(freed)) raise(freed, `unmapping ${block.size} bytes`);
-      return freed;
-    },
-    memset(block, offset, length, value) {
-      checked(addon.memset(native(block), offset, length, value), `memset of ${length} bytes at offset ${offset}`);
-    },
-    write(block, offset, src) {
-      checked(addon.write(native(block), offset, src), `write at offset ${offset}`);
-    },
-    read(block, offset, dst) {
-      checked(addon.read(native(block), offset, dst), `read at offset ${offset}`);
-    },
-    hostView(block) {
-      const buffer = addon.hostBuffer(native(block));
-      return buffer === undefined ? undefined : new Uint8Array(buffer);
-    },
-  };
+    error: hostError,
+  });
 }
 
 /** What this machine offers the host backend in huge pages; fields are absent where unknown. */

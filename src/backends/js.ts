@@ -103,7 +103,6 @@ function bytesOf(view: ArrayBufferView, name: string): Uint8Array {
 export function createJsBackend(): Backend {
   return {
     kind: 'js',
-    describe: () => 'ArrayBuffer (no native addon)',
     allocate(size: number): BackendBlock {
       if (!Number.isSafeInteger(size) || size <= 0 || size % DVPP_ADDR_ALIGN !== 0) {
         throw new RangeError(invalidMessage('size', 'positive multiple of 128', size));
@@ -147,9 +146,6 @@ export function createJsBackend(): Backend {
       const to = bytesOf(dst, 'dst');
       checkRange(bytes, offset, to.byteLength);
       to.set(bytes.subarray(offset, offset + to.byteLength));
-    },
-    hostView(block) {
-      return own(block).bytes;
     },
   };
 }

@@ -9,8 +9,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { markAsUntransferable } from 'node:worker_threads';
-import { invalidMessage } from '../validate.js';
 
 /** A block the addon made: a frozen object that native code recognises by its type tag. */
 export interface NativeBlock {
@@ -18,12 +16,6 @@ export interface NativeBlock {
   readonly base: bigint;
   /** Usable bytes. */
   readonly size: number;
-  /** The memory kind behind it: `'host'` (mmap) or `'acl'` (acldvppMalloc). */
-  readonly kind: string;
-  /** True when the memory sits on explicit huge pages. */
-  readonly hugePages: boolean;
-  /** How the memory was obtained, e.g. "mmap, transparent huge pages advised". */
-  readonly description: string;
 }
 
 /** An expected failure of the memory system, returned (not thrown) by the addon. */
@@ -52,11 +44,6 @@ export interface DvppPoolAddon {
   write(block: NativeBlock, offset: number, src: ArrayBufferView): NativeFailure | undefined;
   /** Fills `dst` from `offset`. */
   read(block: NativeBlock, offset: number, dst: ArrayBufferView): NativeFailure | undefined;
-  /**
-   * An ArrayBuffer over the whole block (the same one while it lives), or undefined for a freed
-   * block or memory the host cannot address. Free detaches it; loadAddon() marks it untransferable.
-   */
-  hostBuffer(block: NativeBlock): ArrayBuffer | undefined;
   /**
    * Loads the ACL libraries (first `libraryDir`, then $ASCEND_HOME_PATH/lib64,
    * $ASCEND_TOOLKIT_HOME/lib64, the default search), then aclInit once per process,
@@ -113,17 +100,7 @@ export function loadAddonFrom(root: string): AddonLoad {
   try {
     const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
     const path = nodeGypBuild.path(root);
-    const raw = require(path) as DvppPoolAddon;
-    // Node-API cannot mark a buffer untransferable; unmarked, a transferred copy would keep
-    // pointing at the mapping after free. Marked, postMessage/structuredClone copy it instead.
-    const addon: DvppPoolAddon = {
-      ...raw,
-      hostBuffer(block) {
-        const buffer = raw.hostBuffer(block);
-        if (buffer !== undefined) markAsUntransferable(buffer);
-        return buffer;
-      },
-    };
+    const addon = require(path) as DvppPoolAddon;
     return { addon, path };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -140,14 +117,4 @@ export function loadAddonFrom(root: string): AddonLoad {
 export function loadAddon(): AddonLoad {
   loaded ??= loadAddonFrom(PACKAGE_ROOT);
   return loaded;
-}
-
-/**
- * `Backend.describe` for a block of the addon: its description, or a TypeError naming `kind`
- * for anything else. Shared by the host and acl backends.
- */
-export function describeNativeBlock(kind: 'host' | 'acl', block: unknown): string {
-  const description: unknown = (block as { description?: unknown } | null | undefined)?.description;
-  if (typeof description !== 'string') throw new TypeError(invalidMessage('block', `a block of the '${kind}' backend`, block));
-  return description;
 }

@@ -548,14 +548,13 @@ async function fuzzApi(seed: number, calls: number, libraryDir: string | undefin
 
 interface NativeState {
   blocks: NativeBlock[];
-  views: ArrayBufferView[];
 }
 
 function nativeTargets(ctx: Context, addon: DvppPoolAddon, state: NativeState, libraryDir: string | undefined): Array<() => void> {
   const { rng } = ctx;
   const block = () => ctx.pick(state.blocks);
   const offset = () => (rng.chance(0.8) ? rng.int(0, 4096) : rng.int(4000, 5000));
-  const bytes = () => (rng.chance(0.8) ? new Uint8Array(rng.int(0, 512)) : ctx.pick(state.views) ?? new Uint8Array(1));
+  const bytes = () => new Uint8Array(rng.int(0, 512));
   // A block a call made is freed at once, so the fuzz never holds more than its few own blocks.
   const freeIfBlock = (result: unknown) => {
     if (typeof result === 'object' && result !== null && 'base' in result) addon.free(result as NativeBlock);
@@ -574,11 +573,6 @@ function nativeTargets(ctx: Context, addon: DvppPoolAddon, state: NativeState, l
     () => ctx.invoke('write', addon.write, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(bytes)]),
     () => ctx.invoke('read', addon.read, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(bytes)]),
     () => ctx.invoke('read', addon.read, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(bytes)]),
-    () => {
-      const buffer = ctx.invoke('hostBuffer', addon.hostBuffer, ctx.self(addon), [ctx.arg(block)]);
-      // Views over block memory: after the block's free they are detached, a hostile input of their own.
-      if (buffer instanceof ArrayBuffer && buffer.byteLength >= 256) keep(state.views, new Uint8Array(buffer, rng.int(0, 128), 128), 16);
-    },
   ];
 }
 
@@ -590,9 +584,8 @@ function fuzzNative(seed: number, calls: number, libraryDir: string | undefined)
     return ctx.report;
   }
   const addon = load.addon;
-  const state: NativeState = { blocks: [], views: [] };
+  const state: NativeState = { blocks: [] };
   ctx.hostile.add(() => ctx.pick(state.blocks));
-  ctx.hostile.add(() => ctx.pick(state.views));
   ctx.hostile.add(() => ({ ...ctx.pick(state.blocks) }));
   ctx.hostile.add(() => Object.create(ctx.pick(state.blocks) ?? null) as object);
   ctx.hostile.add(() => new Proxy(ctx.pick(state.blocks) ?? {}, {}));

@@ -39,12 +39,12 @@ export function makePool(kind: TestedKind, size: number, extra: Omit<PoolOptions
 }
 
 /** Calls per backend method, for the "no native call on the hot path" checks. */
-export type CallCounts = Record<'allocate' | 'free' | 'memset' | 'write' | 'read' | 'describe' | 'hostView', number>;
+export type CallCounts = Record<'allocate' | 'free' | 'memset' | 'write' | 'read', number>;
 
 /** A pool over `kind`'s backend wrapped so every call is counted. */
 export function makeCountingPool(kind: TestedKind, size: number, extra: Omit<PoolOptions, 'size' | 'backend'> = {}): { pool: Pool; calls: CallCounts } {
   const inner = selectBackend(kind, {}).backend;
-  const calls: CallCounts = { allocate: 0, free: 0, memset: 0, write: 0, read: 0, describe: 0, hostView: 0 };
+  const calls: CallCounts = { allocate: 0, free: 0, memset: 0, write: 0, read: 0 };
   const counting = new Proxy(inner, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);

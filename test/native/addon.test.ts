@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The raw addon surface, loaded the way native.ts loads it (node-gyp-build at the repo root):
 // alignment, argument and bounds checks, foreign objects, detached and resizable views, double
-// free, the host buffer after free, and the three release paths (explicit, GC finalizer, exit
-// of a process or worker) in child processes so a crash could not take the test runner down.
+// free, and the three release paths (explicit, GC finalizer, exit of a process or worker) in
+// child processes so a crash could not take the test runner down.
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -51,10 +51,8 @@ const ResizableArrayBuffer = ArrayBuffer as unknown as new (
 ) => ArrayBuffer & { resize(length: number): void };
 
 describe('exports', () => {
-  it('has the six host functions and room for the two acl ones', () => {
-    const names = Object.keys(addon);
-    expect(names).toEqual(expect.arrayContaining(['allocateHost', 'free', 'memset', 'write', 'read', 'hostBuffer']));
-    expect(names.length).toBeLessThanOrEqual(8);
+  it('has the five host functions and the two acl ones, nothing else', () => {
+    expect(Object.keys(addon).sort()).toEqual(['aclProbe', 'allocateAcl', 'allocateHost', 'free', 'memset', 'read', 'write']);
   });
 });
 
@@ -63,9 +61,7 @@ describe('allocateHost', () => {
     const block = allocate(size);
     expect(block.base % 128n).toBe(0n);
     expect(block.size).toBe(size);
-    expect(block.kind).toBe('host');
-    expect(typeof block.hugePages).toBe('boolean');
-    expect(block.description).toMatch(/^mmap/);
+    expect(Object.keys(block)).toEqual(['base', 'size']);
     expect(Object.isFrozen(block)).toBe(true);
   });
 
@@ -174,14 +170,6 @@ describe('views', () => {
     addon.read(block, 0, tracking);
     expect(tracking[63]).toBe(3);
   });
-
-  it('copies correctly when the view lies over the same block', () => {
-    const block = allocate();
-    const host = new Uint8Array(addon.hostBuffer(block) ?? new ArrayBuffer(0));
-    host.set([1, 2, 3, 4, 5, 6, 7, 8], 0);
-    addon.write(block, 2, host.subarray(0, 6));
-    expect([...host.subarray(0, 8)]).toEqual([1, 2, 1, 2, 3, 4, 5, 6]);
-  });
 });
 
 describe('foreign objects', () => {
@@ -194,7 +182,7 @@ describe('foreign objects', () => {
   function foreigners(block: NativeBlock): [string, unknown][] {
     return [
       ['a plain object', {}],
-      ['a look-alike', { base: block.base, size: block.size, kind: 'host' }],
+      ['a look-alike', { base: block.base, size: block.size }],
       ['a structured clone of a block', structuredClone(block)],
       ['a Proxy of a block', new Proxy(block, {})],
       ['a Proxy with throwing traps', new Proxy({}, { get: () => { throw new Error('trap'); }, getPrototypeOf: () => { throw new Error('trap'); } })],
@@ -220,7 +208,6 @@ describe('foreign objects', () => {
         ['memset', () => addon.memset(foreign, 0, 1, 0)],
         ['write', () => addon.write(foreign, 0, new Uint8Array(1))],
         ['read', () => addon.read(foreign, 0, new Uint8Array(1))],
-        ['hostBuffer', () => addon.hostBuffer(foreign)],
       ];
       for (const [name, call] of calls) {
         expect(call, `${name}(${what})`).toThrow(TypeError);
@@ -250,34 +237,7 @@ describe('free', () => {
     expect(() => addon.memset(block, 0, 1, 0)).toThrow(new RangeError('The block was freed: it has no bytes left to access'));
     expect(() => addon.write(block, 0, new Uint8Array(1))).toThrow(RangeError);
     expect(() => addon.read(block, 0, new Uint8Array(1))).toThrow(RangeError);
-    expect(addon.hostBuffer(block)).toBeUndefined();
     expect(block.base % 128n).toBe(0n);
-  });
-});
-
-describe('hostBuffer', () => {
-  it('returns one ArrayBuffer over the whole block while it lives', () => {
-    const block = allocate(8192);
-    const buffer = addon.hostBuffer(block);
-    expect(buffer).toBeInstanceOf(ArrayBuffer);
-    expect(buffer?.byteLength).toBe(8192);
-    expect(addon.hostBuffer(block)).toBe(buffer);
-    addon.write(block, 8191, Uint8Array.of(77));
-    expect(new Uint8Array(buffer ?? new ArrayBuffer(0))[8191]).toBe(77);
-  });
-
-  it('is detached by free, so old views read as empty instead of crashing', () => {
-    const block = allocate(8192);
-    const buffer = addon.hostBuffer(block) ?? new ArrayBuffer(0);
-    const bytes = new Uint8Array(buffer);
-    const words = new DataView(buffer);
-    bytes.fill(5);
-    addon.free(block);
-    expect(buffer.byteLength).toBe(0);
-    expect(bytes.length).toBe(0);
-    expect(bytes[0]).toBeUndefined();
-    expect(() => words.getUint8(0)).toThrow(TypeError);
-    expect(() => addon.write(allocate(), 0, bytes)).toThrow(/not detached/);
   });
 });
 
@@ -289,7 +249,6 @@ describe('release paths in a child process', () => {
       (async () => {
         const before = vmKib();
         let blocks = Array.from({ length: 32 }, () => addon.allocateHost(64 << 20));
-        blocks.forEach((b) => addon.hostBuffer(b));
         const during = vmKib();
         blocks = undefined;
         for (let i = 0; i < 20 && vmKib() > before + (1 << 19); i++) {
@@ -310,13 +269,12 @@ describe('release paths in a child process', () => {
   it.each([
     ['at the end of the script', ''],
     ['through process.exit()', 'process.exit(0);'],
-  ])('exits cleanly with live blocks and a live host buffer %s', (_how, exit) => {
+  ])('exits cleanly with live blocks %s', (_how, exit) => {
     const { status, signal, stdout, stderr } = runChild(
       `${PRELUDE}
       const block = addon.allocateHost(1 << 20);
-      const view = new Uint8Array(addon.hostBuffer(block));
-      view.fill(1);
-      globalThis.keep = [block, view, addon.allocateHost(4096)];
+      addon.memset(block, 0, 1 << 20, 1);
+      globalThis.keep = [block, addon.allocateHost(4096)];
       console.log('allocated');
       ${exit}`,
     );
@@ -333,7 +291,7 @@ describe('release paths in a child process', () => {
     const workerCode = `
       const addon = require('node-gyp-build')(process.cwd());
       const block = addon.allocateHost(1 << 30);
-      globalThis.keep = [block, addon.hostBuffer(block)];
+      globalThis.keep = [block];
       const port = require('worker_threads').parentPort;
       port.once('message', () => ${exit ?? '{}'});
       port.postMessage('ready');`;

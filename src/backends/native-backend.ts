@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// The one Backend over the native addon, shared by the `host` and `acl` backends. The addon checks
+// arguments, bounds and foreign blocks in C++ (TypeError/RangeError) and dispatches free, memset,
+// write and read to the block's own memory, so only two things differ by kind, and each kind's
+// file hands them in: how a block is made (its allocate function over the addon), and which coded
+// error an expected failure of its memory system ({ op, error, message }) becomes.
+
+import type { DvppPoolError } from '../errors.js';
+import type { Backend, BackendBlock } from './backend.js';
+import { type DvppPoolAddon, type NativeBlock, type NativeFailure, isNativeFailure } from './native.js';
+
+/** What one memory kind of the addon adds to {@link createNativeBackend}. */
+export interface NativeKind {
+  readonly kind: 'host' | 'acl';
+  /** One block of `size` bytes, 128-byte aligned, every byte 0; throws when there is none. */
+  allocate(size: number): NativeBlock;
+  /** The coded error `failure` becomes; `what` says what the backend was doing ("write at offset 128"). */
+  error(failure: NativeFailure, what: string): DvppPoolError;
+}
+
+/**
+ * A Backend whose blocks come from `own.allocate` and whose bytes go through `addon`; host.ts and
+ * acl.ts are its two callers.
+ */
+export function createNativeBackend(addon: DvppPoolAddon, own: NativeKind): Backend {
+  const { kind, error } = own;
+  // The addon recognises its blocks by type tag; anything else it rejects with a TypeError.
+  const native = (block: BackendBlock): NativeBlock => block as NativeBlock;
+  return {
+    kind,
+    allocate: (size) => own.allocate(size),
+    free(block) {
+      // The addon forgets the block before reporting, so a failed release is never retried.
+      const freed = addon.free(native(block));
+      if (isNativeFailure(freed)) throw error(freed, `freeing ${block.size} bytes`);
+      return freed;
+    },
+    memset(block, offset, length, value) {
+      const failure = addon.memset(native(block), offset, length, value);
+      if (failure !== undefined) throw error(failure, `memset of ${length} bytes at offset ${offset}`);
+    },
+    write(block, offset, src) {
+      const failure = addon.write(native(block), offset, src);
+      if (failure !== undefined) throw error(failure, `write at offset ${offset}`);
+    },
+    read(block, offset, dst) {
+      const failure = addon.read(native(block), offset, dst);
+      if (failure !== undefined) throw error(failure, `read at offset ${offset}`);
+    },
+  };
+}
