@@ -57,13 +57,3 @@ export function binFloor(bin: number): number {
   // Multiply, not shift: floors of the top classes pass 2^31.
   return ((bin & SL_MASK) + SL_COUNT) * 2 ** shift;
 }
-
-/** First-level index of a bin. */
-export function binFl(bin: number): number {
-  return bin >>> SL_BITS;
-}
-
-/** Second-level index of a bin. */
-export function binSl(bin: number): number {
-  return bin & SL_MASK;
-}

@@ -81,7 +81,7 @@ export class TlsfEngine {
     return this.live;
   }
 
-  /** Highest `usedGranules` since construction or the last resetPeak(); reset() keeps it. O(1). */
+  /** Highest `usedGranules` since construction; reset() keeps it. O(1). */
   get peakUsedGranules(): number {
     return this.peak;
   }
@@ -89,11 +89,6 @@ export class TlsfEngine {
   /** Times allocate() had to scan a whole bin because the O(1) searches found nothing. */
   get fallbackScans(): number {
     return this.fallbacks;
-  }
-
-  /** Lowers the peak to the current use. */
-  resetPeak(): void {
-    this.peak = this.used;
   }
 
   /**
@@ -223,7 +218,7 @@ export class TlsfEngine {
   /**
    * Frees everything at once in O(bins). Every outstanding handle becomes stale: node indices
    * restart at 0 but generations keep counting, so no old (node, generation) pair matches.
-   * peakUsedGranules is kept (see resetPeak()).
+   * peakUsedGranules is kept.
    */
   reset(): void {
     const nodes = this.nodes;

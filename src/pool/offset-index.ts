@@ -171,7 +171,7 @@ export class OffsetIndex {
   /** Removes every entry; keeps the table's size. O(table), like the fill it does anyway. */
   clear(): void {
     const bitmap = this.#bitmap;
-    if (bitmap !== undefined) this.forEach((key) => bitmap.remove(key));
+    if (bitmap !== undefined) this.#forEach((key) => bitmap.remove(key));
     this.#keys.fill(0);
     this.#size = 0;
   }
@@ -185,14 +185,14 @@ export class OffsetIndex {
     let bitmap = this.#bitmap;
     if (bitmap === undefined) {
       const built = new KeyBitmap(this.#keyLimit);
-      this.forEach((stored) => built.add(stored));
+      this.#forEach((stored) => built.add(stored));
       this.#bitmap = bitmap = built;
     }
     return bitmap.floor(Math.min(Math.floor(key), this.#keyLimit - 1));
   }
 
   /** Calls `visit(key, value)` for every entry, in no particular order. */
-  forEach(visit: (key: number, value: number) => void): void {
+  #forEach(visit: (key: number, value: number) => void): void {
     const keys = this.#keys;
     for (let slot = 0; slot < keys.length; slot++) {
       const stored = keys[slot] ?? 0;
