@@ -144,12 +144,12 @@ async function run(args: string[]): Promise<number> {
     meter.rate(started, 0);
     const showStatus = (): void => {
       const now = performance.now();
-      const { usedBytes, peakUsedBytes, largestFreeBlock, waiting } = pool.stats();
+      const { usedBytes, peakUsedBytes, largestFreeRange, waiting } = pool.stats();
       const rate = meter.rate(now, pipeline.counts.processed);
       // Most wanted first: a narrow terminal cuts the end of the line.
       status.update(
         `${formatCount(rate)} frames/s  used ${formatBytes(usedBytes)} / peak ${formatBytes(peakUsedBytes)}  waiters ${waiting}  ` +
-          `largest free ${formatBytes(largestFreeBlock)}  queue ${pipeline.queued}  ${((now - started) / 1000).toFixed(1)} s`,
+          `largest free ${formatBytes(largestFreeRange)}  queue ${pipeline.queued}  ${((now - started) / 1000).toFixed(1)} s`,
       );
     };
     const ticker = json ? undefined : setInterval(showStatus, STATUS_INTERVAL_MS);

@@ -3,8 +3,8 @@
 // footprints (each segment's `alignUp(size, 128)`), so `usedBytes + freeBytes === capacity`;
 // `acquires - releases === liveSegments` holds because reset() counts what it released.
 
-/** Version of the {@link PoolStats} shape; bumped when a field changes meaning. */
-export const STATS_VERSION = 1;
+/** Version of the {@link PoolStats} shape; bumped when a field changes name or meaning (2: largestFreeBlock became largestFreeRange). */
+export const STATS_VERSION = 2;
 
 /** What `pool.stats()` returns. Bytes unless named otherwise. */
 export interface PoolStats {
@@ -21,7 +21,7 @@ export interface PoolStats {
   /** Segments acquired and not yet released. */
   readonly liveSegments: number;
   /** Bytes of the largest free range: the largest footprint an acquire can get now. */
-  readonly largestFreeBlock: number;
+  readonly largestFreeRange: number;
   /** Successful acquisitions, by any path (acquire, tryAcquire, acquireAsync, scopes). */
   readonly acquires: number;
   /** Segments returned to the pool, including those returned by `reset()`. */
@@ -66,7 +66,7 @@ export function buildStats(
     freeBytes: capacity - usedBytes,
     peakUsedBytes: engine.peakUsedGranules * granule,
     liveSegments: engine.liveCount,
-    largestFreeBlock: engine.largestFree() * granule,
+    largestFreeRange: engine.largestFree() * granule,
     acquires: counters.acquires,
     releases: counters.releases,
     failures: counters.failures,

@@ -2,25 +2,26 @@
 // Checks that a value read from JSON is a pool snapshot before anything draws it, and returns a
 // copy built from the values it checked (each field is read once, so a getter cannot show the
 // check one value and the drawing another). Every field of PoolSnapshot must be present with the
-// right type; capacity a whole number of bytes up to the DVPP limit; sizes, offsets and stats
-// whole non-negative numbers, each segment's size segmentSize(length); both lists in ascending address order; no two ranges of either
-// list overlapping; every range inside `capacity`. The first breach throws a TypeError (for
-// every kind of breach, numbers out of range included) naming the field's path, e.g.
+// right type, and stats.statsVersion must be STATS_VERSION; capacity a whole number of bytes up to
+// the DVPP limit; sizes, offsets and stats whole non-negative numbers, each segment's size
+// segmentSize(length); both lists in ascending address order; no two ranges of either list
+// overlapping; every range inside `capacity`. The first breach throws a TypeError (for every kind
+// of breach, numbers out of range included) naming the field's path, e.g.
 // `snapshot.segments[3].offset`.
 
 import { DVPP_MAX_BLOCK_BYTES, footprint, segmentSize } from '../constants.js';
 import type { PoolSnapshot, SnapshotFreeRange, SnapshotSegment } from '../pool/snapshot.js';
-import type { PoolStats } from '../pool/stats.js';
+import { type PoolStats, STATS_VERSION } from '../pool/stats.js';
 import { invalidMessage } from '../validate.js';
 
-const STATS_FIELDS: readonly (keyof PoolStats)[] = [
-  'statsVersion',
+/** The figures of a {@link STATS_VERSION} shape, each a whole non-negative number. */
+const STATS_FIGURES: readonly Exclude<keyof PoolStats, 'statsVersion'>[] = [
   'capacity',
   'usedBytes',
   'freeBytes',
   'peakUsedBytes',
   'liveSegments',
-  'largestFreeBlock',
+  'largestFreeRange',
   'acquires',
   'releases',
   'failures',
@@ -146,7 +147,12 @@ export function checkSnapshot(value: unknown, name = 'snapshot'): PoolSnapshot {
   );
   rejectOverlaps(segments.placed, freeRanges.placed);
   const statsRecord = requireRecord(`${name}.stats`, snapshot['stats']);
-  const stats: Partial<Record<keyof PoolStats, number>> = {};
-  for (const field of STATS_FIELDS) stats[field] = requireWhole(`${name}.stats.${field}`, statsRecord[field], 0);
+  // Another shape may name its fields otherwise (version 1 called largestFreeRange largestFreeBlock).
+  const statsVersion = statsRecord['statsVersion'];
+  if (statsVersion !== STATS_VERSION) {
+    throw new TypeError(invalidMessage(`${name}.stats.statsVersion`, `${STATS_VERSION} (the STATS_VERSION this dvpp-pool reads)`, statsVersion));
+  }
+  const stats: Partial<Record<keyof PoolStats, number>> = { statsVersion: STATS_VERSION };
+  for (const field of STATS_FIGURES) stats[field] = requireWhole(`${name}.stats.${field}`, statsRecord[field], 0);
   return { capacity, baseAddress, segments: segments.items, freeRanges: freeRanges.items, stats: stats as PoolStats };
 }

@@ -184,7 +184,7 @@ export function snapshotToSVG(snapshot: PoolSnapshot, options: SvgOptions = {}):
   const heading = [
     `<text x="${MARGIN}" y="${MARGIN + 16}" font-size="16" font-weight="600">dvpp-pool memory map: ${xml(formatBytes(capacity))} at ${xml(baseAddress)}</text>`,
     ...(title === undefined ? [] : [`<text x="${MARGIN}" y="${MARGIN + 36}">${xml(title)}</text>`]),
-    `<text x="${MARGIN}" y="${barTop - 26}">used ${xml(formatBytes(stats.usedBytes))} (${percent(stats.usedBytes)}), peak ${xml(formatBytes(stats.peakUsedBytes))} (${percent(stats.peakUsedBytes)}), largest free block ${xml(formatBytes(stats.largestFreeBlock))}</text>`,
+    `<text x="${MARGIN}" y="${barTop - 26}">used ${xml(formatBytes(stats.usedBytes))} (${percent(stats.usedBytes)}), peak ${xml(formatBytes(stats.peakUsedBytes))} (${percent(stats.peakUsedBytes)}), largest free range ${xml(formatBytes(stats.largestFreeRange))}</text>`,
     `<text x="${MARGIN}" y="${barTop - 8}">${formatCount(stats.liveSegments)} live segments; ${formatCount(stats.acquires)} acquires, ${formatCount(stats.releases)} releases, ${formatCount(stats.failures)} failures, ${formatCount(stats.waiting)} waiting</text>`,
   ];
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_SNAPSHOT_BYTES } from '../../src/cli/map.js';
+import { STATS_VERSION } from '../../src/pool/stats.js';
 import { isOneLineError, runCli } from '../helpers/cli.js';
 import { strictXmlProblem } from '../helpers/strict-xml.js';
 
@@ -15,13 +16,13 @@ const dir = mkdtempSync(join(tmpdir(), 'dvpp-pool-map-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const STATS = {
-  statsVersion: 1,
+  statsVersion: STATS_VERSION,
   capacity: 4096,
   usedBytes: 256,
   freeBytes: 3840,
   peakUsedBytes: 256,
   liveSegments: 1,
-  largestFreeBlock: 3840,
+  largestFreeRange: 3840,
   acquires: 1,
   releases: 0,
   failures: 0,
@@ -49,6 +50,11 @@ describe('dvpp-pool map refuses what is not a snapshot', () => {
     ['a negative offset', { ...GOOD, segments: [{ offset: -128, size: 224, length: 190 }] }, /snapshot\.segments\[0\]\.offset/],
     ['a fractional size', { ...GOOD, segments: [{ offset: 0, size: 224.5, length: 190 }] }, /snapshot\.segments\[0\]\.size/],
     ['a stat of 1e300', { ...GOOD, stats: { ...STATS, failures: 1e300 } }, /snapshot\.stats\.failures/],
+    [
+      'a version 1 snapshot (largestFreeBlock)',
+      { ...GOOD, stats: { ...STATS, statsVersion: 1, largestFreeRange: undefined, largestFreeBlock: 3840 } },
+      /snapshot\.stats\.statsVersion but received 1/,
+    ],
     ['a segment overlapping a free range', { ...GOOD, freeRanges: [{ offset: 128, size: 3968 }] }, /snapshot\.freeRanges\[0\] .*overlaps snapshot\.segments\[0\]/],
   ];
   it.each(cases)('%s: one line, exit 2', (name, value, message) => {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { STATS_VERSION } from '../../src/pool/stats.js';
 import { isOneLineError, runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dvpp-pool-usage-'));
@@ -96,12 +97,12 @@ describe('a bad $DVPP_POOL_BACKEND', () => {
   it('does not stop map, which makes no pool', () => {
     const snapshot = { capacity: 1024, baseAddress: '0x1000', segments: [], freeRanges: [{ offset: 0, size: 1024 }], stats: {} };
     const stats = Object.fromEntries(
-      ['statsVersion', 'capacity', 'usedBytes', 'freeBytes', 'peakUsedBytes', 'liveSegments', 'largestFreeBlock', 'acquires', 'releases', 'failures', 'resets', 'waiting'].map(
+      ['capacity', 'usedBytes', 'freeBytes', 'peakUsedBytes', 'liveSegments', 'largestFreeRange', 'acquires', 'releases', 'failures', 'resets', 'waiting'].map(
         (field) => [field, 0],
       ),
     );
     const file = join(dir, 'empty-pool.json');
-    writeFileSync(file, JSON.stringify({ ...snapshot, stats }));
+    writeFileSync(file, JSON.stringify({ ...snapshot, stats: { statsVersion: STATS_VERSION, ...stats } }));
     const run = runCli(['map', file], undefined, { DVPP_POOL_BACKEND: 'gpu' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);

@@ -238,7 +238,7 @@ export class PoolDriver {
     this.report.validations++;
     const gap = this.#largestGap();
     const stats = this.#pool.stats();
-    if (stats.largestFreeBlock !== gap) this.#fail(`largestFreeBlock ${stats.largestFreeBlock}, model gap ${gap}`);
+    if (stats.largestFreeRange !== gap) this.#fail(`largestFreeRange ${stats.largestFreeRange}, model gap ${gap}`);
     const offsets = this.#pool.snapshot().segments.map((s) => s.offset);
     if (offsets.length !== this.#live.length || offsets.some((o, i) => o !== this.#live[i]?.offset)) {
       this.#fail(`snapshot offsets ${offsets.slice(0, 8).join(',')}… != model ${this.#live.slice(0, 8).map((l) => l.offset).join(',')}…`);

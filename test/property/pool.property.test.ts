@@ -98,7 +98,7 @@ function check(pool: Pool, model: Model): void {
     usedBytes: model.used(),
     freeBytes: CAPACITY - model.used(),
     liveSegments: model.live.length,
-    largestFreeBlock: model.largestGap(),
+    largestFreeRange: model.largestGap(),
     acquires: model.acquires,
     releases: model.releases,
     failures: model.failures,

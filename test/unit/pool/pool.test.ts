@@ -67,7 +67,7 @@ describeBackends('pool.acquire', (kind) => {
     expect(error.code).toBe('ERR_DVPP_POOL_EXHAUSTED');
     expect(error.requested).toBe(600);
     expect(error.largestFree).toBe(1024 - 640);
-    expect(error.largestFree).toBe(before.largestFreeBlock);
+    expect(error.largestFree).toBe(before.largestFreeRange);
     expect(pool.stats()).toEqual({ ...before, failures: before.failures + 1 });
     pool.validate();
   });

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // pool.stats(): byte figures in footprints (usedBytes = sum of alignUp(size, 128), usedBytes +
-// freeBytes = capacity), largestFreeBlock in bytes, the counters' meaning, and final figures
+// freeBytes = capacity), largestFreeRange in bytes, the counters' meaning, and final figures
 // after close.
 
 import { expect, test } from 'vitest';
@@ -21,7 +21,7 @@ describeBackends('pool.stats', (kind) => {
       freeBytes: 9984,
       peakUsedBytes: 0,
       liveSegments: 0,
-      largestFreeBlock: 9984,
+      largestFreeRange: 9984,
       acquires: 0,
       releases: 0,
       failures: 0,
@@ -50,17 +50,17 @@ describeBackends('pool.stats', (kind) => {
     expect(pool.stats().usedBytes - before).toBe(128 + 256);
   });
 
-  test('largestFreeBlock is the bytes of the largest free range', () => {
+  test('largestFreeRange is the bytes of the largest free range', () => {
     using pool = makePool(kind, 4096);
     const a = pool.acquire(900); // footprint 1024 at 0
     pool.acquire(900); // 1024 at 1024
     const c = pool.acquire(400); // 512 at 2048
     pool.acquire(400); // 512 at 2560; 1024 free at the end
-    expect(pool.stats().largestFreeBlock).toBe(1024);
+    expect(pool.stats().largestFreeRange).toBe(1024);
     c.release();
-    expect(pool.stats().largestFreeBlock).toBe(1024);
+    expect(pool.stats().largestFreeRange).toBe(1024);
     a.release();
-    expect(pool.stats()).toMatchObject({ largestFreeBlock: 1024, freeBytes: 2560 });
+    expect(pool.stats()).toMatchObject({ largestFreeRange: 1024, freeBytes: 2560 });
   });
 
   test('peak, counters, and acquires - releases = liveSegments', async () => {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import type { PoolSnapshot } from '../../../src/index.js';
-import { createPool, snapshotToSVG } from '../../../src/index.js';
+import { STATS_VERSION, createPool, snapshotToSVG } from '../../../src/index.js';
 import { ROOT } from '../../helpers/cli.js';
 import { strictXmlProblem } from '../../helpers/strict-xml.js';
 
@@ -43,13 +43,13 @@ const snapshot: PoolSnapshot = {
     { offset: 512 * KIB + 128, size: 512 * KIB - 128 },
   ],
   stats: {
-    statsVersion: 1,
+    statsVersion: STATS_VERSION,
     capacity: 1024 * KIB,
     usedBytes: 160 * KIB + 256,
     freeBytes: 864 * KIB - 256,
     peakUsedBytes: 200 * KIB,
     liveSegments: 3,
-    largestFreeBlock: 512 * KIB - 128,
+    largestFreeRange: 512 * KIB - 128,
     acquires: 7,
     releases: 4,
     failures: 1,
@@ -162,6 +162,8 @@ describe('snapshotToSVG', () => {
     ['an infinite free size', { ...snapshot, freeRanges: [{ offset: 0, size: Number.POSITIVE_INFINITY }] }, /snapshot\.freeRanges\[0\]\.size/],
     ['a negative length', { ...snapshot, segments: [{ offset: 0, size: 64, length: -1 }] }, /snapshot\.segments\[0\]\.length/],
     ['a stat of 1e300', { ...snapshot, stats: { ...snapshot.stats, acquires: 1e300 } }, /snapshot\.stats\.acquires/],
+    ['stats of another shape version', { ...snapshot, stats: { ...snapshot.stats, statsVersion: 1 } }, /Expected 2 \(the STATS_VERSION this dvpp-pool reads\) for snapshot\.stats\.statsVersion but received 1/],
+    ['stats without a version', { ...snapshot, stats: { ...snapshot.stats, statsVersion: undefined } }, /snapshot\.stats\.statsVersion/],
     ['a hole in a list', { ...snapshot, segments: [, snapshot.segments[1]] }, /snapshot\.segments\[0\]/],
     ['a null range', { ...snapshot, freeRanges: [null] }, /snapshot\.freeRanges\[0\]/],
   ])('throws TypeError naming the field for %s', (_, value, message) => {
