@@ -60,12 +60,6 @@ const UNITS: Readonly<Record<string, number>> = {
   gib: 2 ** 30,
 };
 
-/**
- * Parses a byte count: digits with an optional binary unit (`B`, `K`/`KiB`, `M`/`MiB`,
- * `G`/`GiB`, any case), e.g. `536870912`, `512MiB`, `1.5GiB`. The result must be a whole
- * number of bytes within `[min, max]`.
- * @throws {UsageError} naming `name` and the text received.
- */
 /** The one file argument of a command (`what` names it in the messages), or a UsageError. */
 export function onlyFile(command: string, what: string, positionals: readonly string[]): string {
   const [file, ...extra] = positionals;
@@ -74,6 +68,12 @@ export function onlyFile(command: string, what: string, positionals: readonly st
   return file;
 }
 
+/**
+ * Parses a byte count: digits with an optional binary unit (`B`, `K`/`KiB`, `M`/`MiB`,
+ * `G`/`GiB`, any case), e.g. `536870912`, `512MiB`, `1.5GiB`. The result must be a whole
+ * number of bytes within `[min, max]`.
+ * @throws {UsageError} naming `name` and the text received.
+ */
 export function parseBytes(name: string, text: string, min = 1, max = DVPP_MAX_BLOCK_BYTES): number {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
   const unit = UNITS[match?.[2]?.toLowerCase() ?? 'none'];
