@@ -2,7 +2,30 @@
 // Argument guards for the public API. One message shape everywhere (sharp's lib/is.mjs):
 // "Expected <what> for <name> but received <value> of type <type>".
 
-/** Renders a received value for an error message without throwing on any input. */
+import { types } from 'node:util';
+
+/**
+ * The tag of `Object.prototype.toString` for an object that is not a Proxy, or undefined when
+ * reading it could run the value's code: a Proxy in its prototype chain, or a Symbol.toStringTag
+ * accessor other than the built-in one of typed arrays. Walking the chain with getPrototypeOf and getOwnPropertyDescriptor runs no user code
+ * on ordinary objects.
+ */
+// The one built-in Symbol.toStringTag accessor (%TypedArray%.prototype's): it runs no user code.
+const TYPED_ARRAY_TAG = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, Symbol.toStringTag)?.get;
+
+function plainTag(value: object): string | undefined {
+  for (let object: object | null = value; object !== null; object = Object.getPrototypeOf(object)) {
+    if (types.isProxy(object)) return undefined;
+    const tag = Object.getOwnPropertyDescriptor(object, Symbol.toStringTag);
+    if (tag !== undefined && !('value' in tag) && tag.get !== TYPED_ARRAY_TAG) return undefined;
+  }
+  return Object.prototype.toString.call(value);
+}
+
+/**
+ * Renders a received value for an error message. Total: it never throws and never runs the
+ * value's code (no getters, Proxy traps, valueOf or toString), whatever the input.
+ */
 export function describe(value: unknown): string {
   switch (typeof value) {
     case 'string':
@@ -11,12 +34,18 @@ export function describe(value: unknown): string {
       return `${value}n`;
     case 'symbol':
       return value.toString();
-    case 'function':
-      return `function ${value.name || '(anonymous)'}`;
-    case 'object':
+    case 'function': {
+      if (types.isProxy(value)) return 'a Proxy of a function';
+      const name = Object.getOwnPropertyDescriptor(value, 'name')?.value as unknown;
+      return `function ${typeof name === 'string' && name !== '' ? name : '(anonymous)'}`;
+    }
+    case 'object': {
       if (value === null) return 'null';
+      if (types.isProxy(value)) return 'a Proxy';
       if (Array.isArray(value)) return `array of length ${value.length}`;
-      return `object ${Object.prototype.toString.call(value)}`;
+      const tag = plainTag(value);
+      return tag === undefined ? 'an object whose description would run its code' : `object ${tag}`;
+    }
     default:
       return String(value);
   }

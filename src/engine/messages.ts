@@ -3,11 +3,19 @@
 // ("Expected <what> for <name> but received <value> of type <type>"). Kept inside engine/ so the
 // engine imports nothing from the other layers; only cold paths call these.
 
+/** Renders `value` without running any of its code (no getters, traps or conversions) and never throws. */
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'symbol' || typeof value === 'function') return typeof value;
-  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'array' : 'object';
+  if (typeof value === 'object' && value !== null) {
+    // Array.isArray runs no user code, but throws for a revoked Proxy.
+    try {
+      return Array.isArray(value) ? 'array' : 'object';
+    } catch {
+      return 'a revoked Proxy';
+    }
+  }
   return String(value);
 }
 

@@ -47,3 +47,37 @@ describe('validate', () => {
     expect(() => rejectUnknownKeys('options', { sise: 1 }, ['size', 'backend'])).toThrow('Unknown option options.sise; known options are: size, backend');
   });
 });
+
+describe('describe() is total and runs none of the value\'s code', () => {
+  let ran = 0;
+  const trap = (): never => {
+    ran++;
+    throw new Error('user code ran');
+  };
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const revokedFn = Proxy.revocable(() => 0, {});
+  revokedFn.revoke();
+  const trapping = new Proxy({}, { get: trap, getPrototypeOf: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
+  class Named {
+    static get name(): string {
+      return trap();
+    }
+  }
+  const cases: [string, unknown, RegExp][] = [
+    ['a revoked Proxy', revoked.proxy, /a Proxy/],
+    ['a revoked function Proxy', revokedFn.proxy, /a Proxy of a function/],
+    ['a Proxy whose traps throw', trapping, /a Proxy/],
+    ['a Symbol.toStringTag getter', { get [Symbol.toStringTag]() { return trap(); } }, /would run its code/],
+    ['a Proxy prototype', Object.create(trapping) as object, /would run its code/],
+    ['a class with a name getter', Named, /function \(anonymous\)/],
+    ['a plain object', { a: 1 }, /object \[object Object\]/],
+    ['a typed array', new Uint8Array(2), /object \[object Uint8Array\]/],
+  ];
+  it.each(cases)('%s', (_name, value, shape) => {
+    ran = 0;
+    expect(describeValue(value)).toMatch(shape);
+    expect(invalidMessage('len', 'positive safe integer', value)).toMatch(/^Expected positive safe integer for len but received /);
+    expect(ran).toBe(0);
+  });
+});
