@@ -96,7 +96,12 @@ function checkRange(block: Uint8Array, offset: number, length: number): void {
 
 function bytesOf(view: ArrayBufferView, name: string): Uint8Array {
   if (!ArrayBuffer.isView(view)) throw new TypeError(invalidMessage(name, 'an ArrayBufferView', view));
-  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  try {
+    return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  } catch {
+    // The one way a view's own buffer cannot be viewed again: it was detached (transferred).
+    throw new TypeError(invalidMessage(name, 'a TypedArray or DataView over a buffer that is not detached', view));
+  }
 }
 
 /** Creates the ArrayBuffer-backed backend. */

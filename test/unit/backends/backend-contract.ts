@@ -94,6 +94,15 @@ export function backendContract(name: string, create: () => Backend, foreign: ()
       expect(() => backend.read(block, block.size, new Uint8Array(1))).toThrow(RangeError);
     });
 
+    it('refuses a view over a detached buffer with a TypeError naming it, on write and read', () => {
+      const block = allocate();
+      const buffer = new ArrayBuffer(8);
+      const view = new Uint8Array(buffer);
+      structuredClone(buffer, { transfer: [buffer] });
+      expect(() => backend.write(block, 0, view)).toThrow(/Expected a TypedArray or DataView over a buffer that is not detached for src/);
+      expect(() => backend.read(block, 0, view)).toThrow(/Expected a TypedArray or DataView over a buffer that is not detached for dst/);
+    });
+
     it.each([-1, Number.NaN, 1.5, Number.POSITIVE_INFINITY, 2 ** 53, 2 ** 53 + 2, -0.5])('rejects offset and length %s', (bad) => {
       const block = allocate();
       expect(() => backend.memset(block, bad, 1, 0)).toThrow(RangeError);
