@@ -132,8 +132,12 @@ export function checkBackendEnvironment(): void {
   if (value !== undefined && value !== '') parseBackend(value, `$${BACKEND_ENV}`);
 }
 
-/** One subcommand of `dvpp-pool`. */
-export interface Command {
+/**
+ * One subcommand of `dvpp-pool`. main.ts parses the arguments after its name against `options`
+ * (parseCommandLine), prints `help` for `--help`/`-h`, checks $DVPP_POOL_BACKEND when
+ * `usesBackend`, and only then calls `run`.
+ */
+export interface Command<O extends OptionsConfig = OptionsConfig> {
   readonly name: string;
   /** One line for the top-level help. */
   readonly summary: string;
@@ -141,9 +145,22 @@ export interface Command {
   readonly help: string;
   /** True when the command picks a backend, so $DVPP_POOL_BACKEND must be valid before it runs. */
   readonly usesBackend: boolean;
+  /** The command's options in parseArgs' shape; `--help`/`-h` is added to every command's. */
+  readonly options: O;
+  /** True when the command takes positional arguments (its files). */
+  readonly positionals: boolean;
   /**
-   * Runs the subcommand with the arguments after its name; resolves to the exit code.
+   * Runs the subcommand with its parsed command line (never one asking for help); resolves to
+   * the exit code.
    * @throws {UsageError} a mistake on the command line or in an input file.
    */
-  run(args: string[]): Promise<number>;
+  run(line: CommandLine<O>): Promise<number>;
+}
+
+/**
+ * A command typed against its own options, listed as a plain {@link Command}. Sound because
+ * main.ts hands `run` only what parseCommandLine made of `command.options`.
+ */
+export function defineCommand<const O extends OptionsConfig>(command: Command<O>): Command {
+  return command as unknown as Command;
 }

@@ -11,7 +11,7 @@ import { formatBytes, formatCount, formatNs } from '../format.js';
 import { createPool } from '../pool/pool.js';
 import type { PoolSnapshot } from '../pool/snapshot.js';
 import type { PoolStats } from '../pool/stats.js';
-import { type Command, UsageError, parseBackend, parseBytes, parseCommandLine, parseInteger, parseSeconds } from './args.js';
+import { type Command, type CommandLine, UsageError, defineCommand, parseBackend, parseBytes, parseInteger, parseSeconds } from './args.js';
 import { Pipeline, REFERENCE_FRAMES, STALL_MS, smallestPoolBytes, worstCaseBytes } from './demo-pipeline.js';
 import { type PerRequestFigures, measurePerRequest } from './per-request.js';
 import { requirePoolSizeFits } from './pool-size.js';
@@ -99,24 +99,16 @@ function describeComparison(figures: PerRequestFigures): string {
   );
 }
 
-async function run(args: string[]): Promise<number> {
-  const { values } = parseCommandLine(
-    'demo',
-    args,
-    {
-      channels: { type: 'string' },
-      seconds: { type: 'string' },
-      'pool-size': { type: 'string' },
-      backend: { type: 'string' },
-      snapshot: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    false,
-  );
-  if (values.help === true) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+const OPTIONS = {
+  channels: { type: 'string' },
+  seconds: { type: 'string' },
+  'pool-size': { type: 'string' },
+  backend: { type: 'string' },
+  snapshot: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
   const channels = values.channels === undefined ? 8 : parseInteger('--channels', values.channels, 1, 64);
   const seconds = values.seconds === undefined ? 10 : parseSeconds('--seconds', values.seconds, 3600);
   const backend = values.backend === undefined ? 'auto' : parseBackend(values.backend);
@@ -236,10 +228,12 @@ async function run(args: string[]): Promise<number> {
 }
 
 /** `dvpp-pool demo`. */
-export const demoCommand: Command = {
+export const demoCommand: Command = defineCommand({
   name: 'demo',
   summary: 'run a live media pipeline (decode, resize, inference) on one pool',
   help: HELP,
   usesBackend: true,
+  options: OPTIONS,
+  positionals: false,
   run,
-};
+});

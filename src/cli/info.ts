@@ -9,7 +9,7 @@ import { probeAcl } from '../backends/acl.js';
 import { BACKEND_ENV, type BackendsInfo, backendsInfo } from '../backends/select.js';
 import { BackendUnavailableError } from '../errors.js';
 import { formatBytes } from '../format.js';
-import { type Command, UsageError, parseCommandLine } from './args.js';
+import { type Command, type CommandLine, UsageError, defineCommand } from './args.js';
 
 const HELP = `Usage: dvpp-pool info [options]
 
@@ -30,12 +30,9 @@ function packageVersion(): string {
   return typeof version === 'string' ? version : 'unknown';
 }
 
-async function run(args: string[]): Promise<number> {
-  const { values } = parseCommandLine('info', args, { 'library-dir': { type: 'string' }, json: { type: 'boolean' } }, false);
-  if (values.help === true) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+const OPTIONS = { 'library-dir': { type: 'string' }, json: { type: 'boolean' } } as const;
+
+async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
   const libraryDir = values['library-dir'];
   let backends: BackendsInfo;
   try {
@@ -75,10 +72,12 @@ async function run(args: string[]): Promise<number> {
 }
 
 /** `dvpp-pool info`. */
-export const infoCommand: Command = {
+export const infoCommand: Command = defineCommand({
   name: 'info',
   summary: 'show which backend auto picks and why, the ACL libraries, the addon, Node',
   help: HELP,
   usesBackend: true,
+  options: OPTIONS,
+  positionals: false,
   run,
-};
+});

@@ -3,11 +3,12 @@
 // The `dvpp-pool` command (package `bin`, and what `npm start` runs): picks the subcommand and
 // turns its outcome into an exit code. A user mistake (UsageError) prints one line and exits 2;
 // a coded dvpp-pool error (no backend, ACL failure) prints its message and code and exits 1;
-// anything else is a bug and keeps its stack trace. $DVPP_POOL_BACKEND is checked here, once,
+// anything else is a bug and keeps its stack trace. The subcommand's arguments are parsed here,
+// once for every command, and `--help` answered here; $DVPP_POOL_BACKEND is checked here, once,
 // before any command that picks a backend runs.
 
 import { DvppPoolError } from '../errors.js';
-import { type Command, EXIT_USAGE, UsageError, checkBackendEnvironment } from './args.js';
+import { type Command, EXIT_USAGE, UsageError, checkBackendEnvironment, parseCommandLine } from './args.js';
 import { demoCommand } from './demo.js';
 import { infoCommand } from './info.js';
 import { mapCommand } from './map.js';
@@ -41,8 +42,13 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined) {
     throw new UsageError(`unknown command '${name}'; commands are ${COMMANDS.map((c) => c.name).join(', ')} (see 'dvpp-pool --help')`);
   }
+  const line = parseCommandLine(command.name, args, command.options, command.positionals);
+  if (line.values.help === true) {
+    process.stdout.write(command.help);
+    return 0;
+  }
   if (command.usesBackend) checkBackendEnvironment();
-  return command.run(args);
+  return command.run(line);
 }
 
 try {

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { formatBytes } from '../format.js';
 import type { PoolSnapshot } from '../pool/snapshot.js';
 import { snapshotToSVG } from '../viz/svg.js';
-import { type Command, UsageError, onlyFile, parseCommandLine, parseInteger } from './args.js';
+import { type Command, type CommandLine, UsageError, defineCommand, onlyFile, parseInteger } from './args.js';
 import { readCapped } from './input.js';
 
 /**
@@ -33,17 +33,9 @@ Options:
   -h, --help     show this help
 `;
 
-async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(
-    'map',
-    args,
-    { out: { type: 'string' }, width: { type: 'string' }, rows: { type: 'string' }, title: { type: 'string' } },
-    true,
-  );
-  if (values.help === true) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+const OPTIONS = { out: { type: 'string' }, width: { type: 'string' }, rows: { type: 'string' }, title: { type: 'string' } } as const;
+
+async function run({ values, positionals }: CommandLine<typeof OPTIONS>): Promise<number> {
   const file = onlyFile('map', 'snapshot', positionals);
   const width = values.width === undefined ? undefined : parseInteger('--width', values.width, 320, 10_000);
   const rows = values.rows === undefined ? undefined : parseInteger('--rows', values.rows, 1, 256);
@@ -76,10 +68,12 @@ async function run(args: string[]): Promise<number> {
 }
 
 /** `dvpp-pool map`. */
-export const mapCommand: Command = {
+export const mapCommand: Command = defineCommand({
   name: 'map',
   summary: 'draw a pool snapshot (JSON) as an SVG memory map',
   help: HELP,
   usesBackend: false,
+  options: OPTIONS,
+  positionals: true,
   run,
-};
+});

@@ -13,7 +13,7 @@ import { MAX_TRACE_BYTES, type Trace, TraceFormatError, decodeTrace } from '../t
 import { MIB, NoBlockFitsError, minPoolBytes } from '../trace/min-pool.js';
 import { type Contender, type Instance, drainTable, handleTable, replayCounts, replayRange } from '../trace/replay.js';
 import { traceStats } from '../trace/stats.js';
-import { type Command, UsageError, onlyFile, parseBackend, parseBytes, parseCommandLine, parseInteger } from './args.js';
+import { type Command, type CommandLine, UsageError, defineCommand, onlyFile, parseBackend, parseBytes, parseInteger } from './args.js';
 import { readCapped } from './input.js';
 import { largestPool, requirePoolSizeFits } from './pool-size.js';
 
@@ -90,17 +90,15 @@ function readTrace(file: string): Trace {
   }
 }
 
-async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(
-    'replay',
-    args,
-    { backend: { type: 'string' }, 'pool-size': { type: 'string' }, step: { type: 'string' }, reps: { type: 'string' }, json: { type: 'boolean' } },
-    true,
-  );
-  if (values.help === true) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+const OPTIONS = {
+  backend: { type: 'string' },
+  'pool-size': { type: 'string' },
+  step: { type: 'string' },
+  reps: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+async function run({ values, positionals }: CommandLine<typeof OPTIONS>): Promise<number> {
   const file = onlyFile('replay', 'trace', positionals);
   const backend = values.backend === undefined ? 'auto' : parseBackend(values.backend);
   const step = values.step === undefined ? MIB : parseBytes('--step', values.step, 128);
@@ -155,10 +153,12 @@ async function run(args: string[]): Promise<number> {
 }
 
 /** `dvpp-pool replay`. */
-export const replayCommand: Command = {
+export const replayCommand: Command = defineCommand({
   name: 'replay',
   summary: 'replay an allocation trace: ns/op and the fragmentation figure',
   help: HELP,
   usesBackend: true,
+  options: OPTIONS,
+  positionals: true,
   run,
-};
+});

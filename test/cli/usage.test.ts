@@ -29,6 +29,14 @@ describe('--help', () => {
     expect(run.stdout).toMatch(new RegExp(`^Usage: dvpp-pool ${name}`));
     expect(run.stdout).toContain('-h, --help');
   });
+
+  // main.ts answers --help for every command before it checks $DVPP_POOL_BACKEND or runs anything.
+  it.each(['demo', 'info', 'map', 'replay'])('answers %s -h even with a bad $DVPP_POOL_BACKEND', (name) => {
+    const run = runCli([name, '-h'], undefined, { DVPP_POOL_BACKEND: 'gpu' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(new RegExp(`^Usage: dvpp-pool ${name}`));
+    expect(run.status).toBe(0);
+  });
 });
 
 describe('user mistakes exit 2 with one line and no stack trace', () => {
