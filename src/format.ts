@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 // How the command prints numbers: bytes with binary units, counts with separators, and
-// nanosecond timings. Pure functions shared by the command line (src/cli/) and the SVG map (src/viz/).
+// nanosecond timings. Pure functions shared by the command line (src/cli/) and the SVG map (src/viz/),
+// and the one definition of a mebibyte for every folder (src/, bench/, test/).
+
+/** Bytes in a mebibyte, 2^20. */
+export const MIB = 2 ** 20;
 
 /** Bytes in a short human form with binary units: `512 MiB`, `3.0 MiB`, `96 B`. */
 export function formatBytes(bytes: number): string {

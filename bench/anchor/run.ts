@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MIB } from '../../src/format.js';
 import { writeTraceFile } from '../../src/trace/format.js';
 import type { SeededTrace } from '../scenarios/context.js';
 
@@ -31,7 +32,7 @@ export interface AnchorReport {
 
 /** Runs `binary` on `traceFile` with `flags`; throws if it exits non-zero. */
 export function runAnchor(binary: string, traceFile: string, flags: readonly string[]): AnchorReport {
-  const run = spawnSync(binary, [traceFile, ...flags], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(binary, [traceFile, ...flags], { encoding: 'utf8', maxBuffer: 64 * MIB });
   if (run.status !== 0) throw new Error(`anchor ${flags.join(' ')} exited ${run.status}: ${run.stderr || String(run.error)}`);
   return JSON.parse(run.stdout) as AnchorReport;
 }

@@ -4,6 +4,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, platform, release } from 'node:os';
+import { MIB } from '../../src/format.js';
 import { createPool } from '../../src/index.js';
 import type { BenchConfig } from '../scenarios/context.js';
 
@@ -34,7 +35,7 @@ function gitCommit(): string | null {
 
 /** Collects the environment; opens (and closes) one small pool to learn the backend kind. */
 export function collectEnv(config: BenchConfig): BenchEnv {
-  const pool = createPool({ size: 1024 * 1024, backend: config.backend });
+  const pool = createPool({ size: MIB, backend: config.backend });
   const { kind, fallbackReason } = pool.backend;
   pool.close();
   return {

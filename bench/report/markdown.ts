@@ -3,7 +3,7 @@
 // every scenario's figures and notes. docs/benchmarks.md quotes this output; nothing writes docs.
 
 import type { ScenarioResult, SeededTrace } from '../scenarios/context.js';
-import { MIB } from '../../src/trace/min-pool.js';
+import { MIB } from '../../src/format.js';
 import type { BenchEnv } from './env.js';
 import type { TargetResult } from './targets.js';
 

@@ -6,7 +6,7 @@
 import type { PoolBackendKind } from '../../src/index.js';
 import type { Trace } from '../../src/trace/format.js';
 import { generateMediaTrace } from '../trace/generate.js';
-import { MIB } from '../../src/trace/min-pool.js';
+import { MIB } from '../../src/format.js';
 import { type TraceStats, traceStats } from '../../src/trace/stats.js';
 
 /** How big a run is. `quick` is the CI variant (< 1 minute on 2 cores). */

@@ -11,7 +11,8 @@ import { engineContender } from '../contenders/engine.js';
 import { firstFitContender } from '../contenders/first-fit.js';
 import { poolContender } from '../contenders/pool.js';
 import { thingMallocContender } from '../contenders/thing-malloc.js';
-import { MIB, minPoolBytes } from '../../src/trace/min-pool.js';
+import { MIB } from '../../src/format.js';
+import { minPoolBytes } from '../../src/trace/min-pool.js';
 import { type Contender, replayTrace } from '../../src/trace/replay.js';
 import { type BenchConfig, type Figure, type ScenarioResult, type SeededTrace, round } from './context.js';
 

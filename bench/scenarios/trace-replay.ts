@@ -10,6 +10,7 @@ import { engineContender } from '../contenders/engine.js';
 import { noopContender } from '../contenders/noop.js';
 import { poolContender } from '../contenders/pool.js';
 import { type ReplayTimingResult, quantile, timeReplays } from '../timing.js';
+import { MIB } from '../../src/format.js';
 import type { Contender } from '../../src/trace/replay.js';
 import { type BenchConfig, type Figure, type ScenarioResult, type SeededTrace, round } from './context.js';
 
@@ -75,7 +76,7 @@ export function runTraceReplay(config: BenchConfig, traces: readonly SeededTrace
     status: 'ok',
     figures,
     notes: [
-      `Contenders interleaved rep by rep; ${config.reps} timed reps after ${config.warmups} warm-ups, ${config.opsPerBatch}-op batches; median and p99 of batch ns/op; block ${config.capacityBytes / 2 ** 20} MiB.`,
+      `Contenders interleaved rep by rep; ${config.reps} timed reps after ${config.warmups} warm-ups, ${config.opsPerBatch}-op batches; median and p99 of batch ns/op; block ${config.capacityBytes / MIB} MiB.`,
       anchor.ok
         ? `anchor: C++ TLSF-class offset allocator (OffsetAllocator's published design, independent implementation), 128-byte units, built with ${anchor.compiler}; one process per rep after each TS rep (one untimed warm-up replay, then a timed replay and a timed C++ no-op replay), construction untimed.`
         : `anchor not measured: ${anchor.reason}`,

@@ -8,7 +8,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { BACKEND_CHOICES, BACKEND_ENV } from '../backends/select.js';
 import { DVPP_MAX_BLOCK_BYTES } from '../constants.js';
 import type { PoolBackendKind } from '../backends/select.js';
-import { formatBytes } from '../format.js';
+import { MIB, formatBytes } from '../format.js';
 
 /** A mistake on the command line or in an input file: one line on stderr, exit code 2. */
 export class UsageError extends Error {
@@ -54,8 +54,8 @@ const UNITS: Readonly<Record<string, number>> = {
   b: 1,
   k: 2 ** 10,
   kib: 2 ** 10,
-  m: 2 ** 20,
-  mib: 2 ** 20,
+  m: MIB,
+  mib: MIB,
   g: 2 ** 30,
   gib: 2 ** 30,
 };

@@ -7,7 +7,7 @@
 
 import { type Stats, accessSync, constants as fsConstants, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { formatBytes, formatCount, formatNs } from '../format.js';
+import { MIB, formatBytes, formatCount, formatNs } from '../format.js';
 import { createPool } from '../pool/pool.js';
 import type { PoolSnapshot } from '../pool/snapshot.js';
 import type { PoolStats } from '../pool/stats.js';
@@ -18,7 +18,6 @@ import { requirePoolSizeFits } from './pool-size.js';
 import { watchStopSignals } from './signals.js';
 import { StatusLine } from './status-line.js';
 
-const MIB = 2 ** 20;
 /** The default pool is at least this large, and twice the pipeline's worst case when that is more. */
 const DEFAULT_POOL_FLOOR = 256 * MIB;
 /** Time spent on each side of the per-request comparison. */

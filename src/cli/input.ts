@@ -4,10 +4,10 @@
 // instead of running forever or out of memory. Used by `map` (snapshots) and `replay` (traces).
 
 import { closeSync, openSync, readSync } from 'node:fs';
-import { formatBytes } from '../format.js';
+import { MIB, formatBytes } from '../format.js';
 import { UsageError } from './args.js';
 
-const CHUNK_BYTES = 1 << 20;
+const CHUNK_BYTES = MIB;
 
 /** Blocks the thread for `ms` (a non-blocking stdin that has no data yet). */
 function pause(ms: number): void {

@@ -6,7 +6,7 @@
 // field, exit code 2.
 
 import { writeFileSync } from 'node:fs';
-import { formatBytes } from '../format.js';
+import { MIB, formatBytes } from '../format.js';
 import type { PoolSnapshot } from '../pool/snapshot.js';
 import { snapshotToSVG } from '../viz/svg.js';
 import { type Command, type CommandLine, UsageError, defineCommand, onlyFile, parseInteger } from './args.js';
@@ -16,7 +16,7 @@ import { readCapped } from './input.js';
  * The largest snapshot file `map` reads: 256 MiB, some 3 million segments of JSON. Reading stops
  * there, so an endless input (a pipe, `/dev/zero`) ends with a usage error.
  */
-export const MAX_SNAPSHOT_BYTES = 256 * 2 ** 20;
+export const MAX_SNAPSHOT_BYTES = 256 * MIB;
 
 const HELP = `Usage: dvpp-pool map SNAPSHOT.json [options]
 

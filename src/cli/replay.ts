@@ -5,12 +5,12 @@
 // trace without a failure, divided by the trace's peak live footprint (src/trace/min-pool.ts).
 
 import type { BackendKind } from '../backends/backend.js';
-import { formatBytes, formatCount } from '../format.js';
+import { MIB, formatBytes, formatCount } from '../format.js';
 import type { PoolBackendKind } from '../backends/select.js';
 import { createPool } from '../pool/pool.js';
 import type { Segment } from '../pool/segment.js';
 import { MAX_TRACE_BYTES, type Trace, TraceFormatError, decodeTrace } from '../trace/format.js';
-import { MIB, NoBlockFitsError, minPoolBytes } from '../trace/min-pool.js';
+import { NoBlockFitsError, minPoolBytes } from '../trace/min-pool.js';
 import { type Contender, type Instance, drainTable, handleTable, replayCounts, replayRange } from '../trace/replay.js';
 import { traceStats } from '../trace/stats.js';
 import { type Command, type CommandLine, UsageError, defineCommand, onlyFile, parseBackend, parseBytes, parseInteger } from './args.js';

@@ -8,7 +8,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DVPP_MAX_BLOCK_BYTES, footprint } from '../constants.js';
-import { formatBytes } from '../format.js';
+import { MIB, formatBytes } from '../format.js';
 
 /** "TRC1" read as a little-endian u32: the first word of every trace. */
 export const TRACE_MAGIC = 0x54524331;
@@ -24,7 +24,7 @@ const RECORD_WORDS = 3;
  * The largest trace file read: 256 MiB, about 22 million ops (a 1,000,000-op trace is 12 MB).
  * A reader stops there, so an endless input (a pipe, `/dev/zero`) cannot hold it forever.
  */
-export const MAX_TRACE_BYTES = 256 * 2 ** 20;
+export const MAX_TRACE_BYTES = 256 * MIB;
 
 /**
  * An in-memory trace. `ops` holds `nOps` records flattened as `[op, id, len, op, id, len, …]`;

@@ -5,11 +5,10 @@
 // then every step below `c` down to the peak-live lower bound is replayed, and the smallest
 // success wins. Nothing below the peak live footprint can succeed, so the answer is exact.
 
+import { MIB } from '../format.js';
 import type { Trace } from './format.js';
 import { type Contender, fitsIn } from './replay.js';
 import { traceStats } from './stats.js';
-
-export const MIB = 1024 * 1024;
 
 export interface MinPoolOptions {
   /** Granularity of the search in bytes (a multiple of 128). Default 1 MiB. */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_SNAPSHOT_BYTES } from '../../src/cli/map.js';
+import { MIB } from '../../src/format.js';
 import { STATS_VERSION } from '../../src/pool/stats.js';
 import { isOneLineError, runCli } from '../helpers/cli.js';
 import { strictXmlProblem } from '../helpers/strict-xml.js';
@@ -69,7 +70,7 @@ describe('dvpp-pool map refuses what is not a snapshot', () => {
   it('stops reading an endless input at the documented cap', () => {
     const run = runCli(['map', '/dev/zero']);
     expect(isOneLineError(run.stderr)).toBe(true);
-    expect(run.stderr).toContain(`/dev/zero is larger than the ${MAX_SNAPSHOT_BYTES / 2 ** 20} MiB a snapshot may have`);
+    expect(run.stderr).toContain(`/dev/zero is larger than the ${MAX_SNAPSHOT_BYTES / MIB} MiB a snapshot may have`);
     expect(run.status).toBe(2);
   });
 });

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MIB } from '../../src/format.js';
 import { MAX_TRACE_BYTES, OP_ALLOC, OP_FREE, TRACE_MAGIC, type Trace, writeTraceFile } from '../../src/trace/format.js';
 import { isOneLineError, runCli } from '../helpers/cli.js';
 
@@ -108,7 +109,7 @@ describe('dvpp-pool replay of a trace beyond the limits', () => {
   it('stops reading an endless input at the documented cap', () => {
     const run = runCli(['replay', '/dev/zero']);
     expect(isOneLineError(run.stderr)).toBe(true);
-    expect(run.stderr).toContain(`/dev/zero is larger than the ${MAX_TRACE_BYTES / 2 ** 20} MiB a trace may have`);
+    expect(run.stderr).toContain(`/dev/zero is larger than the ${MAX_TRACE_BYTES / MIB} MiB a trace may have`);
     expect(run.status).toBe(2);
   });
 });

@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { probeAcl } from '../../src/backends/acl.js';
+import { MIB } from '../../src/format.js';
 import { createAclCompat, createPool } from '../../src/index.js';
 
 const probe = probeAcl();
@@ -15,13 +16,12 @@ const skipReason =
       ? `only the ACL test double was found (${probe.runtimePath})`
       : undefined;
 const deviceId = Number(process.env['DVPP_POOL_DEVICE_ID'] ?? 0);
-const MiB = 2 ** 20;
 
 describe.skipIf(skipReason !== undefined)(
   skipReason === undefined ? `a real Ascend device (${'reason' in probe ? '' : probe.runtimePath})` : `a real Ascend device: skipped, ${skipReason}`,
   () => {
     it('allocates one DVPP block, 128-aligned, and carves segments from it', () => {
-      using pool = createPool({ size: 64 * MiB, backend: 'acl', deviceId });
+      using pool = createPool({ size: 64 * MIB, backend: 'acl', deviceId });
       expect(pool.backend).toEqual({ kind: 'acl' });
       expect(pool.baseAddress % 128n).toBe(0n);
       const segments = Array.from({ length: 64 }, (_, i) => pool.acquire(1920 * 1080 * 1.5 + i));
@@ -30,7 +30,7 @@ describe.skipIf(skipReason !== undefined)(
     });
 
     it('writes with aclrtMemcpy and reads the same bytes back; fills with aclrtMemset', () => {
-      using pool = createPool({ size: 16 * MiB, backend: 'acl', deviceId });
+      using pool = createPool({ size: 16 * MIB, backend: 'acl', deviceId });
       using segment = pool.acquire(4096);
       const bytes = Uint8Array.from({ length: 4096 }, (_, i) => (i * 31) & 0xff);
       segment.write(bytes);
@@ -40,7 +40,7 @@ describe.skipIf(skipReason !== undefined)(
     });
 
     it('serves the pyACL skin with device addresses', () => {
-      using pool = createPool({ size: 16 * MiB, backend: 'acl', deviceId });
+      using pool = createPool({ size: 16 * MIB, backend: 'acl', deviceId });
       const acl = createAclCompat(pool);
       const [devPtr, ret] = acl.media.dvpp_malloc(1 << 20);
       expect(ret).toBe(0);

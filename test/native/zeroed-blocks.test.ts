@@ -11,10 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { createHostBackend } from '../../src/backends/host.js';
 import { createJsBackend } from '../../src/backends/js.js';
 import type { Backend } from '../../src/backends/backend.js';
+import { MIB } from '../../src/format.js';
 import { makeCountingPool } from '../helpers/pool-backends.js';
 
 const GiB = 2 ** 30;
-const MiB = 2 ** 20;
 const pool = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'pool', 'pool.ts');
 
 /** Bytes resident in a child before and after it creates one pool of `size` on `backend`. */
@@ -43,7 +43,7 @@ describe('a fresh block is zero without a memset', () => {
   it.each(['host', 'js'])('a 1 GiB %s pool does not commit its block at creation', (backend) => {
     const { grew, zeros } = residentGrowth(backend, GiB);
     // A memset of the block made this 1 GiB; the child's own start-up noise is far below 64 MiB.
-    expect(grew).toBeLessThan(64 * MiB);
+    expect(grew).toBeLessThan(64 * MIB);
     expect(zeros).toBe(true);
   });
 
@@ -58,7 +58,7 @@ describe('a fresh block is zero without a memset', () => {
     ['js', createJsBackend],
   ] as const)('%s: a block allocated after a dirtied one was freed reads 0 throughout', (_kind, create: () => Backend) => {
     const backend = create();
-    const size = 4 * MiB;
+    const size = 4 * MIB;
     const dirty = backend.allocate(size);
     backend.memset(dirty, 0, size, 0xa5);
     backend.free(dirty);

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildAnchor } from '../../../bench/anchor/build.js';
 import { runAnchor } from '../../../bench/anchor/run.js';
+import { MIB } from '../../../src/format.js';
 import { OP_ALLOC, OP_FREE, writeTraceFile } from '../../../src/trace/format.js';
 
-const MIB = 1024 * 1024;
 const dir = mkdtempSync(join(tmpdir(), 'dvpp-anchor-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
