@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// A tiny deterministic PRNG (Marsaglia's xorshift32) so a seed names one trace on every
-// machine and Node version: integer maths only, no Math.random.
+// The repository's one PRNG (Marsaglia's xorshift32), for the bench and the tests alike: a seed
+// names one trace on every machine and Node version, and the seed alone replays a test's random
+// run. Integer maths only, no Math.random.
 
 /** xorshift32 state plus helpers. The same seed always yields the same sequence. */
 export class XorShift32 {
@@ -30,6 +31,11 @@ export class XorShift32 {
   /** Uniform integer in [lo, hi], both inclusive. */
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.nextFloat() * (hi - lo + 1));
+  }
+
+  /** True with probability `p`. */
+  chance(p: number): boolean {
+    return this.nextFloat() < p;
   }
 
   /** Shuffles `items[0, length)` in place (Fisher–Yates). */

@@ -6,7 +6,7 @@
 
 import { NO_SPACE, TlsfEngine } from '../../src/engine/index.js';
 import { IntervalModel } from './interval-model.js';
-import { Rng } from './rng.js';
+import { XorShift32 } from '../../bench/trace/rng.js';
 
 /** Shape of one random run. */
 export interface DriveOptions {
@@ -19,7 +19,7 @@ export interface DriveOptions {
 }
 
 /** Request sizes: a palette of repeated sizes (frame-like), small sizes, any size, and too-large ones. */
-function pickSize(rng: Rng, capacity: number, palette: readonly number[]): number {
+function pickSize(rng: XorShift32, capacity: number, palette: readonly number[]): number {
   const roll = rng.int(0, 99);
   if (roll < 45) return palette[rng.int(0, palette.length - 1)] ?? 1;
   if (roll < 75) return rng.int(1, Math.min(capacity, 40));
@@ -30,7 +30,7 @@ function pickSize(rng: Rng, capacity: number, palette: readonly number[]): numbe
 /** Runs one seeded sequence; throws an Error naming the seed and step at the first disagreement. */
 export function drive(options: DriveOptions): number {
   const { seed, capacity, steps, validateEvery } = options;
-  const rng = new Rng(seed);
+  const rng = new XorShift32(seed);
   const engine = new TlsfEngine(capacity, options.initialNodeCapacity ?? 4);
   const model = new IntervalModel(capacity);
   const palette = Array.from({ length: 4 }, () => rng.int(1, Math.max(1, capacity >>> 3)));
@@ -43,7 +43,7 @@ export function drive(options: DriveOptions): number {
 
   for (let step = 0; step < steps; step++) {
     if (step % 500 === 0) allocBias = rng.chance(0.5) ? 0.75 : 0.35;
-    const roll = rng.next() / 2 ** 32;
+    const roll = rng.nextFloat();
     if (roll < 0.002) {
       const heldBefore = model.ranges.slice(0, 3);
       engine.reset();

@@ -23,7 +23,7 @@ import { DvppPoolError, type Pool, type Scope, type Segment } from '../../src/in
 import { Scope as ScopeClass } from '../../src/pool/scope.js';
 import { Segment as SegmentClass } from '../../src/pool/segment.js';
 import { HostileAccess, HostileValues } from './hostile.js';
-import { Rng } from './rng.js';
+import { XorShift32 } from '../../bench/trace/rng.js';
 
 /** What one fuzz run did; printed by the child as JSON. */
 export interface FuzzReport {
@@ -141,7 +141,7 @@ export function thrownKind(error: unknown, rejected: boolean, foreignReceiver = 
 
 /** Shared state and argument makers of one run. */
 class Context {
-  readonly rng: Rng;
+  readonly rng: XorShift32;
   readonly hostile: HostileValues;
   readonly report: FuzzReport;
   readonly pending: Promise<void>[] = [];
@@ -154,7 +154,7 @@ class Context {
   foreign = false;
 
   constructor(part: 'api' | 'native', seed: number) {
-    this.rng = new Rng(seed);
+    this.rng = new XorShift32(seed);
     this.hostile = new HostileValues(this.rng);
     this.report = { part, seed, calls: 0, targets: {}, outcomes: {}, validated: 0, failures: [] };
   }
@@ -293,7 +293,7 @@ function poolOptions(ctx: Context, libraryDir: string | undefined): unknown {
 
 function acquireOptions(ctx: Context, state: ApiState, asyncKeys: boolean): unknown {
   const { rng } = ctx;
-  const roll = rng.next() / 2 ** 32;
+  const roll = rng.nextFloat();
   if (roll < 0.35) return undefined;
   if (roll < 0.45) return ctx.hostile.next();
   const options: Record<string, unknown> = {};

@@ -6,7 +6,7 @@
 // throws a HostileAccess, so the fuzz can tell "the input's own exception, passed through
 // unchanged" from an error the library made.
 
-import { Rng } from './rng.js';
+import { XorShift32 } from '../../bench/trace/rng.js';
 
 /** Thrown by the hostile values' own code (traps, getters, valueOf); never by the library. */
 export class HostileAccess extends Error {
@@ -96,14 +96,14 @@ const BIGINTS = [0n, 1n, -1n, 128n, 2n ** 53n, 2n ** 64n, -(2n ** 63n)];
 const STRINGS = ['', '0', '1', '128', '-1', '1e3', '0x80', ' 12 ', 'NaN', 'Infinity', 'abc', '\u0000', 'x'.repeat(1000), '__proto__', 'constructor', 'acl', 'host', 'js', 'auto', '/nonexistent', '\ud800'];
 const SYMBOLS = [Symbol(), Symbol('hostile'), Symbol.iterator, Symbol.for('dvpp-pool.error'), Symbol.toPrimitive];
 
-type Factory = (rng: Rng) => unknown;
+type Factory = (rng: XorShift32) => unknown;
 
 /** Every kind of hostile value, each a factory so stateful ones (detached, shrunk) are fresh. */
 const FACTORIES: readonly Factory[] = [
   (rng) => NUMBERS[rng.int(0, NUMBERS.length - 1)],
   (rng) => NUMBERS[rng.int(0, NUMBERS.length - 1)],
   (rng) => rng.int(-1000, 1 << 20),
-  (rng) => (rng.next() / 2 ** 32) * 2 ** rng.int(0, 60) * (rng.chance(0.5) ? 1 : -1),
+  (rng) => rng.nextFloat() * 2 ** rng.int(0, 60) * (rng.chance(0.5) ? 1 : -1),
   (rng) => BIGINTS[rng.int(0, BIGINTS.length - 1)],
   (rng) => STRINGS[rng.int(0, STRINGS.length - 1)],
   (rng) => SYMBOLS[rng.int(0, SYMBOLS.length - 1)],
@@ -166,10 +166,10 @@ const FACTORIES: readonly Factory[] = [
 
 /** A seeded source of hostile values. */
 export class HostileValues {
-  readonly #rng: Rng;
+  readonly #rng: XorShift32;
   readonly #extra: Factory[] = [];
 
-  constructor(rng: Rng) {
+  constructor(rng: XorShift32) {
     this.#rng = rng;
   }
 

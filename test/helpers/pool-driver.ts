@@ -13,7 +13,7 @@ import { createAclCompat } from '../../src/compat/pyacl.js';
 import { type Pool, createPool } from '../../src/pool/pool.js';
 import type { Scope } from '../../src/pool/scope.js';
 import { type Segment, segmentNode } from '../../src/pool/segment.js';
-import { Rng } from './rng.js';
+import { XorShift32 } from '../../bench/trace/rng.js';
 
 /** Shape of one random run. */
 export interface PoolDriveOptions {
@@ -71,7 +71,7 @@ class Disagreement extends Error {}
 
 export class PoolDriver {
   readonly #options: PoolDriveOptions;
-  readonly #rng: Rng;
+  readonly #rng: XorShift32;
   readonly report: PoolDriveReport = { steps: 0, episodes: 0, validations: 0, operations: {}, misuse: {}, nodeReuses: 0 };
   #capacity = 0;
   #pool!: Pool;
@@ -93,7 +93,7 @@ export class PoolDriver {
 
   constructor(options: PoolDriveOptions) {
     this.#options = options;
-    this.#rng = new Rng(options.seed);
+    this.#rng = new XorShift32(options.seed);
     this.#other = createPool({ size: 64 * 1024, backend: 'js' });
   }
 

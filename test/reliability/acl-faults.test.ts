@@ -15,7 +15,7 @@ import type { Segment } from '../../src/pool/segment.js';
 import { aclDouble, freshLogPath, readCalls } from '../helpers/acl-double.js';
 import { ledger } from '../helpers/acl-ledger.js';
 import { silenceLeakWarnings } from '../helpers/pool-backends.js';
-import { Rng } from '../helpers/rng.js';
+import { XorShift32 } from '../../bench/trace/rng.js';
 
 silenceLeakWarnings();
 
@@ -37,7 +37,7 @@ afterAll(() => {
   for (const name of [...VARIABLES, 'ACL_DOUBLE_LOG']) delete process.env[name];
 });
 
-function arm(fault: Fault, rng: Rng): void {
+function arm(fault: Fault, rng: XorShift32): void {
   for (const name of VARIABLES) delete process.env[name];
   if (fault === 'malloc') process.env['ACL_DOUBLE_FAIL_MALLOC'] = String(rng.int(1, 3));
   if (fault === 'limit') process.env['ACL_DOUBLE_DVPP_LIMIT'] = String(rng.int(1, 3) * 80 * 1024);
@@ -64,7 +64,7 @@ function failsWith(op: string, action: () => unknown): boolean {
 }
 
 /** Uses `pool` while `fault` is armed; every failed call must leave its figures unchanged. */
-function usePool(pool: Pool, zeroed: boolean, segments: Segment[], fault: Fault, rng: Rng, seen: Record<string, number>): void {
+function usePool(pool: Pool, zeroed: boolean, segments: Segment[], fault: Fault, rng: XorShift32, seen: Record<string, number>): void {
   const acl = createAclCompat(pool);
   for (let i = 0; i < 6; i++) {
     const before = pool.stats();
@@ -102,7 +102,7 @@ function usePool(pool: Pool, zeroed: boolean, segments: Segment[], fault: Fault,
 }
 
 it(`${ROUNDS} rounds of injected ACL faults: coded errors, valid pools, no block leaked`, () => {
-  const rng = new Rng(0xfa017);
+  const rng = new XorShift32(0xfa017);
   const seen: Record<string, number> = {
     'acldvppMalloc: 207001 at creation': 0,
     'aclrtMemset at creation: block freed': 0,
