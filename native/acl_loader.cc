@@ -4,14 +4,15 @@
 // The one piece of process-wide state in the addon lives here, on purpose: dlopen handles and
 // aclInit are per process by ACL's own rules ("aclInit can be called only once in a process"), so
 // every Node environment (main thread and workers) must share one record of what was loaded and
-// whether dvpp-pool initialised ACL. It is a mutex-guarded registry, never destroyed.
+// whether dvpp-pool initialised ACL. It is a mutex-guarded AclProcessState, never destroyed
+// (not to be confused with registry.h's Registry, which is per environment).
 //
 // It lasts as long as the process only because the addon is linked with -z nodelete
 // (binding.gyp): Node dlcloses an addon when the last environment that loaded it ends, which
 // would run this DSO's atexit handlers then and let the next worker call aclInit again.
 //
 // Exit order (atexit runs handlers in reverse order of registration). Each copy of the addon
-// (two packages in one process load two .node files, each with its own registry) registers
+// (two packages in one process load two .node files, each with its own AclProcessState) registers
 // FinalizeAtExit only once its own aclInit returned 0, and ReleaseLiveAtExit (acl_memory.cc) at
 // its first block, after its aclInit. A copy that got 100002 allocates only after the initialising
 // copy's aclInit, so its handler is registered later and frees its blocks before that aclFinalize.
@@ -34,16 +35,16 @@
 namespace dvpp_pool {
 namespace {
 
-struct Registry {
+struct AclProcessState {
   std::mutex mutex;
   std::vector<std::shared_ptr<AclLibrary>> libraries;
   std::once_flag finalize_registered;
 };
 
 // Leaked on purpose: FinalizeAtExit runs from std::atexit and must find it alive.
-Registry& TheRegistry() {
-  static Registry* registry = new Registry();
-  return *registry;
+AclProcessState& TheProcessState() {
+  static AclProcessState* state = new AclProcessState();
+  return *state;
 }
 
 // A place to look, and what put it on the list (for the reason text).
@@ -192,8 +193,8 @@ AclLibrary::AclLibrary(void* runtime, std::string runtime_path, std::string dvpp
       api_(api) {}
 
 std::shared_ptr<AclLibrary> AclLibrary::Load(const std::string& library_dir, std::string* reason) {
-  Registry& registry = TheRegistry();
-  std::lock_guard<std::mutex> lock(registry.mutex);
+  AclProcessState& state = TheProcessState();
+  std::lock_guard<std::mutex> lock(state.mutex);
   Notes notes;
   const std::vector<Candidate> candidates = Candidates(library_dir, &notes);
 
@@ -205,7 +206,7 @@ std::shared_ptr<AclLibrary> AclLibrary::Load(const std::string& library_dir, std
     *reason = "no ACL runtime library (libascendcl.so or libacl_rt.so) could be loaded: " + notes.Text();
     return nullptr;
   }
-  for (const std::shared_ptr<AclLibrary>& library : registry.libraries) {
+  for (const std::shared_ptr<AclLibrary>& library : state.libraries) {
     if (library->runtime_ == runtime) return library;  // dlopen returned the loaded object again
   }
 
@@ -249,7 +250,7 @@ std::shared_ptr<AclLibrary> AclLibrary::Load(const std::string& library_dir, std
   }
   auto library = std::make_shared<AclLibrary>(runtime, runtime_path, dvpp != nullptr ? dvpp_path : runtime_path,
                                               api);
-  registry.libraries.push_back(library);
+  state.libraries.push_back(library);
   return library;
 }
 
@@ -260,7 +261,7 @@ int AclLibrary::EnsureInitialized() {
   if (code != kAclSuccess && code != kAclErrorRepeatInitialize) return code;
   initialized_ = true;
   owns_init_ = code == kAclSuccess;
-  if (owns_init_) std::call_once(TheRegistry().finalize_registered, [] { std::atexit(FinalizeAtExit); });
+  if (owns_init_) std::call_once(TheProcessState().finalize_registered, [] { std::atexit(FinalizeAtExit); });
   return kAclSuccess;
 }
 
@@ -279,9 +280,9 @@ std::string AclLibrary::RecentErrMsg() const {
 // Runs after every block was freed: by Node's environment cleanup hooks, or, when exit() came
 // without them (process.exit, an uncaught exception), by acl_memory.cc's ReleaseLiveAtExit.
 void AclLibrary::FinalizeAtExit() {
-  Registry& registry = TheRegistry();
-  std::lock_guard<std::mutex> lock(registry.mutex);
-  for (const std::shared_ptr<AclLibrary>& library : registry.libraries) {
+  AclProcessState& state = TheProcessState();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  for (const std::shared_ptr<AclLibrary>& library : state.libraries) {
     std::lock_guard<std::mutex> init_lock(library->init_mutex_);
     if (library->owns_init_) library->api_.finalize();
     library->initialized_ = false;

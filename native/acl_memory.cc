@@ -15,6 +15,17 @@
 namespace dvpp_pool {
 namespace {
 
+// The Memory contract (memory.h): a base that is a multiple of 128, as acldvppMalloc documents.
+constexpr uintptr_t kBaseAlign = 128;  // DVPP_ADDR_ALIGN in src/constants.ts
+// ACL_ERROR_BAD_ALLOC (acl_base.h): what a base breaking that contract is reported as.
+constexpr int kAclErrorBadAlloc = 200000;
+
+std::string Hex(uint64_t value) {
+  char text[2 + 16 + 1];
+  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
 // The failure of `op`, with aclGetRecentErrMsg() read right after the failing call.
 Failure AclFailure(const AclLibrary& library, const char* op, int code, std::string message) {
   return Failure{op, code, std::move(message), library.RecentErrMsg()};
@@ -59,15 +70,15 @@ class AclMemory final : public Memory {
  public:
   AclMemory(std::shared_ptr<AclLibrary> library, int32_t device_id, void* base)
       : library_(std::move(library)), device_id_(device_id), base_(static_cast<uint8_t*>(base)) {
-    LiveAclMemory& registry = Live();
-    std::lock_guard<std::mutex> lock(registry.mutex);
-    registry.live.insert(this);
-    std::call_once(registry.at_exit_registered, [] { std::atexit(ReleaseLiveAtExit); });
+    LiveAclMemory& all = Live();
+    std::lock_guard<std::mutex> lock(all.mutex);
+    all.live.insert(this);
+    std::call_once(all.at_exit_registered, [] { std::atexit(ReleaseLiveAtExit); });
   }
   ~AclMemory() override {
-    LiveAclMemory& registry = Live();
-    std::lock_guard<std::mutex> lock(registry.mutex);
-    registry.live.erase(this);
+    LiveAclMemory& all = Live();
+    std::lock_guard<std::mutex> lock(all.mutex);
+    all.live.erase(this);
   }
 
   uint64_t Base() const override { return reinterpret_cast<uintptr_t>(base_); }
@@ -75,9 +86,9 @@ class AclMemory final : public Memory {
   // Frees the block unless ReleaseLiveAtExit already did: whoever takes it out of the set frees it.
   Outcome Release() override {
     {
-      LiveAclMemory& registry = Live();
-      std::lock_guard<std::mutex> lock(registry.mutex);
-      if (registry.live.erase(this) == 0) return std::nullopt;
+      LiveAclMemory& all = Live();
+      std::lock_guard<std::mutex> lock(all.mutex);
+      if (all.live.erase(this) == 0) return std::nullopt;
     }
     return FreeNow();
   }
@@ -119,11 +130,6 @@ class AclMemory final : public Memory {
   }
 
  private:
-  static std::string Hex(uint64_t value) {
-    char text[2 + 16 + 1];
-    std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-    return text;
-  }
   static std::string Range(size_t offset, size_t length) {
     return std::to_string(length) + " bytes at offset " + std::to_string(offset);
   }
@@ -135,10 +141,10 @@ class AclMemory final : public Memory {
 
 // Holds the lock throughout, so no other thread can free or destroy one of these meanwhile.
 void ReleaseLiveAtExit() {
-  LiveAclMemory& registry = Live();
-  std::lock_guard<std::mutex> lock(registry.mutex);
-  for (AclMemory* memory : registry.live) memory->FreeNow();
-  registry.live.clear();
+  LiveAclMemory& all = Live();
+  std::lock_guard<std::mutex> lock(all.mutex);
+  for (AclMemory* memory : all.live) memory->FreeNow();
+  all.live.clear();
 }
 
 }  // namespace
@@ -163,6 +169,18 @@ std::unique_ptr<Memory> AllocateAclMemory(std::shared_ptr<AclLibrary> library, i
                           "could not allocate " + std::to_string(size) + " bytes of DVPP memory on device " +
                               std::to_string(device_id) + "; " + huge_pages);
     api.reset_device(device_id);
+    return nullptr;
+  }
+  // Every segment offset is a multiple of 128, so the base must be one too for model inference.
+  // acldvppMalloc promises it; a base that breaks the promise is given back, never used.
+  if (const uintptr_t address = reinterpret_cast<uintptr_t>(base); address % kBaseAlign != 0) {
+    const int freed = api.dvpp_free(base);
+    api.reset_device(device_id);
+    *failure = Failure{"acldvppMalloc", kAclErrorBadAlloc,
+                       "returned " + Hex(address) + " for " + std::to_string(size) + " bytes on device " +
+                           std::to_string(device_id) + ", not the 128-byte aligned base DVPP memory must have; " +
+                           (freed == kAclSuccess ? std::string("the block was freed")
+                                                 : "acldvppFree of it failed with aclError " + std::to_string(freed))};
     return nullptr;
   }
   return std::make_unique<AclMemory>(std::move(library), device_id, base);

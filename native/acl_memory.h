@@ -17,7 +17,9 @@ namespace dvpp_pool {
 
 // Allocates `size` bytes (size > 0) of DVPP memory on `device_id`. On failure returns nullptr and
 // fills `failure` with the ACL function that failed, its aclError and a message that, for
-// acldvppMalloc, includes the free/total huge-page figures aclrtGetMemInfo reported.
+// acldvppMalloc, includes the free/total huge-page figures aclrtGetMemInfo reported. A base that
+// is not a multiple of 128 (memory.h's contract) is freed and reported as acldvppMalloc failing
+// with ACL_ERROR_BAD_ALLOC (200000), the address in the message.
 std::unique_ptr<Memory> AllocateAclMemory(std::shared_ptr<AclLibrary> library, int32_t device_id, size_t size,
                                           Failure* failure);
 

@@ -2,7 +2,7 @@
 // The JS entry points of the host kind and of every block. Expected failures of the memory
 // system come back as a { op, error, message } object (see ToJs); bad arguments, foreign objects
 // and freed blocks throw TypeError/RangeError. The acl kind adds allocateAcl and aclProbe in its
-// own native/acl_*.{h,cc} files, using ToJs and Block::New from here.
+// own native/acl_*.{h,cc} files, using ToJs from here and Block::New from block.h.
 #ifndef DVPP_POOL_FUNCTIONS_H_
 #define DVPP_POOL_FUNCTIONS_H_
 

@@ -3,9 +3,11 @@
 // only with ranges it has already checked against the block's size, and calls Release() once.
 // No JS types here: a memory kind is plain C++ (mmap for `host`; acldvppMalloc for `acl`).
 //
-// Adding a kind (e.g. ACL): implement Memory in native/acl_memory.{h,cc}, write a JS entry
-// point that builds one and hands it to Block::New (see AllocateHost in functions.cc), and
-// register that entry point in addon.cc. Block, free/memset/write/read stay as they are.
+// Adding a kind, as acl_memory.{h,cc} and acl_functions.{h,cc} added `acl` beside `host`:
+// implement Memory in native/<kind>_memory.{h,cc} (refusing a base that is not a multiple of
+// 128), write a JS entry point that builds one and hands it to Block::New (block.h; see
+// AllocateHost in functions.cc), and register that entry point in addon.cc. Block,
+// free/memset/write/read stay as they are.
 #ifndef DVPP_POOL_MEMORY_H_
 #define DVPP_POOL_MEMORY_H_
 
@@ -31,7 +33,8 @@ using Outcome = std::optional<Failure>;
 class Memory {
  public:
   virtual ~Memory() = default;
-  // Address of the first byte (a device virtual address for acl); a multiple of 128.
+  // Address of the first byte (a device virtual address for acl); a multiple of 128, which each
+  // kind guarantees at allocation (mmap gives whole pages; AllocateAclMemory checks it).
   virtual uint64_t Base() const = 0;
   // Gives the memory back. Called exactly once; no other call follows it.
   virtual Outcome Release() = 0;

@@ -57,7 +57,8 @@ ACL_EXPORT size_t aclDoubleEnvSize(const char *name, size_t fallback);
 ACL_EXPORT int aclDoubleMallocOrdinal(void);
 // Internal: 0 when aclInit and aclrtSetDevice have run, else the aclError ACL would give.
 ACL_EXPORT int aclDoubleReady(void);
-// Internal: 128-aligned DVPP bytes within the cap, recorded for free/memset/memcpy checks.
+// Internal: 128-aligned DVPP bytes within the cap (ACL_DOUBLE_MISALIGN bytes above a 128-byte
+// boundary when set), recorded for free/memset/memcpy checks.
 ACL_EXPORT int aclDoubleReserve(size_t size, void **out);
 // Internal: releases a pointer aclDoubleReserve returned; 207002 for any other pointer.
 ACL_EXPORT int aclDoubleRelease(void *ptr);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The ACL test double, media half: built as libacl_dvpp.so, linked against the double's
 // libascendcl.so (as the real libacl_dvpp.so needs libascendcl.so). acldvppMalloc follows the
-// documented rule: ALIGN_UP(size, 32) + 32 bytes, 128-byte aligned, 207001 when the DVPP cap is
-// exceeded; acldvppFree takes only pointers acldvppMalloc returned.
+// documented rule: ALIGN_UP(size, 32) + 32 bytes, 128-byte aligned (unless ACL_DOUBLE_MISALIGN
+// says otherwise), 207001 when the DVPP cap is exceeded; acldvppFree takes only pointers
+// acldvppMalloc returned.
 
 #include <inttypes.h>
 #include <stdint.h>

@@ -28,10 +28,12 @@ static int device_refs[ACL_DOUBLE_MAX_DEVICES];
 static char recent_err[512];
 static int has_recent_err;
 
-// Live acldvppMalloc results: the double checks frees and copies against them.
+// Live acldvppMalloc results: the double checks frees and copies against them. `memory` is what
+// posix_memalign gave; `base`, what acldvppMalloc returned, lies ACL_DOUBLE_MISALIGN bytes above.
 typedef struct {
   uintptr_t base;
   size_t size;
+  void *memory;
 } Allocation;
 static Allocation *allocations;
 static size_t allocation_count, allocation_cap;
@@ -115,6 +117,7 @@ int aclDoubleReady(void) {
 
 int aclDoubleReserve(size_t size, void **out) {
   size_t limit = env_size("ACL_DOUBLE_DVPP_LIMIT", ACL_DOUBLE_DEFAULT_LIMIT);
+  size_t shift = env_size("ACL_DOUBLE_MISALIGN", 0) % 128;
   pthread_mutex_lock(&lock);
   int code = 0;
   if (size > limit || dvpp_used > limit - size) {
@@ -126,11 +129,11 @@ int aclDoubleReserve(size_t size, void **out) {
     else allocations = grown, allocation_cap = cap;
   }
   void *memory = NULL;
-  if (code == 0 && posix_memalign(&memory, 128, size) != 0) code = ACL_ERROR_RT_MEMORY_ALLOCATION;
+  if (code == 0 && posix_memalign(&memory, 128, size + shift) != 0) code = ACL_ERROR_RT_MEMORY_ALLOCATION;
   if (code == 0) {
-    allocations[allocation_count++] = (Allocation){(uintptr_t)memory, size};
+    allocations[allocation_count++] = (Allocation){(uintptr_t)memory + shift, size, memory};
     dvpp_used += size;
-    *out = memory;
+    *out = (char *)memory + shift;
   }
   size_t used = dvpp_used;
   pthread_mutex_unlock(&lock);
@@ -145,13 +148,15 @@ int aclDoubleRelease(void *ptr) {
   size_t i = 0;
   while (i < allocation_count && allocations[i].base != (uintptr_t)ptr) i++;
   int found = i < allocation_count;
+  void *memory = NULL;
   if (found) {
     dvpp_used -= allocations[i].size;
+    memory = allocations[i].memory;
     allocations[i] = allocations[--allocation_count];
   }
   pthread_mutex_unlock(&lock);
   if (!found) return aclDoubleFail(ACL_ERROR_RT_MEMORY_FREE, "%p is not a pointer acldvppMalloc returned", ptr);
-  free(ptr);
+  free(memory);
   return 0;
 }
 

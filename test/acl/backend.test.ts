@@ -16,6 +16,7 @@ const FAULTS = [
   'ACL_DOUBLE_FAIL_MEMSET',
   'ACL_DOUBLE_FAIL_MEMCPY',
   'ACL_DOUBLE_DVPP_LIMIT',
+  'ACL_DOUBLE_MISALIGN',
 ];
 
 let libraryDir: string;
@@ -251,6 +252,27 @@ describe('ACL faults surface as AclError', () => {
     expect(error).toMatchObject({ op: 'aclrtMemcpy', aclError: 107000 });
     expect(error.message).toMatch(/device to host/);
     pool.reset();
+    pool.close();
+  });
+
+  it('a base that is not 128-byte aligned (ACL_DOUBLE_MISALIGN=64): AclError 200000, the block freed, the device reset', () => {
+    process.env['ACL_DOUBLE_MISALIGN'] = '64';
+    const error = thrown(() => aclPool()) as AclError;
+    expect(error).toBeInstanceOf(AclError);
+    expect(error).toMatchObject({ code: 'ERR_DVPP_ACL', op: 'acldvppMalloc', aclError: 200000, recentErrMsg: undefined });
+    const [malloc] = calls().filter((c) => c.name === 'acldvppMalloc');
+    const base = devPtrOf(malloc!);
+    expect(base % 128n).toBe(64n);
+    expect(error.message).toContain(`returned 0x${base.toString(16)} for ${64 * KiB} bytes on device 0, not the 128-byte aligned base`);
+    expect(error.message).toMatch(/the block was freed$/);
+    // Freed before anything touched it (no aclrtMemset), and the device reset as after any failure.
+    expect(names().slice(-3)).toEqual(['acldvppMalloc', 'acldvppFree', 'aclrtResetDevice']);
+    expect(calls().filter((c) => c.name === 'acldvppFree').map((c) => [devPtrOf(c), c.ret])).toEqual([[base, 0]]);
+    // The double holds no byte of it: a pool of the whole cap fits once the fault is gone.
+    delete process.env['ACL_DOUBLE_MISALIGN'];
+    process.env['ACL_DOUBLE_DVPP_LIMIT'] = String(64 * KiB);
+    const pool = aclPool(64 * KiB - 64);
+    expect(pool.baseAddress % 128n).toBe(0n);
     pool.close();
   });
 
