@@ -13,7 +13,7 @@ import { collectEnv } from './report/env.js';
 import { renderMarkdown } from './report/markdown.js';
 import { mergeRuns } from './report/merge.js';
 import { judgeTargets } from './report/targets.js';
-import { type BenchConfig, FULL_CONFIG, QUICK_CONFIG, type ScenarioResult, buildTraces } from './scenarios/context.js';
+import { type BenchConfig, FULL_CONFIG, QUICK_CONFIG, type ScenarioResult, benchConfig, buildTraces } from './scenarios/context.js';
 import { runCompat } from './scenarios/compat.js';
 import { runFragmentation } from './scenarios/fragmentation.js';
 import { runHotPair } from './scenarios/hot-pair.js';
@@ -36,11 +36,12 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const config: BenchConfig = values.quick ? QUICK_CONFIG : FULL_CONFIG;
+  const config: BenchConfig = benchConfig(values.quick ? QUICK_CONFIG : FULL_CONFIG);
   const started = performance.now();
   const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(1)} s`;
   const env = collectEnv(config);
   console.log(`dvpp-pool bench${config.quick ? ' --quick' : ''}: Node ${env.node}, backend ${env.backendKind}, load ${env.loadAverage1m.toFixed(2)}`);
+  if (config.backendNote !== undefined) console.log(`note: ${config.backendNote}`);
 
   const traces = buildTraces(config);
   console.log(`[${elapsed()}] traces: ${traces.map((t) => `seed ${t.seed} ${t.trace.nOps} ops`).join(', ')}`);

@@ -3,7 +3,9 @@
 // (named figures plus notes). Scenarios never print or write files; main.ts does, and judges the
 // targets from the figures of one run.
 
-import type { PoolBackendKind } from '../../src/index.js';
+import type { BackendKind } from '../../src/backends/backend.js';
+import { selectBackend } from '../../src/backends/select.js';
+import { BackendUnavailableError } from '../../src/errors.js';
 import type { Trace } from '../../src/trace/format.js';
 import { generateMediaTrace } from '../trace/generate.js';
 import { MIB } from '../../src/format.js';
@@ -30,11 +32,16 @@ export interface BenchConfig {
   readonly checkPairs: number;
   /** Ops of the trace prefix replayed through a fresh native block per request (scenario 4). */
   readonly nativeTraceOps: number;
-  /** Backend kind of the pools under test. */
-  readonly backend: PoolBackendKind;
+  /** Backend kind of the pools under test: always named, never `auto` (see {@link benchBackend}). */
+  readonly backend: BackendKind;
+  /** Why the pools are not on `host`, when they are not; main.ts prints it. */
+  readonly backendNote?: string;
 }
 
-export const FULL_CONFIG: BenchConfig = {
+/** A run's size: everything but the backend, which {@link benchConfig} picks on this machine. */
+export type BenchSize = Omit<BenchConfig, 'backend' | 'backendNote'>;
+
+export const FULL_CONFIG: BenchSize = {
   quick: false,
   runs: 3,
   seeds: [12345, 777],
@@ -47,10 +54,9 @@ export const FULL_CONFIG: BenchConfig = {
   microMaxTimeS: 3,
   checkPairs: 1_000_000,
   nativeTraceOps: 50_000,
-  backend: 'auto',
 };
 
-export const QUICK_CONFIG: BenchConfig = {
+export const QUICK_CONFIG: BenchSize = {
   ...FULL_CONFIG,
   quick: true,
   runs: 1,
@@ -62,6 +68,30 @@ export const QUICK_CONFIG: BenchConfig = {
   microMaxTimeS: 0.3,
   nativeTraceOps: 10_000,
 };
+
+/**
+ * The backend of the pools under test, named so that every machine's figures say what they are:
+ * `host` (native memory, the figures in docs/benchmarks.md) when the addon loads, else `js`
+ * asked for by name, with a note saying why. Not `auto`: it would be `acl` on an Ascend machine,
+ * and without the addon it throws (it never takes `js`). $DVPP_POOL_BACKEND is not read.
+ */
+export function benchBackend(): Pick<BenchConfig, 'backend' | 'backendNote'> {
+  try {
+    selectBackend('host');
+    return { backend: 'host' };
+  } catch (error) {
+    if (!(error instanceof BackendUnavailableError)) throw error;
+    return {
+      backend: 'js',
+      backendNote: `the pools run on the js backend (an ArrayBuffer, asked for by name) because the host backend is unavailable: ${error.reason}`,
+    };
+  }
+}
+
+/** The configuration of a run of `size` on this machine. */
+export function benchConfig(size: BenchSize): BenchConfig {
+  return { ...size, ...benchBackend() };
+}
 
 /** One generated trace and what it asks of an allocator. */
 export interface SeededTrace {

@@ -43,7 +43,7 @@ Options:
   --seconds S        how long to run, up to 3600 (default 10)
   --pool-size SIZE   pool bytes, e.g. 512MiB or 1GiB (default: twice the pipeline's worst
                      case, at least 256 MiB)
-  --backend KIND     auto, acl, host or js (default auto: acl, else host, else js)
+  --backend KIND     auto, acl, host or js (default auto: acl, else host; js only by name)
   --snapshot FILE    write pool.snapshot() as JSON, taken at the peak of use; draw it with
                      'dvpp-pool map FILE'
   --json             print one JSON object with the figures instead of text

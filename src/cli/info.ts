@@ -57,12 +57,14 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
   const { auto, addon, hugePages } = backends;
   const lines = [
     `dvpp-pool ${facts.version} on Node ${facts.node} (${facts.platform})`,
-    `backend: auto picks '${auto.kind}'${auto.fallbackReason === undefined ? '' : `; skipped ${auto.fallbackReason}`}`,
+    auto.kind === 'none'
+      ? `backend: auto picks 'none' (createPool throws BackendUnavailableError): ${auto.fallbackReason ?? 'no backend with real memory'}`
+      : `backend: auto picks '${auto.kind}'${auto.fallbackReason === undefined ? '' : `; skipped ${auto.fallbackReason}`}`,
     `${BACKEND_ENV}: ${backends.environment ?? '(not set)'}`,
     'reason' in acl
       ? `ACL libraries: not usable: ${acl.reason}`
       : `ACL libraries: runtime ${acl.runtimePath}, dvpp ${acl.dvppPath}${acl.initializedBy === '' ? '' : `; aclInit called ${acl.initializedBy}`}`,
-    'reason' in addon ? `native addon: not loaded (${addon.reason}); pools fall back to the js backend` : `native addon: ${addon.path}`,
+    'reason' in addon ? `native addon: not loaded (${addon.reason}); no acl or host pool until it is rebuilt (npm rebuild dvpp-pool), only backend 'js' by name` : `native addon: ${addon.path}`,
     `huge pages: ${
       hugePages.hugePageBytes === undefined ? 'unknown' : `${formatBytes(hugePages.hugePageBytes)} pages, ${hugePages.hugePagesFree ?? 'unknown'} free`
     }; transparent huge pages: ${hugePages.transparentHugePages ?? 'unknown'}`,

@@ -73,7 +73,8 @@ export class Pool {
   /**
    * Same as {@link createPool}.
    * @throws {TypeError | RangeError} a bad option, named `options.<key>`.
-   * @throws {BackendUnavailableError} an explicitly requested backend cannot be used here.
+   * @throws {BackendUnavailableError} an explicitly requested backend cannot be used here, or
+   * `auto` has neither `acl` nor `host` (the native addon did not load; `auto` never takes `js`).
    */
   constructor(options: PoolOptions) {
     const selection = overSelection;
@@ -231,12 +232,13 @@ export class Pool {
 }
 
 /**
- * Creates a pool: allocates one block from the chosen backend, zeroes it once, and manages it
- * with an O(1) engine.
- * @param options - `size` (bytes, required), `backend` (default `'auto'`), `deviceId` (default 0),
- * `acl.libraryDir`, `zeroOnAcquire` (default false).
+ * Creates a pool: allocates one block from the chosen backend (every byte 0: the backend hands it
+ * out zeroed) and manages it with an O(1) engine.
+ * @param options - `size` (bytes, required), `backend` (default `'auto'`: `acl`, else `host`;
+ * `js` only by name), `deviceId` (default 0), `acl.libraryDir`, `zeroOnAcquire` (default false).
  * @throws {TypeError | RangeError} a missing, unknown or bad option, named `options.<key>`.
- * @throws {BackendUnavailableError} an explicitly requested backend cannot be used here.
+ * @throws {BackendUnavailableError} an explicitly requested backend cannot be used here, or
+ * `auto` has neither `acl` nor `host` (the native addon did not load; `auto` never takes `js`).
  * @throws {AclError} the `acl` backend's allocation failed.
  * @example
  * ```ts

@@ -121,7 +121,7 @@ describe('dvpp-pool info', () => {
   it('prints the backend auto picks, the ACL libraries, the addon and Node', () => {
     const run = runCli(['info']);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^backend: auto picks '(acl|host|js)'/m);
+    expect(run.stdout).toMatch(/^backend: auto picks '(acl|host|none)'/m);
     expect(run.stdout).toMatch(/^ACL libraries: /m);
     expect(run.stdout).toMatch(/^native addon: /m);
     expect(run.stdout).toContain(`Node ${process.version}`);
@@ -132,7 +132,7 @@ describe('dvpp-pool info', () => {
     expect(run.status).toBe(0);
     const facts = JSON.parse(run.stdout) as { node: string; auto: { kind: string }; addon: object; acl: object };
     expect(facts.node).toBe(process.version);
-    expect(['acl', 'host', 'js']).toContain(facts.auto.kind);
+    expect(['acl', 'host', 'none']).toContain(facts.auto.kind);
     expect(facts.addon).toEqual(expect.any(Object));
     expect(facts.acl).toEqual(expect.any(Object));
   });
