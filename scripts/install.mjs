@@ -25,12 +25,14 @@ function explain(output) {
   const lines = output.split(/\r?\n/).map((line) => line.trimEnd()).filter((line) => line !== '');
   // A compiler's own "error:" line is the root cause; node-gyp's "stack Error:" line says what
   // was missing (make, Python, headers) or which step failed.
-  const compiler = lines.find((line) => /\berror:/.test(line) && !line.includes('ERR!'));
+  // Case-insensitive, and any word ending in Error: (Python's FileNotFoundError, Node's Error: spawn ... ENOENT).
+  const compiler = lines.find((line) => /\w*error:/i.test(line) && !line.includes('ERR!'));
   const stack = lines.find((line) => /ERR! stack Error:/.test(line));
   const anyError = lines.find((line) => line.includes('ERR!'));
   const cause = compiler ?? stack ?? anyError ?? lines.at(-1) ?? 'it printed nothing';
-  const notable = lines.filter((line) => line.includes('ERR!') || /\berror:/.test(line));
-  const detail = (notable.length > 0 ? notable : lines).slice(-DETAIL_LINES);
+  const notable = lines.filter((line) => line.includes('ERR!') || /\w*error:/i.test(line));
+  // The notable lines, then the output's own tail, where the failure is when nothing matched.
+  const detail = [...notable.slice(-DETAIL_LINES), ...lines.slice(-DETAIL_LINES).filter((line) => !notable.includes(line))].slice(-2 * DETAIL_LINES);
   return { cause, detail };
 }
 

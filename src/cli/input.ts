@@ -40,7 +40,9 @@ export function readCapped(file: string, what: string, maxBytes: number, dashIsS
         continue;
       }
       if (read === 0) break;
-      chunks.push(chunk.subarray(0, read));
+      // A short read keeps only its bytes: a view would pin the whole chunk (a pipe gives 64 KiB
+      // reads, so views of 1 MiB chunks would hold 16 times the input).
+      chunks.push(read === chunk.length ? chunk : Buffer.from(chunk.subarray(0, read)));
       total += read;
       if (total > maxBytes) throw new UsageError(`${source} is larger than the ${formatBytes(maxBytes)} a ${what} may have; reading stopped there`);
     }

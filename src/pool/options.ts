@@ -107,11 +107,13 @@ export function parsePoolOptions(input: unknown): ParsedPoolOptions {
 
   const backend = parseBackendChoice('options.backend', options['backend'] ?? 'auto');
 
-  const deviceId = options['deviceId'] === undefined ? 0 : requireSafeInteger('options.deviceId', options['deviceId'], 0);
+  const deviceIdOption = options['deviceId'];
+  const deviceId = deviceIdOption === undefined ? 0 : requireSafeInteger('options.deviceId', deviceIdOption, 0);
 
   const acl = requireOptions('options.acl', options['acl']);
   rejectUnknownKeys('options.acl', acl, ACL_KEYS);
-  const libraryDir = acl['libraryDir'] === undefined ? undefined : requireString('options.acl.libraryDir', acl['libraryDir']);
+  const libraryDirOption = acl['libraryDir'];
+  const libraryDir = libraryDirOption === undefined ? undefined : requireString('options.acl.libraryDir', libraryDirOption);
 
   return {
     capacity: size - (size % DVPP_ADDR_ALIGN),

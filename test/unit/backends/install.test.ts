@@ -86,6 +86,23 @@ describe('scripts/install.mjs', () => {
     );
   });
 
+  it('names the cause when there is no compiler at all (a Python traceback), and keeps the tail', () => {
+    const dir = scratchPackage(
+      [
+        'Traceback (most recent call last):',
+        '  File "/usr/lib/node_modules/npm/node_modules/node-gyp/gyp/pylib/gyp/common.py", line 438, in GetCrossCompilerPredefines',
+        "FileNotFoundError: [Errno 2] No such file or directory: '/nonexistent/cc'",
+        'gyp ERR! configure error',
+        'gyp ERR! stack Error: `gyp` failed with exit code: 1',
+      ],
+      1,
+    );
+    expect(install(dir).status).toBe(0);
+    const record = readFileSync(join(dir, INSTALL_ERROR_FILE), 'utf8');
+    expect(record.split('\n')[0]).toBe("node-gyp-build exited with code 1: FileNotFoundError: [Errno 2] No such file or directory: '/nonexistent/cc'");
+    expect(record).toContain('Traceback (most recent call last):');
+  });
+
   it('a build that passes removes an earlier record', () => {
     const dir = scratchPackage([], 0);
     mkdirSync(join(dir, 'build'));
