@@ -4,15 +4,30 @@
 
 import { types } from 'node:util';
 
-/**
- * The tag of `Object.prototype.toString` for an object that is not a Proxy, or undefined when
- * reading it could run the value's code: a Proxy in its prototype chain, or a Symbol.toStringTag
- * accessor other than the built-in one of typed arrays. Walking the chain with getPrototypeOf and getOwnPropertyDescriptor runs no user code
- * on ordinary objects.
- */
 // The one built-in Symbol.toStringTag accessor (%TypedArray%.prototype's): it runs no user code.
 const TYPED_ARRAY_TAG = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, Symbol.toStringTag)?.get;
 
+/**
+ * True for a Proxy that was revoked (or wraps one). Array.isArray is the one probe of a Proxy that
+ * runs none of its handler's code: it only throws when the Proxy was revoked, so the try/catch
+ * below can catch nothing else.
+ */
+function isRevokedProxy(value: object): boolean {
+  if (!types.isProxy(value)) return false;
+  try {
+    Array.isArray(value);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The tag of `Object.prototype.toString` for an object that is not a Proxy, or undefined when
+ * reading it could run the value's code: a Proxy in its prototype chain, or a Symbol.toStringTag
+ * accessor other than the built-in one of typed arrays. Walking the chain with getPrototypeOf and
+ * getOwnPropertyDescriptor runs no user code once each object on it is known not to be a Proxy.
+ */
 function plainTag(value: object): string | undefined {
   for (let object: object | null = value; object !== null; object = Object.getPrototypeOf(object)) {
     if (types.isProxy(object)) return undefined;
@@ -33,15 +48,17 @@ export function describe(value: unknown): string {
     case 'bigint':
       return `${value}n`;
     case 'symbol':
-      return value.toString();
+      // String() of a symbol is its descriptive string; it reads nothing (value.toString() would
+      // look the method up on Symbol.prototype).
+      return String(value);
     case 'function': {
-      if (types.isProxy(value)) return 'a Proxy of a function';
+      if (types.isProxy(value)) return isRevokedProxy(value) ? 'a revoked Proxy of a function' : 'a Proxy of a function';
       const name = Object.getOwnPropertyDescriptor(value, 'name')?.value as unknown;
       return `function ${typeof name === 'string' && name !== '' ? name : '(anonymous)'}`;
     }
     case 'object': {
       if (value === null) return 'null';
-      if (types.isProxy(value)) return 'a Proxy';
+      if (types.isProxy(value)) return isRevokedProxy(value) ? 'a revoked Proxy' : 'a Proxy';
       if (Array.isArray(value)) return `array of length ${value.length}`;
       const tag = plainTag(value);
       return tag === undefined ? 'an object whose description would run its code' : `object ${tag}`;
@@ -78,10 +95,13 @@ export function requireString(name: string, value: unknown): string {
   return value;
 }
 
-/** Throws a `TypeError` unless `value` is a plain object (or undefined, when optional). */
+/**
+ * Throws a `TypeError` unless `value` is a plain object (or undefined, when optional). A revoked
+ * Proxy is refused here too: it has no options to read, and Array.isArray would throw V8's error.
+ */
 export function requireOptions(name: string, value: unknown): Record<string, unknown> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (typeof value !== 'object' || value === null || isRevokedProxy(value) || Array.isArray(value)) {
     throw new TypeError(invalidMessage(name, 'an options object', value));
   }
   return value as Record<string, unknown>;

@@ -3,20 +3,33 @@
 // ("Expected <what> for <name> but received <value> of type <type>"). Kept inside engine/ so the
 // engine imports nothing from the other layers; only cold paths call these.
 
-/** Renders `value` without running any of its code (no getters, traps or conversions) and never throws. */
+/**
+ * Renders `value` for an argument error. Total: it never throws and runs none of the value's code
+ * (no getters, Proxy traps or conversions). Primitives come out exactly as validate.ts's
+ * describe() renders them (test/unit/engine/messages.test.ts compares the two). Objects and
+ * functions are named only by kind: telling a Proxy apart, which any closer look needs, takes
+ * node:util's types.isProxy, and the engine imports nothing from outside engine/.
+ */
 function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'symbol' || typeof value === 'function') return typeof value;
-  if (typeof value === 'object' && value !== null) {
-    // Array.isArray runs no user code, but throws for a revoked Proxy.
-    try {
-      return Array.isArray(value) ? 'array' : 'object';
-    } catch {
-      return 'a revoked Proxy';
-    }
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case 'bigint':
+      return `${value}n`;
+    case 'function':
+      return 'a function';
+    case 'object':
+      if (value === null) return 'null';
+      // Array.isArray runs no user code, even on a Proxy; it throws only for a revoked one.
+      try {
+        return Array.isArray(value) ? 'an array' : 'an object';
+      } catch {
+        return 'a revoked Proxy';
+      }
+    default:
+      // number, boolean, undefined and symbol: String() reads nothing from any of them.
+      return String(value);
   }
-  return String(value);
 }
 
 /** A TypeError when `value` is not a number, a RangeError when it is a number that breaks the rule. */

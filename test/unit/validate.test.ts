@@ -2,7 +2,16 @@
 // The argument guards and their one message shape, on every kind of value they can receive.
 
 import { describe, expect, it } from 'vitest';
-import { describe as describeValue, invalidMessage, rejectUnknownKeys, requireOptions, requireSafeInteger, requireString } from '../../src/validate.js';
+import { alignUp } from '../../src/constants.js';
+import { Pool, createPool } from '../../src/pool/pool.js';
+import {
+  describe as describeValue,
+  invalidMessage,
+  rejectUnknownKeys,
+  requireOptions,
+  requireSafeInteger,
+  requireString,
+} from '../../src/validate.js';
 
 describe('validate', () => {
   it.each([
@@ -65,9 +74,11 @@ describe('describe() is total and runs none of the value\'s code', () => {
     }
   }
   const cases: [string, unknown, RegExp][] = [
-    ['a revoked Proxy', revoked.proxy, /a Proxy/],
-    ['a revoked function Proxy', revokedFn.proxy, /a Proxy of a function/],
-    ['a Proxy whose traps throw', trapping, /a Proxy/],
+    ['a revoked Proxy', revoked.proxy, /^a revoked Proxy$/],
+    ['a revoked function Proxy', revokedFn.proxy, /^a revoked Proxy of a function$/],
+    ['a Proxy whose traps throw', trapping, /^a Proxy$/],
+    ['a Proxy of a function whose traps throw', new Proxy(() => 0, { get: trap, getOwnPropertyDescriptor: trap, apply: trap }), /^a Proxy of a function$/],
+    ['a Proxy of a Proxy that was revoked', new Proxy(revoked.proxy, {}), /^a revoked Proxy$/],
     ['a Symbol.toStringTag getter', { get [Symbol.toStringTag]() { return trap(); } }, /would run its code/],
     ['a Proxy prototype', Object.create(trapping) as object, /would run its code/],
     ['a class with a name getter', Named, /function \(anonymous\)/],
@@ -79,5 +90,42 @@ describe('describe() is total and runs none of the value\'s code', () => {
     expect(describeValue(value)).toMatch(shape);
     expect(invalidMessage('len', 'positive safe integer', value)).toMatch(/^Expected positive safe integer for len but received /);
     expect(ran).toBe(0);
+  });
+});
+
+describe('the guards on values that would run code or throw when inspected', () => {
+  const revoked = (): object => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+
+  it('renders a symbol without looking up Symbol.prototype.toString', () => {
+    const original = Object.getOwnPropertyDescriptor(Symbol.prototype, 'toString')!;
+    Object.defineProperty(Symbol.prototype, 'toString', { ...original, value: () => { throw new Error('user code ran'); } });
+    try {
+      expect(describeValue(Symbol('s'))).toBe('Symbol(s)');
+    } finally {
+      Object.defineProperty(Symbol.prototype, 'toString', original);
+    }
+  });
+
+  it('requireOptions refuses a revoked Proxy with its TypeError, and takes a live one without trapping', () => {
+    expect(() => requireOptions('options', revoked())).toThrow(
+      new TypeError('Expected an options object for options but received a revoked Proxy of type object'),
+    );
+    const trapping = new Proxy({}, { getPrototypeOf: () => { throw new Error('user code ran'); } });
+    expect(requireOptions('options', trapping)).toBe(trapping);
+  });
+
+  it.each<[string, (value: unknown) => unknown, RegExp]>([
+    ['alignUp(1, revoked)', (value) => alignUp(1, value as number), /^Expected positive safe integer for k but received a revoked Proxy of type object$/],
+    ['pool.acquire(revoked)', (value) => createPool({ size: 4096, backend: 'js' }).acquire(value as number), /^Expected positive safe integer for len but received a revoked Proxy of type object$/],
+    ['new Pool({ size: revoked })', (value) => new Pool({ size: value as number, backend: 'js' }), /^Expected .+ for options\.size but received a revoked Proxy of type object$/],
+    ['new Pool(revoked)', (value) => new Pool(value as never), /^Expected an options object for options but received a revoked Proxy of type object$/],
+    ['createPool({ acl: revoked })', (value) => createPool({ size: 4096, backend: 'js', acl: value as never }), /^Expected an options object for options\.acl but received a revoked Proxy of type object$/],
+  ])('%s is the project\'s TypeError, not V8\'s', (_name, call, message) => {
+    expect(() => call(revoked())).toThrow(TypeError);
+    expect(() => call(revoked())).toThrow(message);
   });
 });
