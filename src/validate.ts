@@ -115,3 +115,67 @@ export function rejectUnknownKeys(name: string, options: Record<string, unknown>
     }
   }
 }
+
+// A view's buffer, offset and length, read through the built-in getters (captured at load), so
+// a getter the caller defined on the view or its class never runs. None of them throws for a
+// TypedArray; a DataView's offset and length getters throw once its bytes are out of bounds.
+interface ViewFields {
+  readonly buffer: (this: unknown) => unknown;
+  readonly offset: (this: unknown) => unknown;
+  readonly length: (this: unknown) => unknown;
+}
+
+function viewFields(proto: object): ViewFields {
+  const get = (key: string): ((this: unknown) => unknown) => {
+    const getter = Object.getOwnPropertyDescriptor(proto, key)?.get;
+    if (getter === undefined) throw new Error(`The platform has no built-in ${key} getter for views`);
+    return getter as (this: unknown) => unknown;
+  };
+  return { buffer: get('buffer'), offset: get('byteOffset'), length: get('byteLength') };
+}
+
+const TYPED_ARRAY_FIELDS = viewFields(Object.getPrototypeOf(Uint8Array.prototype) as object);
+const DATA_VIEW_FIELDS = viewFields(DataView.prototype);
+// %TypedArray%.prototype.at validates its receiver first: a TypeError when the view is detached
+// or out of bounds (past the end of a resizable buffer that shrank), where the getters report 0.
+const typedArrayAt = Uint8Array.prototype.at;
+
+/** True for an ArrayBuffer whose contents were transferred away; a SharedArrayBuffer never is. */
+function isDetached(buffer: ArrayBufferLike): boolean {
+  if (types.isSharedArrayBuffer(buffer)) return false;
+  try {
+    // An empty view at offset 0 fits every buffer, so constructing one fails only when detached.
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * A `Uint8Array` over the bytes of `view`, a TypedArray or DataView, refused with the messages of
+ * the host backend's RequireView (native/arguments.cc): a `TypeError` naming `name` when it is not
+ * a view or its buffer is detached, a `RangeError` when its bytes lie past the end of a resizable
+ * buffer that shrank. Runs none of the caller's code (no getter of the view or its class).
+ */
+export function requireViewBytes(name: string, view: unknown): Uint8Array {
+  if (!ArrayBuffer.isView(view)) throw new TypeError(invalidMessage(name, 'an ArrayBufferView', view));
+  const dataView = types.isDataView(view);
+  const fields = dataView ? DATA_VIEW_FIELDS : TYPED_ARRAY_FIELDS;
+  const buffer = fields.buffer.call(view) as ArrayBufferLike;
+  let offset: number;
+  let length: number;
+  try {
+    // Built-ins only, so what throws here is the platform's own check of the view, never user
+    // code: the view is detached, or out of bounds.
+    if (!dataView) typedArrayAt.call(view as Uint8Array, 0);
+    offset = fields.offset.call(view) as number;
+    length = fields.length.call(view) as number;
+  } catch {
+    if (isDetached(buffer)) {
+      throw new TypeError(invalidMessage(name, 'a TypedArray or DataView over a buffer that is not detached', view));
+    }
+    throw new RangeError(`The view given for ${name} reaches past the end of its buffer`);
+  }
+  return new Uint8Array(buffer, offset, length);
+}

@@ -7,7 +7,7 @@
 
 import { DVPP_ADDR_ALIGN } from '../constants.js';
 import { HostMemoryError } from '../errors.js';
-import { invalidMessage } from '../validate.js';
+import { invalidMessage, requireViewBytes } from '../validate.js';
 import type { Backend, BackendBlock } from './backend.js';
 
 /**
@@ -94,16 +94,6 @@ function checkRange(block: Uint8Array, offset: number, length: number): void {
   }
 }
 
-function bytesOf(view: ArrayBufferView, name: string): Uint8Array {
-  if (!ArrayBuffer.isView(view)) throw new TypeError(invalidMessage(name, 'an ArrayBufferView', view));
-  try {
-    return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-  } catch {
-    // The one way a view's own buffer cannot be viewed again: it was detached (transferred).
-    throw new TypeError(invalidMessage(name, 'a TypedArray or DataView over a buffer that is not detached', view));
-  }
-}
-
 /** Creates the ArrayBuffer-backed backend. */
 export function createJsBackend(): Backend {
   return {
@@ -142,13 +132,13 @@ export function createJsBackend(): Backend {
     },
     write(block, offset, src) {
       const bytes = live(block);
-      const from = bytesOf(src, 'src');
+      const from = requireViewBytes('src', src);
       checkRange(bytes, offset, from.byteLength);
       bytes.set(from, offset);
     },
     read(block, offset, dst) {
       const bytes = live(block);
-      const to = bytesOf(dst, 'dst');
+      const to = requireViewBytes('dst', dst);
       checkRange(bytes, offset, to.byteLength);
       to.set(bytes.subarray(offset, offset + to.byteLength));
     },

@@ -11,6 +11,7 @@ import {
   requireOptions,
   requireSafeInteger,
   requireString,
+  requireViewBytes,
 } from '../../src/validate.js';
 
 describe('validate', () => {
@@ -127,5 +128,28 @@ describe('the guards on values that would run code or throw when inspected', () 
   ])('%s is the project\'s TypeError, not V8\'s', (_name, call, message) => {
     expect(() => call(revoked())).toThrow(TypeError);
     expect(() => call(revoked())).toThrow(message);
+  });
+});
+
+describe('requireViewBytes', () => {
+  it('is a Uint8Array over the same bytes of any TypedArray or DataView, shared buffers included', () => {
+    const buffer = new ArrayBuffer(16);
+    for (const view of [new Uint16Array(buffer, 2, 3), new DataView(buffer, 2, 6), new Uint8Array(new SharedArrayBuffer(8), 2, 6)]) {
+      const bytes = requireViewBytes('src', view);
+      expect([bytes.buffer, bytes.byteOffset, bytes.byteLength]).toEqual([view.buffer, view.byteOffset, view.byteLength]);
+    }
+  });
+
+  it('refuses what is not a view, and a detached one, with a TypeError naming it; reads no getter of the view', () => {
+    for (const bad of [new ArrayBuffer(8), [1], {}, null]) {
+      expect(() => requireViewBytes('src', bad)).toThrow(/^Expected an ArrayBufferView for src but received .+ of type (object|null)$/);
+    }
+    const buffer = new ArrayBuffer(8);
+    const view = new DataView(buffer);
+    Object.defineProperty(view, 'byteLength', { get: () => { throw new Error('user code ran'); } });
+    structuredClone(buffer, { transfer: [buffer] });
+    expect(() => requireViewBytes('dst', view)).toThrow(
+      new TypeError('Expected a TypedArray or DataView over a buffer that is not detached for dst but received object [object DataView] of type object'),
+    );
   });
 });

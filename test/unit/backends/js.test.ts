@@ -82,6 +82,66 @@ describe('js backend', () => {
     });
   });
 
+  it('refuses a view over a detached buffer on write and read with the TypeError host gives, naming src or dst', () => {
+    const backend = createJsBackend();
+    const block = backend.allocate(4096);
+    for (const make of [(b: ArrayBuffer) => new Uint8Array(b, 8, 32), (b: ArrayBuffer) => new DataView(b, 8, 32), (b: ArrayBuffer) => new Float64Array(b)]) {
+      const buffer = new ArrayBuffer(64);
+      const view = make(buffer);
+      structuredClone(buffer, { transfer: [buffer] });
+      for (const [name, call] of [['src', () => backend.write(block, 0, view)], ['dst', () => backend.read(block, 0, view)]] as const) {
+        expect(call).toThrow(TypeError);
+        expect(call).toThrow(new RegExp(`^Expected a TypedArray or DataView over a buffer that is not detached for ${name} but received object \\[object \\w+\\] of type object$`));
+      }
+    }
+  });
+
+  it('refuses a view left past the end of a resizable buffer that shrank with host\'s RangeError, not a detached one', () => {
+    const backend = createJsBackend();
+    const block = backend.allocate(4096);
+    const Resizable = ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => ArrayBuffer & { resize(length: number): void };
+    const shrunk = (make: (buffer: ArrayBuffer) => ArrayBufferView): ArrayBufferView => {
+      const buffer = new Resizable(256, { maxByteLength: 1024 });
+      const view = make(buffer);
+      buffer.resize(16);
+      return view;
+    };
+    const views = [
+      shrunk((b) => new Uint8Array(b, 64, 128)),
+      shrunk((b) => new Uint8Array(b, 32)),
+      shrunk((b) => new DataView(b, 64, 128)),
+      shrunk((b) => new DataView(b, 32)),
+    ];
+    for (const view of views) {
+      expect(() => backend.write(block, 0, view)).toThrow(new RangeError('The view given for src reaches past the end of its buffer'));
+      expect(() => backend.read(block, 0, view)).toThrow(new RangeError('The view given for dst reaches past the end of its buffer'));
+    }
+    // A length-tracking view that still fits is its current bytes.
+    const buffer = new Resizable(64, { maxByteLength: 1024 });
+    const tracking = new Uint8Array(buffer, 8);
+    buffer.resize(24);
+    backend.write(block, 0, Uint8Array.from({ length: 16 }, (_, i) => i + 1));
+    backend.read(block, 0, tracking);
+    expect([...tracking]).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+  });
+
+  it('reads a view\'s buffer, offset and length through the built-in getters, never the view\'s own', () => {
+    const backend = createJsBackend();
+    const block = backend.allocate(4096);
+    let ran = 0;
+    const hostile = <T extends ArrayBufferView>(view: T): T => {
+      for (const key of ['buffer', 'byteOffset', 'byteLength', 'length']) {
+        Object.defineProperty(view, key, { get: () => { ran++; throw new Error('user code ran'); } });
+      }
+      return view;
+    };
+    backend.write(block, 0, hostile(new Uint8Array([9, 8, 7, 6]).subarray(1)));
+    const out = hostile(new DataView(new ArrayBuffer(5), 1, 3));
+    backend.read(block, 0, out);
+    expect([out.getUint8(0), out.getUint8(1), out.getUint8(2)]).toEqual([8, 7, 6]);
+    expect(ran).toBe(0);
+  });
+
   it('asks for a positive multiple of 128', () => {
     const backend = createJsBackend();
     for (const size of [0, -128, 100, 128.5, Number.NaN]) expect(() => backend.allocate(size)).toThrow(RangeError);
