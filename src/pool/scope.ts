@@ -8,8 +8,7 @@
 
 import { ScopeReleasedError } from '../errors.js';
 import type { AcquireAsyncOptions, AcquireOptions } from './options.js';
-import { invalidMessage } from '../validate.js';
-import { Pool, coreOf } from './pool.js';
+import { coreOf, type Pool } from './pool.js';
 import type { Segment } from './segment.js';
 import type { WaitOwner } from './waiters.js';
 
@@ -34,7 +33,7 @@ export class Scope {
 
   /** @internal Only `pool.scope()` creates scopes (the package exports Scope as a type only). */
   constructor(pool: Pool) {
-    if (!(pool instanceof Pool)) throw new TypeError(invalidMessage('pool', 'a Pool', pool));
+    coreOf(pool); // the brand check: a TypeError for anything but a Pool made by the package
     this.pool = pool;
   }
 
@@ -83,11 +82,9 @@ export class Scope {
    */
   releaseAll(): void {
     const ledger = this.#ledger;
-    // Waits first: cancelling a head re-offers room, which may serve a later wait of this scope;
-    // that segment joins the ledger and is released below with the rest.
-    if (ledger.pending.size !== 0) {
-      for (const waiter of [...ledger.pending]) waiter.cancel(new ScopeReleasedError(waiter.len));
-    }
+    // Waits first, all of them before any room is re-offered, so none of this scope's waits is
+    // served (and then released below) while they are cancelled.
+    if (ledger.pending.size !== 0) coreOf(this.pool).waiters.cancelAll(ledger.pending, (waiter) => new ScopeReleasedError(waiter.len));
     const segments = ledger.segments;
     ledger.segments = [];
     for (const segment of segments) {

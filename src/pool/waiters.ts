@@ -11,7 +11,7 @@
 // N waiters on one signal cost O(N^2) to queue and to abort, and warned of a listener leak.
 
 import { AcquireTimeoutError } from '../errors.js';
-import { abortReason, offAbort, onAbort } from './abort-signal.js';
+import { abortReason, isAborted, offAbort, onAbort } from './abort-signal.js';
 import type { Segment } from './segment.js';
 
 /** What a scope keeps of its acquireAsync calls: the segments they got and the waits still pending. */
@@ -57,11 +57,6 @@ export class Waiter {
     readonly resolve: (segment: Segment) => void,
     readonly reject: (reason: unknown) => void,
   ) {}
-
-  /** Leaves the queue rejecting with `reason`; a no-op once the waiter left. */
-  cancel(reason: unknown): void {
-    this.queue?.cancel(this, reason);
-  }
 }
 
 /**
@@ -149,8 +144,29 @@ export class WaitQueue {
     if (wasHead) this.drain();
   }
 
+  /**
+   * Rejects `waiters` (those still queued) with `reason(waiter)`, all before any room is
+   * re-offered, then drains once: a scope's releaseAll must not serve one of its own waits while
+   * it cancels them.
+   */
+  cancelAll(waiters: Iterable<Waiter>, reason: (waiter: Waiter) => unknown): void {
+    const head = this.#head;
+    for (const waiter of [...waiters]) {
+      if (waiter.queue !== this) continue;
+      this.#remove(waiter);
+      waiter.reject(reason(waiter));
+    }
+    if (this.#head !== head) this.drain();
+  }
+
   /** The abort listener of `group`: rejects every waiter of its signal, then re-offers room once. */
   abortGroup(group: SignalGroup): void {
+    if (!isAborted(group.signal)) {
+      // A synthetic 'abort' event (dispatchEvent) on a signal that is not aborted: not an abort.
+      // The platform dropped the `once` listener as it fired; arm it again.
+      onAbort(group.signal, group.onAbort);
+      return;
+    }
     // The platform removed the listener as it fired (`once`): forget the group before the
     // removals below, so none of them calls removeEventListener.
     this.#groups.delete(group.signal);

@@ -259,14 +259,6 @@ export class PoolDriver {
       if (segment !== undefined) {
         // Strict FIFO: only the head is ever served, and only when it fits.
         if (at !== 0) this.#fail(`waiter #${at} (len ${waiter.len}) served out of turn`);
-        if (this.#inScopeRelease && waiter.scoped && segment.released) {
-          // Served while releaseAll cancelled a head before it, then released with its scope.
-          this.#waiters.shift();
-          this.#counters.acquires++;
-          this.#counters.releases++;
-          this.#count('served, then released by its scope');
-          continue;
-        }
         if (waiter.footprint > this.#largestGap()) this.#fail(`waiter served ${waiter.footprint} bytes while the largest gap is ${this.#largestGap()}`);
         this.#waiters.shift();
         this.#added(segment, waiter.len, waiter.scoped);

@@ -7,7 +7,6 @@ import { expect, test, vi } from 'vitest';
 import { AcquireTimeoutError, PoolClosedError, PoolExhaustedError, ScopeReleasedError } from '../../../src/errors.js';
 import type { Pool } from '../../../src/pool/pool.js';
 import { Scope } from '../../../src/pool/scope.js';
-import type { Segment } from '../../../src/pool/segment.js';
 import { describeBackends, makePool, silenceLeakWarnings } from '../../helpers/pool-backends.js';
 
 silenceLeakWarnings();
@@ -178,20 +177,21 @@ describeBackends('Scope owns its pending waits', (kind) => {
     expect(pool.stats().liveSegments).toBe(1);
   });
 
-  test('cancelling the head wait serves a later wait of the same scope, which releaseAll then releases', async () => {
+  test('cancelling the head wait does not serve a later wait of the same scope: every pending wait rejects', async () => {
     using pool = makePool(kind, 1024);
     pool.acquire(400); // 512 bytes used, 512 free
     const scope = pool.scope();
     const large = scope.acquireAsync(900).catch((error: unknown) => error);
     const small = scope.acquireAsync(100).catch((error: unknown) => error);
-    expect(pool.stats().waiting).toBe(2);
+    const outsider = pool.acquireAsync(100);
+    expect(pool.stats().waiting).toBe(3);
     scope.releaseAll();
     expect(await large).toBeInstanceOf(ScopeReleasedError);
-    const served = await small;
-    // Either outcome keeps the promise: cancelled, or served and released with the scope.
-    if (served instanceof ScopeReleasedError) expect(served.requested).toBe(100);
-    else expect((served as Segment).released).toBe(true);
-    expect(pool.stats()).toMatchObject({ liveSegments: 1, waiting: 0 });
+    // Before the fix, cancelling `large` served `small`, which releaseAll then released: a dead handle.
+    expect(await small).toMatchObject({ code: 'ERR_DVPP_SCOPE_RELEASED', requested: 100 });
+    // The room is re-offered once, after the cancels: the pool's own waiter gets it.
+    expect((await outsider).released).toBe(false);
+    expect(pool.stats()).toMatchObject({ liveSegments: 2, waiting: 0, acquires: 2 });
     pool.validate();
   });
 

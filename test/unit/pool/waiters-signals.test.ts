@@ -115,3 +115,23 @@ describeBackends('acquireAsync waiters sharing signals', (kind) => {
     expect(pool.stats()).toMatchObject({ waiting: 0, liveSegments: 0 });
   });
 });
+
+describeBackends('a synthetic abort event', (kind) => {
+  test("dispatchEvent(new Event('abort')) on a signal that is not aborted rejects nothing; a real abort later still does", async () => {
+    using pool = makePool(kind, 1024);
+    pool.acquire(900);
+    const controller = new AbortController();
+    const settled: unknown[] = [];
+    const pending = pool.acquireAsync(500, { signal: controller.signal }).catch((e: unknown) => settled.push(e));
+    controller.signal.dispatchEvent(new Event('abort'));
+    await tick();
+    expect(settled).toEqual([]);
+    expect(pool.stats().waiting).toBe(1);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    const reason = new Error('really stopped');
+    controller.abort(reason);
+    await pending;
+    expect(settled).toEqual([reason]);
+    expect(pool.stats().waiting).toBe(0);
+  });
+});
