@@ -6,7 +6,7 @@
 // segmentGeneration(). Byte access is bounds-checked here against `size` and goes through the
 // pool core's backend.
 
-import { numberError, invalidMessage } from '../validate.js';
+import { numberError, requireViewBytes } from '../validate.js';
 import { coreOf, type Pool } from './pool.js';
 
 /** The engine node of `value` when it is a Segment, else -1. Never throws, runs no user code. */
@@ -90,9 +90,11 @@ export class Segment {
   write(src: ArrayBufferView, at = 0): void {
     const core = coreOf(this.pool);
     core.requireLive(this, 'write to');
-    if (!ArrayBuffer.isView(src)) throw new TypeError(invalidMessage('src', 'an ArrayBufferView', src));
-    checkRange(this, at, src.byteLength);
-    core.write(this.offset + at, src);
+    // The bytes are read through the platform's own getters and handed on as checked, so a
+    // byteLength getter of the caller's cannot make the check see fewer bytes than get copied.
+    const bytes = requireViewBytes('src', src);
+    checkRange(this, at, bytes.byteLength);
+    core.write(this.offset + at, bytes);
   }
 
   /**

@@ -146,3 +146,25 @@ describeBackends('segment byte access with a bad `at` and no length', (kind) => 
     }
   });
 });
+
+describeBackends('segment.write and a view that lies about its length', (kind) => {
+  test('a byteLength getter of the caller cannot make write pass the segment and reach the next one', () => {
+    using pool = makePool(kind, 4096);
+    using a = pool.acquire(32);
+    using b = pool.acquire(32);
+    b.fill(7);
+    class Liar extends Uint8Array {
+      override get byteLength(): number {
+        return 1;
+      }
+    }
+    const liar = new Liar(512).fill(0xee);
+    expect(() => a.write(liar)).toThrow(/outside the segment's 64 bytes/);
+    expect([...b.read(0, 4)]).toEqual([7, 7, 7, 7]);
+    const view = new DataView(new ArrayBuffer(512));
+    Object.defineProperty(view, 'byteLength', { value: 1 });
+    expect(() => a.write(view)).toThrow(/outside the segment's 64 bytes/);
+    expect([...b.read(0, 4)]).toEqual([7, 7, 7, 7]);
+    pool.validate();
+  });
+});
