@@ -2,7 +2,7 @@
 // Vendor facts about DVPP memory, each with its source. Every other module takes these
 // numbers from here; nothing else in the tree spells them out.
 
-import { requireSafeInteger } from './validate.js';
+import { invalidMessage, requireSafeInteger } from './validate.js';
 
 /**
  * Segment sizes are rounded up to a multiple of this many bytes.
@@ -47,8 +47,13 @@ export function alignUp(value: number, k: number): number {
   requireSafeInteger('value', value, 0);
   requireSafeInteger('k', k, 1);
   if (value === 0) return 0;
-  return (Math.floor((value - 1) / k) + 1) * k;
+  const aligned = (Math.floor((value - 1) / k) + 1) * k;
+  if (aligned > Number.MAX_SAFE_INTEGER) throw new RangeError(invalidMessage('value', `safe integer whose multiple of ${k} above it is safe too`, value));
+  return aligned;
 }
+
+/** The largest `len` whose segment size and footprint are still safe integers: 2^53 - 160. */
+const MAX_SEGMENT_LEN = 2 ** 53 - 160;
 
 /**
  * Bytes of the segment the vendor requires for a request of `len` bytes:
@@ -58,6 +63,7 @@ export function alignUp(value: number, k: number): number {
  */
 export function segmentSize(len: number): number {
   requireSafeInteger('len', len, 0);
+  if (len > MAX_SEGMENT_LEN) throw new RangeError(invalidMessage('len', `integer in [0, ${MAX_SEGMENT_LEN}]`, len));
   return alignUp(len, DVPP_SIZE_ALIGN) + DVPP_SIZE_PAD;
 }
 

@@ -78,3 +78,11 @@ it('footprint(len) is segmentSize(len) rounded up to 128, and checks len as segm
   expect(() => footprint(-1)).toThrow(RangeError);
   expect(() => footprint('1' as unknown as number)).toThrow(TypeError);
 });
+
+it('alignUp, segmentSize and footprint refuse inputs whose result would not be a safe integer', () => {
+  expect(() => alignUp(2 ** 53 - 1, 32)).toThrow(RangeError);
+  expect(() => segmentSize(2 ** 53 - 1)).toThrow(/for len/);
+  expect(() => footprint(2 ** 53 - 159)).toThrow(RangeError);
+  expect(footprint(2 ** 53 - 160)).toBe(2 ** 53 - 128);
+  expect(Number.isSafeInteger(segmentSize(2 ** 53 - 160))).toBe(true);
+});
