@@ -190,3 +190,20 @@ export class HostileValues {
     return FACTORIES.length;
   }
 }
+
+/**
+ * Probes for "renders a value without running its code": `trap` counts a run in `probe.ran` and
+ * throws; `revoked` and `revokedFunction` are revoked Proxies of an object and of a function.
+ */
+export function codeProbes(): { probe: { ran: number }; trap: () => never; revoked: object; revokedFunction: object } {
+  const probe = { ran: 0 };
+  const trap = (): never => {
+    probe.ran++;
+    throw new Error('user code ran');
+  };
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const revokedFunction = Proxy.revocable(() => 0, {});
+  revokedFunction.revoke();
+  return { probe, trap, revoked: revoked.proxy, revokedFunction: revokedFunction.proxy };
+}

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { alignUp } from '../../src/constants.js';
 import { Pool, createPool } from '../../src/pool/pool.js';
+import { codeProbes } from '../helpers/hostile.js';
 import {
   describe as describeValue,
   invalidMessage,
@@ -59,15 +60,7 @@ describe('validate', () => {
 });
 
 describe('describe() is total and runs none of the value\'s code', () => {
-  let ran = 0;
-  const trap = (): never => {
-    ran++;
-    throw new Error('user code ran');
-  };
-  const revoked = Proxy.revocable({}, {});
-  revoked.revoke();
-  const revokedFn = Proxy.revocable(() => 0, {});
-  revokedFn.revoke();
+  const { probe, trap, revoked, revokedFunction } = codeProbes();
   const trapping = new Proxy({}, { get: trap, getPrototypeOf: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
   class Named {
     static get name(): string {
@@ -75,11 +68,11 @@ describe('describe() is total and runs none of the value\'s code', () => {
     }
   }
   const cases: [string, unknown, RegExp][] = [
-    ['a revoked Proxy', revoked.proxy, /^a revoked Proxy$/],
-    ['a revoked function Proxy', revokedFn.proxy, /^a revoked Proxy of a function$/],
+    ['a revoked Proxy', revoked, /^a revoked Proxy$/],
+    ['a revoked function Proxy', revokedFunction, /^a revoked Proxy of a function$/],
     ['a Proxy whose traps throw', trapping, /^a Proxy$/],
     ['a Proxy of a function whose traps throw', new Proxy(() => 0, { get: trap, getOwnPropertyDescriptor: trap, apply: trap }), /^a Proxy of a function$/],
-    ['a Proxy of a Proxy that was revoked', new Proxy(revoked.proxy, {}), /^a revoked Proxy$/],
+    ['a Proxy of a Proxy that was revoked', new Proxy(revoked, {}), /^a revoked Proxy$/],
     ['a Symbol.toStringTag getter', { get [Symbol.toStringTag]() { return trap(); } }, /would run its code/],
     ['a Proxy prototype', Object.create(trapping) as object, /would run its code/],
     ['a class with a name getter', Named, /function \(anonymous\)/],
@@ -87,10 +80,10 @@ describe('describe() is total and runs none of the value\'s code', () => {
     ['a typed array', new Uint8Array(2), /object \[object Uint8Array\]/],
   ];
   it.each(cases)('%s', (_name, value, shape) => {
-    ran = 0;
+    probe.ran = 0;
     expect(describeValue(value)).toMatch(shape);
     expect(invalidMessage('len', 'positive safe integer', value)).toMatch(/^Expected positive safe integer for len but received /);
-    expect(ran).toBe(0);
+    expect(probe.ran).toBe(0);
   });
 });
 

@@ -7,23 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { TlsfEngine } from '../../../src/engine/index.js';
 import { argumentError, requireIntegerIn } from '../../../src/engine/messages.js';
 import { numberError } from '../../../src/validate.js';
+import { codeProbes } from '../../helpers/hostile.js';
 
 const SHAPE = /^Expected positive safe integer for granules but received .+ of type (object|function)$/;
 
 describe('engine argumentError', () => {
-  let ran = 0;
-  const trap = (): never => {
-    ran++;
-    throw new Error('user code ran');
-  };
-  const revoked = Proxy.revocable({}, {});
-  revoked.revoke();
-  const revokedFn = Proxy.revocable(() => 0, {});
-  revokedFn.revoke();
+  const { probe, trap, revoked, revokedFunction } = codeProbes();
   const handler = { get: trap, getPrototypeOf: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, has: trap, apply: trap };
   const cases: [string, unknown, string][] = [
-    ['a revoked Proxy', revoked.proxy, 'a revoked Proxy'],
-    ['a revoked Proxy of a function', revokedFn.proxy, 'a function'],
+    ['a revoked Proxy', revoked, 'a revoked Proxy'],
+    ['a revoked Proxy of a function', revokedFunction, 'a function'],
     ['a Proxy of an object whose traps throw', new Proxy({}, handler), 'an object'],
     ['a Proxy of an array whose traps throw', new Proxy([], handler), 'an array'],
     ['a Proxy of a function whose traps throw', new Proxy(() => 0, handler), 'a function'],
@@ -34,20 +27,20 @@ describe('engine argumentError', () => {
   ];
 
   it.each(cases)('renders %s without throwing or running its code', (_name, value, text) => {
-    ran = 0;
+    probe.ran = 0;
     const error = argumentError('granules', 'positive safe integer', value);
     expect(error).toBeInstanceOf(TypeError);
     expect(error.message).toMatch(SHAPE);
     expect(error.message).toContain(`received ${text} of type`);
-    expect(ran).toBe(0);
+    expect(probe.ran).toBe(0);
   });
 
   it('reaches TlsfEngine\'s argument checks: a revoked Proxy is the engine\'s TypeError, not V8\'s', () => {
-    expect(() => new TlsfEngine(revoked.proxy as never)).toThrow(
+    expect(() => new TlsfEngine(revoked as never)).toThrow(
       new TypeError('Expected integer in [1, 2147483647] for capacityGranules but received a revoked Proxy of type object'),
     );
-    expect(() => new TlsfEngine(8, revoked.proxy as never)).toThrow(/^Expected integer in \[1, 1073741824\] for initialNodeCapacity but received a revoked Proxy of type object$/);
-    expect(() => requireIntegerIn('n', revokedFn.proxy, 0, 1)).toThrow(/^Expected integer in \[0, 1\] for n but received a function of type function$/);
+    expect(() => new TlsfEngine(8, revoked as never)).toThrow(/^Expected integer in \[1, 1073741824\] for initialNodeCapacity but received a revoked Proxy of type object$/);
+    expect(() => requireIntegerIn('n', revokedFunction, 0, 1)).toThrow(/^Expected integer in \[0, 1\] for n but received a function of type function$/);
   });
 
   it.each([
