@@ -9,7 +9,7 @@
 // of breach, numbers out of range included) naming the field's path, e.g.
 // `snapshot.segments[3].offset`.
 
-import { DVPP_MAX_BLOCK_BYTES, footprint, segmentSize } from '../constants.js';
+import { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES, footprint, segmentSize } from '../constants.js';
 import type { PoolSnapshot, SnapshotFreeRange, SnapshotSegment } from '../pool/snapshot.js';
 import { type PoolStats, STATS_VERSION } from '../pool/stats.js';
 import { invalidMessage } from '../validate.js';
@@ -109,6 +109,13 @@ function rejectOverlaps(a: readonly Placed[], b: readonly Placed[]): void {
   }
 }
 
+/** `requireWhole`, and a multiple of the 128-byte granule: every offset and range a pool reports is one. */
+function requireGranules(name: string, value: unknown, min: number, max?: number): number {
+  const whole = requireWhole(name, value, min, max);
+  if (whole % DVPP_ADDR_ALIGN !== 0) throw new TypeError(invalidMessage(name, `multiple of ${DVPP_ADDR_ALIGN}`, whole));
+  return whole;
+}
+
 /**
  * Returns a copy of `value` as a {@link PoolSnapshot} once it has checked that it is one.
  * @param name - how error messages call the value. @defaultValue `'snapshot'`
@@ -116,7 +123,7 @@ function rejectOverlaps(a: readonly Placed[], b: readonly Placed[]): void {
  */
 export function checkSnapshot(value: unknown, name = 'snapshot'): PoolSnapshot {
   const snapshot = requireRecord(name, value);
-  const capacity = requireWhole(`${name}.capacity`, snapshot['capacity'], 1, DVPP_MAX_BLOCK_BYTES);
+  const capacity = requireGranules(`${name}.capacity`, snapshot['capacity'], DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES);
   const baseAddress = snapshot['baseAddress'];
   if (typeof baseAddress !== 'string' || !/^0x[0-9a-f]+$/.test(baseAddress)) {
     throw new TypeError(invalidMessage(`${name}.baseAddress`, "'0x' and lowercase hex digits", baseAddress));
@@ -127,7 +134,7 @@ export function checkSnapshot(value: unknown, name = 'snapshot'): PoolSnapshot {
     requireArray(`${name}.segments`, snapshot['segments']),
     capacity,
     (at, range): SnapshotSegment => {
-      const offset = requireWhole(`${at}.offset`, range['offset'], 0);
+      const offset = requireGranules(`${at}.offset`, range['offset'], 0);
       const size = requireWhole(`${at}.size`, range['size'], 1);
       const length = requireWhole(`${at}.length`, range['length'], 0);
       if (size !== segmentSize(length)) throw new TypeError(invalidMessage(`${at}.size`, `segmentSize(${at}.length) = ${segmentSize(length)}`, size));
@@ -142,7 +149,7 @@ export function checkSnapshot(value: unknown, name = 'snapshot'): PoolSnapshot {
     `${name}.freeRanges`,
     requireArray(`${name}.freeRanges`, snapshot['freeRanges']),
     capacity,
-    (at, range): SnapshotFreeRange => ({ offset: requireWhole(`${at}.offset`, range['offset'], 0), size: requireWhole(`${at}.size`, range['size'], 1) }),
+    (at, range): SnapshotFreeRange => ({ offset: requireGranules(`${at}.offset`, range['offset'], 0), size: requireGranules(`${at}.size`, range['size'], DVPP_ADDR_ALIGN) }),
     (range) => range.size,
   );
   rejectOverlaps(segments.placed, freeRanges.placed);
@@ -154,5 +161,6 @@ export function checkSnapshot(value: unknown, name = 'snapshot'): PoolSnapshot {
   }
   const stats: Partial<Record<keyof PoolStats, number>> = { statsVersion: STATS_VERSION };
   for (const field of STATS_FIGURES) stats[field] = requireWhole(`${name}.stats.${field}`, statsRecord[field], 0);
+  if (stats.capacity !== capacity) throw new TypeError(invalidMessage(`${name}.stats.capacity`, `${name}.capacity = ${capacity}`, stats.capacity));
   return { capacity, baseAddress, segments: segments.items, freeRanges: freeRanges.items, stats: stats as PoolStats };
 }

@@ -144,6 +144,12 @@ describe('snapshotToSVG', () => {
     expect(bad({ ...snapshot, segments: [{ offset: 0, size: 64, length: 1, tag: 5 }] })).toThrow(/snapshot\.segments\[0\]\.tag/);
     expect(bad({ ...snapshot, segments: [...snapshot.segments].reverse() })).toThrow(/address order/);
     expect(bad({ ...snapshot, freeRanges: [{ offset: 1024 * KIB, size: 128 }] })).toThrow(/past the capacity/);
+    // Shapes no pool makes: offsets and free sizes off the 128-byte granule, stats of another capacity.
+    expect(bad({ ...snapshot, segments: [{ offset: 1, size: 64, length: 1 }] })).toThrow(/Expected multiple of 128 for snapshot\.segments\[0\]\.offset/);
+    expect(bad({ ...snapshot, freeRanges: [{ offset: 3, size: 5 }] })).toThrow(/Expected multiple of 128 for snapshot\.freeRanges\[0\]\.offset/);
+    expect(bad({ ...snapshot, freeRanges: [{ offset: 128, size: 5 }] })).toThrow(/snapshot\.freeRanges\[0\]\.size/);
+    expect(bad({ ...snapshot, capacity: 1000 })).toThrow(/Expected multiple of 128 for snapshot\.capacity/);
+    expect(bad({ ...snapshot, stats: { ...snapshot.stats, capacity: 999 } })).toThrow(/for snapshot\.stats\.capacity/);
     expect(bad({ ...snapshot, segments: [{ offset: 0, size: 32, length: 1 }] })).toThrow(/Expected segmentSize\(snapshot\.segments\[0\]\.length\) = 64 for snapshot\.segments\[0\]\.size/);
     expect(bad({ ...snapshot, stats: { ...snapshot.stats, usedBytes: -1 } })).toThrow(/snapshot\.stats\.usedBytes/);
   });
