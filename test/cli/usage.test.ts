@@ -110,7 +110,7 @@ describe('a bad $DVPP_POOL_BACKEND', () => {
       ),
     );
     const file = join(dir, 'empty-pool.json');
-    writeFileSync(file, JSON.stringify({ ...snapshot, stats: { statsVersion: STATS_VERSION, ...stats } }));
+    writeFileSync(file, JSON.stringify({ ...snapshot, stats: { statsVersion: STATS_VERSION, ...stats, capacity: 1024, freeBytes: 1024, largestFreeRange: 1024 } }));
     const run = runCli(['map', file], undefined, { DVPP_POOL_BACKEND: 'gpu' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
