@@ -79,6 +79,11 @@ export function footprint(len: number): number {
   return alignUp(segmentSize(len), DVPP_ADDR_ALIGN);
 }
 
+/** @internal `segmentSize(len)` without the argument checks, for hot paths that validated `len` already. */
+export function segmentSizeOf(len: number): number {
+  return Math.ceil(len / DVPP_SIZE_ALIGN) * DVPP_SIZE_ALIGN + DVPP_SIZE_PAD;
+}
+
 /**
  * @internal `footprint(len) / 128` without the argument checks, for hot paths that validated
  * `len` already: `ceil((len + 32) / 128)`, one division, equal to the formula because 32 divides 128.

@@ -4,8 +4,20 @@
 
 import { types } from 'node:util';
 
+/**
+ * The platform's own getter of `key` on `prototype`, captured once so that a getter a caller puts
+ * on an object (or its class) never runs in its place.
+ * @throws {Error} at load, on a platform without that accessor.
+ */
+export function builtinGetter(prototype: object, key: PropertyKey): (this: unknown) => unknown {
+  const getter = Object.getOwnPropertyDescriptor(prototype, key)?.get;
+  if (getter === undefined) throw new Error(`This platform has no built-in ${String(key)} accessor; dvpp-pool needs Node.js 20 or later`);
+  return getter as (this: unknown) => unknown;
+}
+
+const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Uint8Array.prototype) as object;
 // The one built-in Symbol.toStringTag accessor (%TypedArray%.prototype's): it runs no user code.
-const TYPED_ARRAY_TAG = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, Symbol.toStringTag)?.get;
+const TYPED_ARRAY_TAG = builtinGetter(TYPED_ARRAY_PROTOTYPE, Symbol.toStringTag);
 
 /**
  * True for a Proxy that was revoked (or wraps one). Array.isArray is the one probe of a Proxy that
@@ -126,15 +138,10 @@ interface ViewFields {
 }
 
 function viewFields(proto: object): ViewFields {
-  const get = (key: string): ((this: unknown) => unknown) => {
-    const getter = Object.getOwnPropertyDescriptor(proto, key)?.get;
-    if (getter === undefined) throw new Error(`The platform has no built-in ${key} getter for views`);
-    return getter as (this: unknown) => unknown;
-  };
-  return { buffer: get('buffer'), offset: get('byteOffset'), length: get('byteLength') };
+  return { buffer: builtinGetter(proto, 'buffer'), offset: builtinGetter(proto, 'byteOffset'), length: builtinGetter(proto, 'byteLength') };
 }
 
-const TYPED_ARRAY_FIELDS = viewFields(Object.getPrototypeOf(Uint8Array.prototype) as object);
+const TYPED_ARRAY_FIELDS = viewFields(TYPED_ARRAY_PROTOTYPE);
 const DATA_VIEW_FIELDS = viewFields(DataView.prototype);
 // %TypedArray%.prototype.at validates its receiver first: a TypeError when the view is detached
 // or out of bounds (past the end of a resizable buffer that shrank), where the getters report 0.

@@ -19,7 +19,7 @@ export type PoolBackendKind = 'auto' | BackendKind;
 const CHOICE_LIST = ['auto', 'acl', 'host', 'js'] as const;
 /**
  * Every value `options.backend`, selectBackend's `kind` and $DVPP_POOL_BACKEND accept: the one
- * list, used by {@link parseBackendChoice} (the command's `--backend` has its own in src/cli/args.ts).
+ * list, used by {@link parseBackendChoice} and by the command's `--backend` (src/cli/args.ts).
  */
 export const BACKEND_CHOICES: readonly PoolBackendKind[] = Object.freeze(CHOICE_LIST);
 // Fails to compile when BackendKind gains a kind the list lacks.

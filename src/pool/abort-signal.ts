@@ -5,14 +5,10 @@
 // (lose a waiter, or throw halfway through serving one). The brand check comes free: the
 // intrinsic `aborted` getter throws for anything that is not a real AbortSignal.
 
-function intrinsicGetter(name: 'aborted' | 'reason'): () => unknown {
-  const getter = Object.getOwnPropertyDescriptor(AbortSignal.prototype, name)?.get;
-  if (getter === undefined) throw new Error(`AbortSignal.prototype.${name} is not an accessor here; dvpp-pool needs Node.js 20 or later`);
-  return getter;
-}
+import { builtinGetter } from '../validate.js';
 
-const abortedGetter = intrinsicGetter('aborted');
-const reasonGetter = intrinsicGetter('reason');
+const abortedGetter = builtinGetter(AbortSignal.prototype, 'aborted');
+const reasonGetter = builtinGetter(AbortSignal.prototype, 'reason');
 const addListener = EventTarget.prototype.addEventListener;
 const removeListener = EventTarget.prototype.removeEventListener;
 

@@ -9,7 +9,7 @@
 // (`segments[node] === segment`); that identity check rejects double, stale (reset), foreign and
 // closed-pool releases before any state changes.
 
-import { DVPP_ADDR_ALIGN, DVPP_SIZE_ALIGN, DVPP_SIZE_PAD, granulesOf } from '../constants.js';
+import { DVPP_ADDR_ALIGN, granulesOf, segmentSizeOf } from '../constants.js';
 import { ForkedProcessError, InvalidSegmentError, PoolClosedError } from '../errors.js';
 import { NO_SPACE, TlsfEngine } from '../engine/index.js';
 import type { Backend, BackendBlock } from '../backends/backend.js';
@@ -34,11 +34,6 @@ import { Waiter, WaitQueue, type WaitOwner } from './waiters.js';
 
 /** The engine's unit: every footprint and offset is a whole number of these bytes. */
 export const GRANULE = DVPP_ADDR_ALIGN;
-
-/** `segmentSize(len)` for a validated positive `len`, without the public function's checks. */
-function sizeOf(len: number): number {
-  return Math.ceil(len / DVPP_SIZE_ALIGN) * DVPP_SIZE_ALIGN + DVPP_SIZE_PAD;
-}
 
 function lenError(len: unknown): TypeError | RangeError {
   return numberError('len', 'positive safe integer', len);
@@ -137,14 +132,14 @@ export class PoolCore {
         timeoutMs = waitTimeout(options.timeoutMs);
         if (this.closed) throw new PoolClosedError('acquireAsync');
       }
-      if (len > this.capacity || granulesOf(len) > this.capacityGranules) {
+      const granules = granulesOf(len);
+      if (len > this.capacity || granules > this.capacityGranules) {
         throw new RangeError(
-          `len ${len} is larger than the pool capacity can ever hold: its footprint is ${granulesOf(len) * GRANULE} bytes ` +
+          `len ${len} is larger than the pool capacity can ever hold: its footprint is ${granules * GRANULE} bytes ` +
             `and the capacity ${this.capacity} bytes, so acquireAsync would wait forever`,
         );
       }
       if (signal !== undefined && isAborted(signal)) throw abortReason(signal);
-      const granules = granulesOf(len);
       if (this.waiters.size === 0) {
         const segment = this.allocate(len, granules, tag, zero);
         if (segment !== undefined) {
@@ -168,7 +163,7 @@ export class PoolCore {
     if (node === NO_SPACE) return undefined;
     const offset = engine.offsetOf(node) * GRANULE;
     const generation = engine.generationOf(node);
-    const segment = new Segment(this.pool, node, generation, offset, sizeOf(len), len, tag);
+    const segment = new Segment(this.pool, node, generation, offset, segmentSizeOf(len), len, tag);
     if (zero) {
       try {
         this.checkProcess();
