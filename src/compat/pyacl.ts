@@ -9,6 +9,7 @@ import { AclError } from '../errors.js';
 import { Pool, coreOf } from '../pool/pool.js';
 import type { Segment } from '../pool/segment.js';
 import { invalidMessage } from '../validate.js';
+import { SegmentLookup } from './segment-lookup.js';
 
 /** `acl.media` of pyACL over a pool. */
 export interface AclCompatMedia {
@@ -22,7 +23,9 @@ export interface AclCompatMedia {
   dvpp_malloc(size: number): [devPtr: number, ret: number];
   /**
    * `ret = acl.media.dvpp_free(dev_ptr)`: releases the live segment that starts at `devPtr` (one
-   * from `dvpp_malloc` or from `pool.acquire`). O(1). Returns 100000 without touching the pool
+   * from `dvpp_malloc` or from `pool.acquire`). O(1) while the pool is used through the skin
+   * alone; the first call after the pool changed outside it (`pool.acquire`, `release`, `reset`)
+   * rebuilds the skin's index in O(live segments). Returns 100000 without touching the pool
    * for a pointer that is not a live segment's start: a double free, an address inside a
    * segment, a foreign pointer, or any pointer once the pool is closed.
    * @throws {TypeError} `devPtr` is not a number.
@@ -71,6 +74,7 @@ export function createAclCompat(pool: Pool): AclCompat {
   }
   const base = Number(pool.baseAddress);
   const core = coreOf(pool);
+  const lookup = new SegmentLookup(core);
   // dvpp_malloc(0) is a 32-byte segment, but the pool's smallest request is 1 byte (64 bytes).
   const zeroSized = new WeakSet<Segment>();
 
@@ -86,7 +90,7 @@ export function createAclCompat(pool: Pool): AclCompat {
 
   // The live segment containing `offset`: O(1) at a segment's start, O(log32 capacity) inside one.
   function containing(offset: number): Segment | undefined {
-    return core.segmentAtOffset(offset) ?? core.segmentContaining(offset);
+    return lookup.at(offset) ?? lookup.containing(offset);
   }
 
   const media: AclCompatMedia = {
@@ -102,15 +106,17 @@ export function createAclCompat(pool: Pool): AclCompat {
         throw error;
       }
       if (segment === undefined) return [0, ACL_ERROR_RT_MEMORY_ALLOCATION];
+      lookup.acquired(segment);
       if (size === 0) zeroSized.add(segment);
       return [base + segment.offset, ACL_SUCCESS];
     },
     dvpp_free(devPtr) {
       requireNumber('devPtr', devPtr);
       const offset = offsetOf(devPtr);
-      const segment = offset < 0 ? undefined : core.segmentAtOffset(offset);
+      const segment = offset < 0 ? undefined : lookup.at(offset);
       if (segment === undefined) return ACL_ERROR_INVALID_PARAM;
       pool.release(segment);
+      lookup.released(segment);
       return ACL_SUCCESS;
     },
   };

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The pool's private core: one backend block, one TLSF engine, the live-segment registry, the
-// wait queue and the counters, with allocate/release/isLive and the backend calls. Nothing here
-// is reachable from a public object: a Pool holds its core in a #private field, and the friend
+// wait queue and the counters, with allocate/release and the backend calls. Nothing here is
+// reachable from a public object: a Pool holds its core in a #private field, and the friend
 // modules (segment, scope, the pyACL skin) reach it through coreOf() in pool.ts, which the
 // package does not export.
 //
 // A segment is live while it is the object registered at its engine node
 // (`segments[node] === segment`); that identity check rejects double, stale (reset), foreign and
-// closed-pool releases before any state changes.
+// closed-pool releases before any state changes, exactly: no generation can wrap around into a
+// false match (docs/architecture.md, "Liveness").
 
 import { DVPP_ADDR_ALIGN, granulesOf, segmentSizeOf } from '../constants.js';
 import { ForkedProcessError, InvalidSegmentError, PoolClosedError } from '../errors.js';
@@ -16,7 +17,6 @@ import type { Backend, BackendBlock } from '../backends/backend.js';
 import { invalidMessage, numberError } from '../validate.js';
 import { abortReason, isAborted } from './abort-signal.js';
 import { warnLeaks } from './leaks.js';
-import { OffsetIndex } from './offset-index.js';
 import {
   acquireTag,
   acquireZero,
@@ -26,7 +26,7 @@ import {
   type AcquireAsyncOptions,
   type AcquireOptions,
 } from './options.js';
-import { Segment, segmentGeneration, segmentNode } from './segment.js';
+import { Segment, segmentNode } from './segment.js';
 import { buildSnapshot, type PoolSnapshot } from './snapshot.js';
 import { buildStats, type PoolCounters, type PoolStats } from './stats.js';
 import type { Pool } from './pool.js';
@@ -54,8 +54,6 @@ export class PoolCore {
   readonly pool: Pool;
   /** Live segments by engine node; holes are undefined. */
   segments: (Segment | undefined)[] = [];
-  /** Offset granule -> node; built on the first segmentAtOffset()/segmentContaining() and kept from then on. */
-  offsets: OffsetIndex | undefined = undefined;
   /** The figures at close; set once the pool is closed. */
   finalStats: PoolStats | undefined = undefined;
   /**
@@ -162,19 +160,17 @@ export class PoolCore {
     const node = engine.allocate(granules);
     if (node === NO_SPACE) return undefined;
     const offset = engine.offsetOf(node) * GRANULE;
-    const generation = engine.generationOf(node);
-    const segment = new Segment(this.pool, node, generation, offset, segmentSizeOf(len), len, tag);
     if (zero) {
       try {
         this.checkProcess();
-        this.backend.memset(this.block, offset, segment.size, 0);
+        this.backend.memset(this.block, offset, segmentSizeOf(len), 0);
       } catch (error) {
-        engine.free(node, generation);
+        engine.free(node, engine.generationOf(node));
         throw error;
       }
     }
+    const segment = new Segment(this, node, offset, len, tag);
     this.segments[node] = segment;
-    this.offsets?.set(offset / GRANULE, node);
     this.counters.acquires++;
     return segment;
   }
@@ -183,11 +179,12 @@ export class PoolCore {
   release(segment: Segment): void {
     const node = this.liveNode(segment);
     if (node < 0) throw this.#releaseError(segment);
-    if (!this.engine.free(node, segmentGeneration(segment))) {
+    // The identity check proved the segment live, so the node's generation is its own.
+    const engine = this.engine;
+    if (!engine.free(node, engine.generationOf(node))) {
       throw new Error(`Pool bookkeeping broken: the engine refused to free node ${node} of a live segment`);
     }
     this.segments[node] = undefined;
-    this.offsets?.delete(segment.offset / GRANULE);
     this.counters.releases++;
     if (this.waiters.size !== 0) this.waiters.drain();
   }
@@ -196,6 +193,12 @@ export class PoolCore {
   liveNode(segment: unknown): number {
     const node = segmentNode(segment);
     return node >= 0 && this.segments[node] === segment ? node : -1;
+  }
+
+  /** Changes every time a segment is acquired or released or the pool is reset: the pyACL skin's offset index is fresh while it is unchanged. */
+  get mutations(): number {
+    const { acquires, releases, resets } = this.counters;
+    return acquires + releases + resets;
   }
 
   /** Throws InvalidSegmentError unless `segment` is live; `action` names the attempt. */
@@ -227,7 +230,6 @@ export class PoolCore {
     this.counters.resets++;
     this.engine.reset();
     this.segments = [];
-    this.offsets?.clear();
     this.waiters.drain();
   }
 
@@ -250,51 +252,11 @@ export class PoolCore {
     this.waiters.rejectAll(() => new PoolClosedError('acquireAsync'));
     this.finalStats = this.stats();
     this.segments = [];
-    this.offsets = undefined;
     try {
       this.backend.free(this.block);
     } finally {
       warnLeaks(this.capacity, leaked);
     }
-  }
-
-  /**
-   * For the pyACL skin's dvpp_free: the live segment starting `offset` bytes into the block (any
-   * live segment, pool.acquire's included), or undefined. O(1) expected; the first call builds the
-   * offset index from the live segments, and acquire/release keep it from then on.
-   */
-  segmentAtOffset(offset: number): Segment | undefined {
-    if (this.closed || !Number.isSafeInteger(offset) || offset < 0 || offset % GRANULE !== 0 || offset >= this.capacity) {
-      return undefined;
-    }
-    const node = this.#offsetIndex().get(offset / GRANULE);
-    return node < 0 ? undefined : this.segments[node];
-  }
-
-  /**
-   * For the pyACL skin's rt.memset: the live segment whose `[offset, offset + size)` holds the byte
-   * `offset` bytes into the block, or undefined. O(log32 capacity): the live segment starting at
-   * or before it is a floor query on the offset index's bitmap of starts (capacity / 1024 bytes,
-   * built on the first call, kept by acquire/release from then on).
-   */
-  segmentContaining(offset: number): Segment | undefined {
-    if (this.closed || !Number.isSafeInteger(offset) || offset < 0 || offset >= this.capacity) return undefined;
-    const index = this.#offsetIndex();
-    const start = index.floor(Math.floor(offset / GRANULE));
-    const segment = start < 0 ? undefined : this.segments[index.get(start)];
-    return segment !== undefined && offset < segment.offset + segment.size ? segment : undefined;
-  }
-
-  /** The offset index, built from the live segments on the first call. */
-  #offsetIndex(): OffsetIndex {
-    if (this.offsets === undefined) {
-      const index = new OffsetIndex(this.engine.liveCount, this.capacityGranules);
-      this.segments.forEach((segment, node) => {
-        if (segment !== undefined) index.set(segment.offset / GRANULE, node);
-      });
-      this.offsets = index;
-    }
-    return this.offsets;
   }
 
   #serve(waiter: Waiter): Segment | undefined {
@@ -311,7 +273,9 @@ export class PoolCore {
 
   #releaseError(segment: unknown): Error {
     if (typeof segment !== 'object' || segment === null) return new TypeError(invalidMessage('segment', 'a Segment', segment));
-    if (!(segment instanceof Segment)) return new InvalidSegmentError('Cannot release: the value is not a Segment of dvpp-pool');
-    return new InvalidSegmentError(`Cannot release the segment at offset ${segment.offset}: ${this.#deadReason(segment)}`);
+    // The brand check, not instanceof: an object made from Segment.prototype has no #private fields.
+    if (segmentNode(segment) < 0) return new InvalidSegmentError('Cannot release: the value is not a Segment of dvpp-pool');
+    const branded = segment as Segment;
+    return new InvalidSegmentError(`Cannot release the segment at offset ${branded.offset}: ${this.#deadReason(branded)}`);
   }
 }

@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: MIT
-// Segment: the handle `pool.acquire` returns. It is small on purpose (one object per acquire)
-// and owns nothing: liveness is the pool core's answer to "is this object the one registered at
-// its node?", so a stale, foreign or reset handle can never free someone else's range. Its
-// engine handle (node, generation) is #private, read by the core through segmentNode() and
-// segmentGeneration(). Byte access is bounds-checked here against `size` and goes through the
-// pool core's backend.
+// Segment: the handle `pool.acquire` returns. One is made per acquire, so it holds five fields
+// (its pool's core, its engine node, offset, length, tag) and computes the rest on read (size,
+// pool, address): a smaller object is most of what the public API costs over the engine
+// (docs/benchmarks.md). It owns nothing: liveness is the core's answer to "is this object the one
+// registered at its node?", which no stale, foreign or reset handle can pass, so no generation
+// is kept. The core and node are #private; the core reads the node through segmentNode(). Byte
+// access is bounds-checked here against `size` and goes through the core's backend.
 
+import { segmentSizeOf } from '../constants.js';
 import { numberError, requireViewBytes } from '../validate.js';
-import { coreOf, type Pool } from './pool.js';
+import type { PoolCore } from './core.js';
+import type { Pool } from './pool.js';
 
 /** The engine node of `value` when it is a Segment, else -1. Never throws, runs no user code. */
 export let segmentNode: (value: unknown) => number;
-/** The generation of a Segment's engine node when it was acquired. */
-export let segmentGeneration: (segment: Segment) => number;
 
 /**
  * Checks `[at, at + length)` against the segment and returns the length; an omitted length runs
@@ -20,11 +21,12 @@ export let segmentGeneration: (segment: Segment) => number;
  * ever touches an unchecked value (a symbol, a bigint or an object with valueOf).
  */
 function checkRange(segment: Segment, at: number, length: number | undefined): number {
-  if (!Number.isSafeInteger(at) || at < 0 || at > segment.size) throw numberError('at', `integer in [0, ${segment.size}]`, at);
-  if (length === undefined) return segment.size - at;
+  const size = segment.size;
+  if (!Number.isSafeInteger(at) || at < 0 || at > size) throw numberError('at', `integer in [0, ${size}]`, at);
+  if (length === undefined) return size - at;
   if (!Number.isSafeInteger(length) || length < 0) throw numberError('length', 'non-negative safe integer', length);
-  if (at + length > segment.size) {
-    throw new RangeError(`Range [${at}, ${at + length}) is outside the segment's ${segment.size} bytes`);
+  if (at + length > size) {
+    throw new RangeError(`Range [${at}, ${at + length}) is outside the segment's ${size} bytes`);
   }
   return length;
 }
@@ -42,43 +44,46 @@ function checkRange(segment: Segment, at: number, length: number | undefined): n
  * ```
  */
 export class Segment {
-  /** The pool this segment belongs to. */
-  readonly pool: Pool;
+  readonly #core: PoolCore;
+  readonly #node: number;
   /** Bytes from the block's base to the first byte; a multiple of 128. */
   readonly offset: number;
-  /** Usable bytes: `segmentSize(length)`, i.e. `alignUp(length, 32) + 32`. */
-  readonly size: number;
   /** Bytes asked for (`len` of `acquire`). */
   readonly length: number;
   /** The tag given to `acquire`, or undefined. */
   readonly tag: string | undefined;
-  readonly #node: number;
-  readonly #generation: number;
 
   static {
     segmentNode = (value) => (typeof value === 'object' && value !== null && #node in value ? value.#node : -1);
-    segmentGeneration = (segment) => segment.#generation;
   }
 
-  /** @internal Only a pool's core creates segments; one made otherwise is never live. */
-  constructor(pool: Pool, node: number, generation: number, offset: number, size: number, length: number, tag: string | undefined) {
-    this.pool = pool;
+  /** @internal Only a pool's core creates segments; one made otherwise is never live, and its methods throw. */
+  constructor(core: PoolCore, node: number, offset: number, length: number, tag: string | undefined) {
+    this.#core = core;
     this.#node = node;
-    this.#generation = generation;
     this.offset = offset;
-    this.size = size;
     this.length = length;
     this.tag = tag;
   }
 
+  /** The pool this segment belongs to. */
+  get pool(): Pool {
+    return this.#core.pool;
+  }
+
+  /** Usable bytes: `segmentSize(length)`, i.e. `alignUp(length, 32) + 32`. */
+  get size(): number {
+    return segmentSizeOf(this.length);
+  }
+
   /** Absolute address of the first byte: `pool.baseAddress + BigInt(offset)`. */
   get address(): bigint {
-    return this.pool.baseAddress + BigInt(this.offset);
+    return this.#core.baseAddress + BigInt(this.offset);
   }
 
   /** True once this segment was released, reset away, or its pool closed. */
   get released(): boolean {
-    return coreOf(this.pool).liveNode(this) < 0;
+    return this.#core.liveNode(this) < 0;
   }
 
   /**
@@ -88,7 +93,7 @@ export class Segment {
    * @throws {InvalidSegmentError} the segment is no longer live.
    */
   write(src: ArrayBufferView, at = 0): void {
-    const core = coreOf(this.pool);
+    const core = this.#core;
     core.requireLive(this, 'write to');
     // The bytes are read through the platform's own getters and handed on as checked, so a
     // byteLength getter of the caller's cannot make the check see fewer bytes than get copied.
@@ -106,7 +111,7 @@ export class Segment {
    * @throws {InvalidSegmentError} the segment is no longer live.
    */
   read(at = 0, length?: number): Uint8Array {
-    const core = coreOf(this.pool);
+    const core = this.#core;
     core.requireLive(this, 'read from');
     const count = checkRange(this, at, length);
     const copy = new Uint8Array(count);
@@ -123,7 +128,7 @@ export class Segment {
    * @throws {InvalidSegmentError} the segment is no longer live.
    */
   fill(value: number, at = 0, length?: number): void {
-    const core = coreOf(this.pool);
+    const core = this.#core;
     core.requireLive(this, 'fill');
     if (!Number.isInteger(value) || value < 0 || value > 255) throw numberError('value', 'integer in [0, 255]', value);
     const count = checkRange(this, at, length);
@@ -135,12 +140,12 @@ export class Segment {
    * @throws {InvalidSegmentError} released already, reset away, or its pool is closed.
    */
   release(): void {
-    this.pool.release(this);
+    this.#core.release(this);
   }
 
   /** Releases the segment if it is still live; does nothing otherwise (so `using` plus an explicit release is fine). */
   [Symbol.dispose](): void {
-    const core = coreOf(this.pool);
+    const core = this.#core;
     if (core.liveNode(this) >= 0) core.release(this);
   }
 }

@@ -6,7 +6,11 @@ import { createJsBackend } from '../../../src/backends/js.js';
 import type { Backend, BackendBlock } from '../../../src/backends/backend.js';
 import { createAclCompat } from '../../../src/compat/pyacl.js';
 import { AclError } from '../../../src/errors.js';
+import { SegmentLookup } from '../../../src/compat/segment-lookup.js';
 import { Pool, coreOf, createPoolOver, createPool } from '../../../src/pool/pool.js';
+
+/** The live segment starting `offset` bytes into `pool`'s block, by a lookup of its own. */
+const segmentAt = (pool: Pool, offset: number) => new SegmentLookup(coreOf(pool)).at(offset);
 
 const KiB = 1024;
 
@@ -79,12 +83,12 @@ describe('media.dvpp_malloc', () => {
     const { pool, acl, base } = setup();
     const [zero, ret0] = acl.media.dvpp_malloc(0);
     expect(ret0).toBe(0);
-    expect(coreOf(pool).segmentAtOffset(zero - base)).toBeDefined();
+    expect(segmentAt(pool, zero - base)).toBeDefined();
     expect(acl.rt.memset(zero, 32, 1, 32)).toBe(0);
     expect(acl.rt.memset(zero, 33, 1, 33)).toBe(100000);
     const [p, ret] = acl.media.dvpp_malloc(100);
     expect(ret).toBe(0);
-    expect(coreOf(pool).segmentAtOffset(p - base)?.size).toBe(160);
+    expect(segmentAt(pool, p - base)?.size).toBe(160);
   });
 
   it('returns [0, 207001] when the pool is full, and for a size above the capacity', () => {
@@ -167,7 +171,7 @@ describe('two pools', () => {
     const b = setup();
     const [pa] = a.acl.media.dvpp_malloc(500);
     const [pb] = b.acl.media.dvpp_malloc(500);
-    const bytes = coreOf(b.pool).segmentAtOffset(pb - b.base)!;
+    const bytes = segmentAt(b.pool, pb - b.base)!;
     bytes.fill(0x5a);
     const before = b.pool.stats();
     expect(b.acl.media.dvpp_free(pa)).toBe(100000);
@@ -188,7 +192,7 @@ describe('rt.memset', () => {
   it('sets count bytes to the low 8 bits of value, as C memset does', () => {
     const { pool, acl, base } = setup();
     const [devPtr] = acl.media.dvpp_malloc(256);
-    const segment = coreOf(pool).segmentAtOffset(devPtr - base)!;
+    const segment = segmentAt(pool, devPtr - base)!;
     expect(acl.rt.memset(devPtr, 288, 0x1ab, 100)).toBe(0);
     const bytes = segment.read(0, 101);
     expect(bytes.subarray(0, 100).every((b) => b === 0xab)).toBe(true);
@@ -202,7 +206,7 @@ describe('rt.memset', () => {
     const [devPtr] = acl.media.dvpp_malloc(256); // 288 bytes
     acl.media.dvpp_malloc(256);
     expect(acl.rt.memset(devPtr + 200, 88, 7, 88)).toBe(0);
-    expect(coreOf(pool).segmentAtOffset(devPtr - base)!.read(287, 1)[0]).toBe(7);
+    expect(segmentAt(pool, devPtr - base)!.read(287, 1)[0]).toBe(7);
     expect(acl.rt.memset(devPtr + 200, 89, 7, 89)).toBe(100000);
   });
 
@@ -219,7 +223,7 @@ describe('rt.memset', () => {
       expect(acl.rt.memset(devPtr + 40, 89, i & 0xff, 89)).toBe(100000);
     }
     expect(snapshot).not.toHaveBeenCalled();
-    const segment = coreOf(pool).segmentAtOffset(pointers[997]! - Number(pool.baseAddress))!;
+    const segment = segmentAt(pool, pointers[997]! - Number(pool.baseAddress))!;
     expect([...segment.read(39, 3)]).toEqual([0, 997 & 0xff, 997 & 0xff]);
     // Kept up to date by later acquires and releases: a freed neighbour's bytes are not "inside".
     acl.media.dvpp_free(pointers[5]!);
