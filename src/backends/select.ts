@@ -6,10 +6,10 @@
 // it. Nothing is swallowed: every skipped backend's reason is the loader's own text.
 
 import { BackendUnavailableError } from '../errors.js';
-import { invalidMessage, rejectUnknownKeys, requireOptions, requireSafeInteger, requireString } from '../validate.js';
+import { invalidMessage } from '../validate.js';
 import { createAclBackend } from './acl.js';
 import type { Backend, BackendKind } from './backend.js';
-import { type HugePageInfo, createHostBackend, hugePageInfo } from './host.js';
+import { createHostBackend } from './host.js';
 import { createJsBackend } from './js.js';
 import { loadAddon } from './native.js';
 
@@ -106,17 +106,6 @@ export function parseBackendChoice(name: string, value: unknown): PoolBackendKin
   throw typeof value === 'string' ? new RangeError(message) : new TypeError(message);
 }
 
-function parseOptions(value: unknown): SelectOptions {
-  const options = requireOptions('options', value);
-  rejectUnknownKeys('options', options, ['deviceId', 'acl']);
-  const { deviceId, acl } = options;
-  if (deviceId !== undefined) requireSafeInteger('options.deviceId', deviceId, 0);
-  const aclOptions = requireOptions('options.acl', acl);
-  rejectUnknownKeys('options.acl', aclOptions, ['libraryDir']);
-  if (aclOptions['libraryDir'] !== undefined) requireString('options.acl.libraryDir', aclOptions['libraryDir']);
-  return options as SelectOptions;
-}
-
 /** The kind `auto` resolves to before probing: $DVPP_POOL_BACKEND when set and not `auto`. */
 function fromEnvironment(): PoolBackendKind {
   const value = process.env[BACKEND_ENV];
@@ -129,8 +118,9 @@ function fromEnvironment(): PoolBackendKind {
  * `auto` first reads $DVPP_POOL_BACKEND (`auto`, `acl`, `host` or `js`): any value but `auto`
  * is treated as if the caller had asked for that kind. Otherwise it tries `acl`, then `host`;
  * never `js`, which is used only when asked for by name.
- * @throws {TypeError} `kind` is not a string, or the options are not valid.
- * @throws {RangeError} `kind` or $DVPP_POOL_BACKEND is a string that names no backend.
+ * `kind` and `options` come parsed (parsePoolOptions, the command's own parser): they are not
+ * checked again here.
+ * @throws {RangeError} $DVPP_POOL_BACKEND is a string that names no backend.
  * @throws {BackendUnavailableError} an explicitly asked kind cannot be used here, or `auto` has
  * neither `acl` nor `host` (the native addon did not load; the reason says why and how to rebuild).
  * @example
@@ -138,11 +128,10 @@ function fromEnvironment(): PoolBackendKind {
  * // without CANN: backend.kind === 'host', fallbackReason === 'acl: no ACL runtime library ...'
  */
 export function selectBackend(kind: PoolBackendKind, options: SelectOptions = {}): BackendSelection {
-  const parsed = parseOptions(options);
-  let choice = parseBackendChoice('kind', kind);
+  let choice = kind;
   if (choice === 'auto') choice = fromEnvironment();
   if (choice !== 'auto') {
-    const result = attempt(choice, parsed);
+    const result = attempt(choice, options);
     if ('reason' in result) {
       throw new BackendUnavailableError(choice, addonMissing() === undefined ? result.reason : `${result.reason}; ${REBUILD_HINT}`);
     }
@@ -150,51 +139,11 @@ export function selectBackend(kind: PoolBackendKind, options: SelectOptions = {}
   }
   const skipped: string[] = [];
   for (const candidate of AUTO_ORDER) {
-    const result = attempt(candidate, parsed);
+    const result = attempt(candidate, options);
     if ('backend' in result) {
       return skipped.length === 0 ? { backend: result.backend } : { backend: result.backend, fallbackReason: skipped.join('; ') };
     }
     skipped.push(`${candidate}: ${result.reason}`);
   }
   throw new BackendUnavailableError('auto', autoUnavailable(skipped));
-}
-
-/** What `dvpp-pool info` prints about backends. */
-export interface BackendsInfo {
-  /**
-   * The kind `auto` picks here, and why it skipped earlier ones; `'none'` when it has nothing to
-   * pick (createPool would throw BackendUnavailableError), with the reason in `fallbackReason`.
-   */
-  readonly auto: { readonly kind: BackendKind | 'none'; readonly fallbackReason?: string };
-  /** $DVPP_POOL_BACKEND as set, if it is. */
-  readonly environment?: string;
-  /** The native addon's file, or why it did not load. */
-  readonly addon: { readonly path: string } | { readonly reason: string };
-  readonly hugePages: HugePageInfo;
-}
-
-/**
- * Reports which backend `auto` would pick and why, the addon's load result and huge page facts.
- * Creates no block.
- * @throws {RangeError} $DVPP_POOL_BACKEND is not a valid kind.
- * @throws {BackendUnavailableError} $DVPP_POOL_BACKEND names a kind that is unavailable.
- */
-export function backendsInfo(options: SelectOptions = {}): BackendsInfo {
-  let auto: BackendsInfo['auto'];
-  try {
-    const { backend, fallbackReason } = selectBackend('auto', options);
-    auto = fallbackReason === undefined ? { kind: backend.kind } : { kind: backend.kind, fallbackReason };
-  } catch (error) {
-    // auto found nothing: a fact to report. A kind $DVPP_POOL_BACKEND names is the caller's error.
-    if (!(error instanceof BackendUnavailableError) || error.backend !== 'auto') throw error;
-    auto = { kind: 'none', fallbackReason: error.reason };
-  }
-  const load = loadAddon();
-  const environment = process.env[BACKEND_ENV];
-  return {
-    auto,
-    ...(environment === undefined ? {} : { environment }),
-    addon: 'reason' in load ? { reason: load.reason } : { path: load.path },
-    hugePages: hugePageInfo(),
-  };
 }

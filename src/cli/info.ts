@@ -6,7 +6,8 @@
 
 import { readFileSync } from 'node:fs';
 import { probeAcl } from '../backends/acl.js';
-import { BACKEND_ENV, type BackendsInfo, backendsInfo } from '../backends/select.js';
+import { BACKEND_ENV } from '../backends/select.js';
+import { type BackendsInfo, backendsInfo } from './backends-info.js';
 import { BackendUnavailableError } from '../errors.js';
 import { formatBytes } from '../format.js';
 import { type Command, type CommandLine, UsageError, defineCommand } from './args.js';

@@ -4,7 +4,8 @@
 // addon is missing and how to rebuild it; `js` is used only when asked for by name.
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BACKEND_ENV, backendsInfo, selectBackend } from '../../../src/backends/select.js';
+import { BACKEND_ENV, selectBackend } from '../../../src/backends/select.js';
+import { backendsInfo } from '../../../src/cli/backends-info.js';
 import { BackendUnavailableError } from '../../../src/errors.js';
 import { createPool } from '../../../src/pool/pool.js';
 
