@@ -21,6 +21,7 @@ import {
   acquireTag,
   acquireZero,
   checkAcquireKeys,
+  waitPriority,
   waitSignal,
   waitTimeout,
   type AcquireAsyncOptions,
@@ -121,6 +122,7 @@ export class PoolCore {
       let zero = this.zeroOnAcquire;
       let signal: AbortSignal | undefined;
       let timeoutMs: number | undefined;
+      let priority = 0;
       if (options !== undefined) {
         // Each option is read exactly once: a getter cannot show the check one value and the pool another.
         checkAcquireKeys(options, true);
@@ -128,6 +130,7 @@ export class PoolCore {
         zero = acquireZero(options.zero) || zero;
         signal = waitSignal(options.signal);
         timeoutMs = waitTimeout(options.timeoutMs);
+        priority = waitPriority(options.priority);
         if (this.closed) throw new PoolClosedError('acquireAsync');
       }
       const granules = granulesOf(len);
@@ -138,7 +141,8 @@ export class PoolCore {
         );
       }
       if (signal !== undefined && isAborted(signal)) throw abortReason(signal);
-      if (this.waiters.size === 0) {
+      // Served at once when it fits and nobody of its priority or higher waits.
+      if (!this.waiters.holdsBack(priority)) {
         const segment = this.allocate(len, granules, tag, zero);
         if (segment !== undefined) {
           owner?.segments.push(segment);
@@ -146,7 +150,7 @@ export class PoolCore {
         }
       }
       return new Promise<Segment>((resolve, reject) => {
-        this.waiters.push(new Waiter(len, granules, tag, zero, owner, resolve, reject), signal, timeoutMs);
+        this.waiters.push(new Waiter(priority, len, granules, tag, zero, owner, resolve, reject), signal, timeoutMs);
       });
     } catch (error) {
       return Promise.reject(error);

@@ -69,6 +69,14 @@ export interface AcquireAsyncOptions extends AcquireOptions {
    * @defaultValue no timeout
    */
   timeoutMs?: number | undefined;
+  /**
+   * Which waiters are served first: the highest priority, then arrival order within one priority.
+   * A waiter that does not fit yet holds back the waiters of its own and lower priorities only,
+   * and a call of a higher priority than every waiter is served at once when it fits. Give later
+   * pipeline stages higher priorities (docs/api.md, "Designing a pipeline"). A safe integer.
+   * @defaultValue `0`
+   */
+  priority?: number | undefined;
 }
 
 /** createPool's options after parsing: every default filled in. */
@@ -128,7 +136,7 @@ export function parsePoolOptions(input: unknown): ParsedPoolOptions {
  * Checks that acquire's `options` is an object holding only known keys. Reads no value: each
  * option is read exactly once by the caller, then checked by its own function below, so a getter
  * cannot show one value to the check and another to the pool.
- * `asyncKeys` also admits `signal` and `timeoutMs`.
+ * `asyncKeys` also admits `signal`, `timeoutMs` and `priority`.
  * @throws {TypeError} a non-object or an unknown key.
  */
 export function checkAcquireKeys(input: unknown, asyncKeys: boolean): asserts input is AcquireAsyncOptions {
@@ -138,8 +146,8 @@ export function checkAcquireKeys(input: unknown, asyncKeys: boolean): asserts in
   // for-in walks the few own keys without building an array, unlike Object.keys.
   for (const key in input) {
     if (key === 'tag' || key === 'zero') continue;
-    if (asyncKeys && (key === 'signal' || key === 'timeoutMs')) continue;
-    const known = asyncKeys ? 'tag, zero, signal, timeoutMs' : 'tag, zero';
+    if (asyncKeys && (key === 'signal' || key === 'timeoutMs' || key === 'priority')) continue;
+    const known = asyncKeys ? 'tag, zero, signal, timeoutMs, priority' : 'tag, zero';
     throw new TypeError(`Unknown option options.${key}; known options are: ${known}`);
   }
 }
@@ -173,4 +181,11 @@ export function waitTimeout(timeoutMs: unknown): number | undefined {
     throw numberError('options.timeoutMs', `integer number of milliseconds in [0, ${MAX_TIMEOUT_MS}]`, timeoutMs);
   }
   return timeoutMs;
+}
+
+/** The `priority` option as read once: 0 when absent. @throws {TypeError | RangeError} not a safe integer. */
+export function waitPriority(priority: unknown): number {
+  if (priority === undefined) return 0;
+  if (typeof priority !== 'number' || !Number.isSafeInteger(priority)) throw numberError('options.priority', 'safe integer', priority);
+  return priority;
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The FIFO queue behind pool.acquireAsync. Waiters are served strictly in arrival order: the
-// head is offered room first and, while it does not fit, holds back everyone behind it, so a
-// large frame is never starved by small ones. A waiter leaves the queue exactly once: served,
-// aborted (rejects with the signal's reason), timed out (AcquireTimeoutError), cancelled by its
-// scope, or closed out. Removal is O(1) (doubly linked), and removing the head re-offers room to
-// the next in line.
+// The queue behind pool.acquireAsync. Waiters are ordered by priority (highest first), then by
+// arrival: one list, in which each priority is a run. The head is offered room first and, while
+// it does not fit, holds back everyone behind it (its own priority and lower ones), so a large
+// frame is never starved by small ones of its priority. A waiter leaves the queue exactly once:
+// served, aborted (rejects with the signal's reason), timed out (AcquireTimeoutError),
+// cancelled by its scope, or closed out. Removal is O(1) (doubly linked), and removing the head
+// re-offers room to the next in line. Pushing is O(distinct priorities queued): it finds its
+// priority's run in a short sorted list.
 //
 // Waiters that share an AbortSignal share one abort listener (a SignalGroup): adding and
 // removing EventTarget listeners costs O(listeners) each in Node, so one listener per waiter made
@@ -37,6 +39,12 @@ class SignalGroup {
   }
 }
 
+/** The waiters of one priority: a run of the queue, and its last waiter (where the next one goes). */
+interface PriorityRun {
+  readonly priority: number;
+  last: Waiter;
+}
+
 /** One pending acquireAsync call. */
 export class Waiter {
   prev: Waiter | undefined = undefined;
@@ -47,8 +55,11 @@ export class Waiter {
   group: SignalGroup | undefined = undefined;
   groupPrev: Waiter | undefined = undefined;
   groupNext: Waiter | undefined = undefined;
+  /** The run of the waiter's priority; set while it is queued. */
+  run: PriorityRun | undefined = undefined;
 
   constructor(
+    readonly priority: number,
     readonly len: number,
     readonly granules: number,
     readonly tag: string | undefined,
@@ -60,12 +71,13 @@ export class Waiter {
 }
 
 /**
- * Arrival-ordered waiters. `serve(waiter)` is the pool's attempt to allocate for a waiter: it
+ * Waiters by priority, then arrival. `serve(waiter)` is the pool's attempt to allocate for a waiter: it
  * returns the segment, or undefined when the waiter does not fit yet.
  */
 export class WaitQueue {
   #head: Waiter | undefined = undefined;
-  #tail: Waiter | undefined = undefined;
+  /** The priorities queued, highest first. */
+  readonly #runs: PriorityRun[] = [];
   #size = 0;
   readonly #groups = new Map<AbortSignal, SignalGroup>();
   readonly #serve: (waiter: Waiter) => Segment | undefined;
@@ -79,8 +91,14 @@ export class WaitQueue {
     return this.#size;
   }
 
+  /** Whether a waiter of `priority` or higher is queued: then a new call of `priority` must queue behind it. */
+  holdsBack(priority: number): boolean {
+    const first = this.#runs[0];
+    return first !== undefined && first.priority >= priority;
+  }
+
   /**
-   * Appends a waiter and arms its abort listener and timeout. Whatever can throw (arming the
+   * Queues a waiter behind those of its priority and higher, and arms its abort listener and timeout. Whatever can throw (arming the
    * signal) runs before the waiter is linked anywhere, so a throw leaves nothing queued.
    */
   push(waiter: Waiter, signal: AbortSignal | undefined, timeoutMs: number | undefined): void {
@@ -93,10 +111,7 @@ export class WaitQueue {
         this.#groups.set(signal, group);
       }
     }
-    waiter.prev = this.#tail;
-    if (this.#tail === undefined) this.#head = waiter;
-    else this.#tail.next = waiter;
-    this.#tail = waiter;
+    this.#link(waiter);
     waiter.queue = this;
     this.#size++;
     if (group !== undefined) {
@@ -196,11 +211,42 @@ export class WaitQueue {
     }
   }
 
+  /** Links `waiter` at the end of its priority's run (a new run goes before the first lower one). */
+  #link(waiter: Waiter): void {
+    const runs = this.#runs;
+    const priority = waiter.priority;
+    let at = 0;
+    while (at < runs.length && (runs[at] as PriorityRun).priority > priority) at++;
+    let run = runs[at];
+    let after: Waiter | undefined;
+    if (run !== undefined && run.priority === priority) {
+      after = run.last;
+      run.last = waiter;
+    } else {
+      run = { priority, last: waiter };
+      after = at === 0 ? undefined : (runs[at - 1] as PriorityRun).last;
+      runs.splice(at, 0, run);
+    }
+    waiter.run = run;
+    const next = after === undefined ? this.#head : after.next;
+    waiter.prev = after;
+    waiter.next = next;
+    if (after === undefined) this.#head = waiter;
+    else after.next = waiter;
+    if (next !== undefined) next.prev = waiter;
+  }
+
   #remove(waiter: Waiter): void {
+    const run = waiter.run as PriorityRun;
+    if (run.last === waiter) {
+      // The run ends one earlier, or is gone when the waiter was its only one.
+      if (waiter.prev !== undefined && waiter.prev.run === run) run.last = waiter.prev;
+      else this.#runs.splice(this.#runs.indexOf(run), 1);
+    }
+    waiter.run = undefined;
     if (waiter.prev === undefined) this.#head = waiter.next;
     else waiter.prev.next = waiter.next;
-    if (waiter.next === undefined) this.#tail = waiter.prev;
-    else waiter.next.prev = waiter.prev;
+    if (waiter.next !== undefined) waiter.next.prev = waiter.prev;
     waiter.prev = undefined;
     waiter.next = undefined;
     waiter.queue = undefined;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Differential and misuse testing of the Pool: one seeded random sequence of acquire, tryAcquire,
 // scope acquire/releaseAll, release, reset, acquireAsync (with timeouts and aborts, driven by a
-// fake clock), misuse, and close, checked step by step against a trivially correct model (live
-// segments sorted by offset, a FIFO of waiters). Waiter outcomes are replayed in the order they
-// settled, so the model checks strict FIFO service, "served only when it fits", and "the head
-// left waiting does not fit". Misuse (double, stale, foreign, node-reused, closed) must throw the
+// fake clock, and with priorities), misuse, and close, checked step by step against a trivially
+// correct model (live segments sorted by offset, a list of waiters sorted by priority, then
+// arrival). Waiter outcomes are replayed in the order they settled, so the model checks service
+// in that order, "served only when it fits", "served at once only when nobody of its priority or
+// higher waits", and "the head left waiting does not fit". Misuse (double, stale, foreign, node-reused, closed) must throw the
 // documented error and change nothing. Shared by the property slice and the stress run.
 
 import { alignUp, segmentSize } from '../../src/constants.js';
@@ -50,6 +51,7 @@ interface Live {
 }
 
 interface Waiter {
+  readonly priority: number;
   readonly len: number;
   readonly footprint: number;
   readonly deadline: number | undefined;
@@ -357,8 +359,14 @@ export class PoolDriver {
     const controller = roll < 40 ? new AbortController() : undefined;
     if (roll < 3) controller?.abort();
     const scoped = rng.chance(0.3);
-    const options = { ...(timeoutMs === undefined ? {} : { timeoutMs }), ...(controller === undefined ? {} : { signal: controller.signal }) };
-    const waiter: Waiter = { len, footprint: footprintOf(len), deadline: timeoutMs === undefined ? undefined : this.#now + timeoutMs, advances: this.#advances, controller, scoped, settled: false };
+    // Mostly the default; else one of a few classes, so runs of one priority form and interleave.
+    const priority = rng.chance(0.6) ? undefined : rng.int(-1, 2);
+    const options = {
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(controller === undefined ? {} : { signal: controller.signal }),
+      ...(priority === undefined ? {} : { priority }),
+    };
+    const waiter: Waiter = { priority: priority ?? 0, len, footprint: footprintOf(len), deadline: timeoutMs === undefined ? undefined : this.#now + timeoutMs, advances: this.#advances, controller, scoped, settled: false };
     this.#count('acquireAsync');
     const promise = scoped ? this.#scope.acquireAsync(len, options) : this.#pool.acquireAsync(len, options);
     // Settled within this tick means settled at once (room, too large, aborted); else it waits,
@@ -376,7 +384,9 @@ export class PoolDriver {
     await null;
     if (now === undefined) {
       queued = true;
-      this.#waiters.push(waiter);
+      // Behind every waiter of its priority or higher, ahead of every lower one.
+      const at = this.#waiters.findIndex((other) => other.priority < waiter.priority);
+      this.#waiters.splice(at < 0 ? this.#waiters.length : at, 0, waiter);
       this.#count('queued');
       return;
     }
@@ -390,7 +400,8 @@ export class PoolDriver {
     } else if (segment === undefined) {
       this.#fail(`acquireAsync(${len}) rejected at once with ${String(error)}`);
     } else {
-      if (this.#waiters.length > 0 || waiter.footprint > this.#largestGap()) this.#fail(`acquireAsync(${len}) served at once past waiters or without room`);
+      const holdsBack = this.#waiters.some((other) => other.priority >= waiter.priority);
+      if (holdsBack || waiter.footprint > this.#largestGap()) this.#fail(`acquireAsync(${len}) served at once past waiters of its priority or higher, or without room`);
       this.#added(segment, len, scoped);
     }
   }
