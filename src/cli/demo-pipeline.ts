@@ -3,8 +3,10 @@
 // segment, kept as a reference for the next REFERENCE_FRAMES frames, as an H.264 decoder keeps
 // its picture buffer), resize (a 640x640 NV12 segment and a 640x640x3 model input), then a
 // bounded queue to one simulated accelerator that runs batches and releases them. acquireAsync
-// gives the backpressure; a wait that times out drops the channel's frame and references
-// (a "stall") so that no pool size can deadlock the demo. stop() ends it with nothing left live.
+// gives the backpressure, each stage at a higher priority than the one before it so that waiting
+// decoders never hold back the stages that free memory (docs/api.md, "Designing a pipeline");
+// a wait that times out drops the channel's frame and references (a "stall") so that no pool
+// size can deadlock the demo. stop() ends it with nothing left live.
 
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import { footprint } from '../constants.js';
@@ -43,6 +45,10 @@ function batchLatencyMs(images: number): number {
   return 4 + images;
 }
 
+/** The stages that acquire, each with its acquireAsync priority: later stages first. */
+export const STAGE_PRIORITY = { decode: 0, resize: 1, input: 2 } as const;
+export type Stage = keyof typeof STAGE_PRIORITY;
+
 /** What the pipeline counts; the pool's own stats hold the rest. */
 export interface PipelineCounts {
   /** Frames written into decode segments. */
@@ -57,6 +63,8 @@ export interface PipelineCounts {
   corrupt: number;
   /** Most acquireAsync calls waiting at once. */
   maxWaiting: number;
+  /** acquireAsync calls that had to wait, by stage. */
+  readonly waits: Record<Stage, number>;
 }
 
 /** The pool bytes the pipeline may hold at most (footprints), with all channels and the queue full. */
@@ -132,7 +140,15 @@ export interface PipelineOptions {
 
 /** The demo's pipeline: start with run(), end with stop(); run() resolves once all is released. */
 export class Pipeline {
-  readonly counts: PipelineCounts = { decoded: 0, processed: 0, dropped: 0, stalls: 0, corrupt: 0, maxWaiting: 0 };
+  readonly counts: PipelineCounts = {
+    decoded: 0,
+    processed: 0,
+    dropped: 0,
+    stalls: 0,
+    corrupt: 0,
+    maxWaiting: 0,
+    waits: { decode: 0, resize: 0, input: 0 },
+  };
   /** Lengths of the first requests, in order, for the per-request comparison. */
   readonly recordedLengths: number[] = [];
   /** The snapshot taken at the highest use seen, when asked for. */
@@ -181,10 +197,12 @@ export class Pipeline {
     this.#stop.abort();
   }
 
-  async #acquire(len: number, tag: string): Promise<Segment> {
-    const pending = this.#pool.acquireAsync(len, { tag, signal: this.#stop.signal, timeoutMs: STALL_MS });
+  async #acquire(stage: Stage, len: number, tag: string): Promise<Segment> {
+    const before = this.#pool.stats().waiting;
+    const pending = this.#pool.acquireAsync(len, { tag, priority: STAGE_PRIORITY[stage], signal: this.#stop.signal, timeoutMs: STALL_MS });
     // A call that had to wait is in the count already.
     const waiting = this.#pool.stats().waiting;
+    if (waiting > before) this.counts.waits[stage]++;
     if (waiting > this.counts.maxWaiting) this.counts.maxWaiting = waiting;
     const segment = await pending;
     this.#noteAcquire(len);
@@ -210,15 +228,15 @@ export class Pipeline {
       for (let frame = 0; !this.#stop.signal.aborted; frame++) {
         try {
           const header = frameHeader(channel, frame);
-          const decoded = await this.#acquire(pictures.frame.byteLength, frameTag);
+          const decoded = await this.#acquire('decode', pictures.frame.byteLength, frameTag);
           held.push(decoded);
           decoded.write(pictures.frame);
           decoded.write(header);
           this.counts.decoded++;
-          const resized = await this.#acquire(RESIZED_BYTES, 'vpc 640x640 nv12');
+          const resized = await this.#acquire('resize', RESIZED_BYTES, 'vpc 640x640 nv12');
           held.push(resized);
           resized.write(pictures.resized);
-          const input = await this.#acquire(MODEL_INPUT_BYTES, 'model input 640x640x3');
+          const input = await this.#acquire('input', MODEL_INPUT_BYTES, 'model input 640x640x3');
           held.push(input);
           input.write(pictures.modelInput);
           input.write(header);

@@ -12,7 +12,7 @@ import { createPool } from '../pool/pool.js';
 import type { PoolSnapshot } from '../pool/snapshot.js';
 import type { PoolStats } from '../pool/stats.js';
 import { type Command, type CommandLine, UsageError, defineCommand, parseBackend, parseBytes, parseInteger, parseSeconds } from './args.js';
-import { Pipeline, REFERENCE_FRAMES, STALL_MS, smallestPoolBytes, worstCaseBytes } from './demo-pipeline.js';
+import { Pipeline, REFERENCE_FRAMES, STAGE_PRIORITY, STALL_MS, type Stage, smallestPoolBytes, worstCaseBytes } from './demo-pipeline.js';
 import { type PerRequestFigures, measurePerRequest } from './per-request.js';
 import { requirePoolSizeFits } from './pool-size.js';
 import { watchStopSignals } from './signals.js';
@@ -88,6 +88,11 @@ function writeSnapshot(file: string, snapshot: PoolSnapshot): string | undefined
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
+}
+
+/** "decode (0) 12, resize (1) 0, input (2) 3": each stage's waits, with its priority. */
+function describeWaits(waits: Readonly<Record<Stage, number>>): string {
+  return (Object.keys(STAGE_PRIORITY) as Stage[]).map((stage) => `${stage} (${STAGE_PRIORITY[stage]}) ${formatCount(waits[stage])}`).join(', ');
 }
 
 function describeComparison(figures: PerRequestFigures): string {
@@ -188,6 +193,7 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
         acquiresPerSecond: perSecond(stats.acquires),
         peakUsedBytes: stats.peakUsedBytes,
         maxWaiting: counts.maxWaiting,
+        waits: counts.waits,
         liveSegments,
         ...(stopSignals.received === undefined ? {} : { interrupted: stopSignals.received }),
         ...(snapshotWritten ? { snapshot: snapshotFile } : {}),
@@ -203,7 +209,8 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
           `${formatCount(counts.decoded)} decoded, ${formatCount(counts.dropped)} dropped`,
         `acquires           ${formatCount(stats.acquires)} (${formatCount(perSecond(stats.acquires))}/s), ${formatCount(stats.releases)} releases, ${formatCount(stats.failures)} failures`,
         `peak use           ${formatBytes(stats.peakUsedBytes)} of ${formatBytes(pool.capacity)} (${((stats.peakUsedBytes / pool.capacity) * 100).toFixed(0)}%)`,
-        `backpressure       at most ${counts.maxWaiting} acquireAsync waiting; ${counts.stalls} stalls (a wait of ${STALL_MS} ms that dropped a frame)`,
+        `backpressure       at most ${counts.maxWaiting} acquireAsync waiting; waits by stage (priority): ${describeWaits(counts.waits)}; ` +
+          `${counts.stalls} stalls (a wait of ${STALL_MS} ms that dropped a frame)`,
         `one block/request  ${describeComparison(comparison)}`,
         `left live          ${liveSegments} segments`,
         ...(snapshotWritten ? [`snapshot           ${snapshotFile} (at peak use; draw it with: dvpp-pool map ${snapshotFile} --out map.svg)`] : []),

@@ -41,6 +41,15 @@ describe('dvpp-pool demo --json', () => {
     expect(['acl', 'host', 'js']).toContain((figures['backend'] as { kind: string }).kind);
   });
 
+  it('counts the waits of each stage', () => {
+    const { waits, maxWaiting } = JSON.parse(run.stdout) as { waits: Record<string, unknown>; maxWaiting: number };
+    expect(Object.keys(waits)).toEqual(['decode', 'resize', 'input']);
+    for (const count of Object.values(waits)) expect(Number.isSafeInteger(count) && (count as number) >= 0).toBe(true);
+    // A wait shows in the peak of waiters, and waiters only come from the stages' waits.
+    const total = Object.values(waits).reduce((sum: number, count) => sum + (count as number), 0);
+    expect(maxWaiting > 0).toBe(total > 0);
+  });
+
   it('compares with one native block per request, or says why it could not', () => {
     const native = (JSON.parse(run.stdout) as { perRequestNative: Record<string, unknown> }).perRequestNative;
     if (native['available'] === true) {
