@@ -4,17 +4,14 @@
 // warm-up) and the fragmentation figure: the smallest pool, in --step steps, that replays the
 // trace without a failure, divided by the trace's peak live footprint (src/trace/min-pool.ts).
 
-import type { BackendKind } from '../backends/backend.js';
 import { MIB, formatBytes, formatCount } from '../format.js';
-import type { PoolBackendKind } from '../backends/select.js';
-import { createPool } from '../pool/pool.js';
-import type { Segment } from '../pool/segment.js';
 import { MAX_TRACE_BYTES, type Trace, TraceFormatError, decodeTrace } from '../trace/format.js';
 import { NoBlockFitsError, minPoolBytes } from '../trace/min-pool.js';
-import { type Contender, type Instance, drainTable, handleTable, replayCounts, replayRange } from '../trace/replay.js';
 import { traceStats } from '../trace/stats.js';
+import { type ReplayTimingResult, timeReplays } from '../trace/timing.js';
 import { type Command, type CommandLine, UsageError, defineCommand, onlyFile, parseBackend, parseBytes, parseInteger } from './args.js';
 import { readCapped } from './input.js';
+import { PoolContender } from './pool-contender.js';
 import { largestPool, requirePoolSizeFits } from './pool-size.js';
 
 const HELP = `Usage: dvpp-pool replay TRACE [options]
@@ -33,52 +30,6 @@ Options:
   --json             print one JSON object instead of text
   -h, --help         show this help
 `;
-
-/** The pool as a replay contender: a failed tryAcquire is the contract's failure. */
-class PoolContender implements Contender<Segment> {
-  readonly name: string;
-  /** The kind the pools got (what `auto` resolved to), once one was created. */
-  kind: BackendKind | undefined;
-  readonly #backend: PoolBackendKind;
-
-  constructor(backend: PoolBackendKind) {
-    this.name = `pool (${backend})`;
-    this.#backend = backend;
-  }
-
-  create(capacityBytes: number): Instance<Segment> {
-    const pool = createPool({ size: capacityBytes, backend: this.#backend });
-    this.kind = pool.backend.kind;
-    return {
-      alloc: (len) => pool.tryAcquire(len),
-      free: (segment) => pool.release(segment),
-      close: () => pool.close(),
-    };
-  }
-}
-
-/** Median ns per op of `reps` timed replays of the whole trace, each into a fresh pool, after one warm-up. */
-function timeReplays(trace: Trace, contender: Contender<Segment>, poolBytes: number, reps: number): { nsPerOp: number; failures: number } {
-  const samples: number[] = [];
-  let failures = 0;
-  for (let rep = 0; rep <= reps; rep++) {
-    const instance = contender.create(poolBytes);
-    const table = handleTable<Segment>(trace);
-    const counts = replayCounts();
-    try {
-      const start = process.hrtime.bigint();
-      replayRange(trace, instance, table, 0, trace.nOps, counts);
-      const elapsed = Number(process.hrtime.bigint() - start);
-      if (rep > 0) samples.push(elapsed / trace.nOps);
-      failures = counts.failures;
-      drainTable(instance, table);
-    } finally {
-      instance.close?.();
-    }
-  }
-  samples.sort((a, b) => a - b);
-  return { nsPerOp: samples[Math.floor(samples.length / 2)] ?? 0, failures };
-}
 
 function readTrace(file: string): Trace {
   const bytes = readCapped(file, 'trace', MAX_TRACE_BYTES);
@@ -123,7 +74,10 @@ async function run({ values, positionals }: CommandLine<typeof OPTIONS>): Promis
   }
   const roomy = Math.min(maxSteps, Math.ceil((stats.peakLiveBytes * 1.25) / step)) * step;
   const poolBytes = poolSizeOption ?? Math.max(smallest.bytes, roomy);
-  const timed = timeReplays(trace, contender, poolBytes, reps);
+  // One batch per rep: each rep's time is one whole replay, and the median is over reps.
+  const [timed] = (await timeReplays(trace, [contender], poolBytes, { reps, warmups: 1, opsPerBatch: trace.nOps })) as [ReplayTimingResult];
+  const nsPerOp = timed.timing.repMedianNs;
+  const failures = timed.counts.failures;
   const kind = contender.kind ?? backend;
 
   if (values.json === true) {
@@ -132,8 +86,8 @@ async function run({ values, positionals }: CommandLine<typeof OPTIONS>): Promis
       backend: kind,
       poolBytes,
       reps,
-      nsPerOp: Math.round(timed.nsPerOp * 10) / 10,
-      failures: timed.failures,
+      nsPerOp: Math.round(nsPerOp * 10) / 10,
+      failures,
       stepBytes: step,
       minPoolBytes: smallest.bytes,
       fragmentation: Math.round(smallest.ratio * 1000) / 1000,
@@ -144,8 +98,8 @@ async function run({ values, positionals }: CommandLine<typeof OPTIONS>): Promis
   const lines = [
     `trace          ${file}: ${formatCount(trace.nOps)} ops (${formatCount(stats.allocs)} allocs, ${formatCount(stats.frees)} frees), ` +
       `peak live ${formatBytes(stats.peakLiveBytes)} in ${formatCount(stats.peakLiveCount)} allocations`,
-    `replay         ${timed.nsPerOp.toFixed(1)} ns/op (median of ${reps} replays) on a ${formatBytes(poolBytes)} ${kind} pool, ` +
-      `${formatCount(timed.failures)} failures`,
+    `replay         ${nsPerOp.toFixed(1)} ns/op (median of ${reps} replays) on a ${formatBytes(poolBytes)} ${kind} pool, ` +
+      `${formatCount(failures)} failures`,
     `fragmentation  ${smallest.ratio.toFixed(3)}: smallest pool ${formatBytes(smallest.bytes)} (${formatBytes(step)} steps) / peak live ${formatBytes(stats.peakLiveBytes)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
