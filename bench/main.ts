@@ -12,8 +12,9 @@ import { parseArgs } from 'node:util';
 import { collectEnv } from './report/env.js';
 import { renderMarkdown } from './report/markdown.js';
 import { mergeRuns } from './report/merge.js';
+import { type BenchResults, scenarioList } from './report/results.js';
 import { judgeTargets } from './report/targets.js';
-import { type BenchConfig, FULL_CONFIG, QUICK_CONFIG, type ScenarioResult, benchConfig, buildTraces } from './scenarios/context.js';
+import { type BenchConfig, FULL_CONFIG, QUICK_CONFIG, benchConfig, buildTraces } from './scenarios/context.js';
 import { runCompat } from './scenarios/compat.js';
 import { runFragmentation } from './scenarios/fragmentation.js';
 import { runHotPair } from './scenarios/hot-pair.js';
@@ -46,29 +47,28 @@ async function main(): Promise<void> {
   const traces = buildTraces(config);
   console.log(`[${elapsed()}] traces: ${traces.map((t) => `seed ${t.seed} ${t.trace.nOps} ops`).join(', ')}`);
 
-  // [label, run, deterministic]: a deterministic scenario runs once and counts for every run.
-  const steps: [string, () => ScenarioResult | Promise<ScenarioResult>, boolean][] = [
-    ['1 hot pair', () => runHotPair(config, traces), false],
-    ['2 trace replay', () => runTraceReplay(config, traces), false],
-    ['3 fragmentation', () => runFragmentation(config, traces), true],
-    ['4 native per request', () => runNativePerRequest(config, traces), false],
-    ['5 pyACL compat', () => runCompat(config, traces), false],
-    ['6 peers', () => runPeers(config, traces), false],
-    ['hot-path checks', () => runHotPath(config), false],
-  ];
-  const runs: ScenarioResult[][] = [];
+  const runs: BenchResults[] = [];
   for (let r = 1; r <= config.runs; r++) {
-    const results: ScenarioResult[] = [];
-    for (const [i, [label, run, deterministic]] of steps.entries()) {
-      const once = deterministic ? runs[0]?.[i] : undefined;
-      const result = once ?? (await run());
-      results.push(result);
+    /** Runs one scenario (or takes `reused`, a deterministic scenario's first result) and prints its status. */
+    const step = async <R extends { readonly status: string }>(label: string, run: () => R | Promise<R>, reused?: R): Promise<R> => {
+      const result = reused ?? (await run());
       console.log(`[${elapsed()}] run ${r}/${config.runs} · ${label}: ${result.status}`);
-    }
-    runs.push(results);
+      return result;
+    };
+    // Property order is run order (and the report's order). Fragmentation is deterministic: it
+    // runs once and counts for every run.
+    runs.push({
+      hotPair: await step('1 hot pair', () => runHotPair(config, traces)),
+      traceReplay: await step('2 trace replay', () => runTraceReplay(config, traces)),
+      fragmentation: await step('3 fragmentation', () => runFragmentation(config, traces), runs[0]?.fragmentation),
+      nativePerRequest: await step('4 native per request', () => runNativePerRequest(config, traces)),
+      compat: await step('5 pyACL compat', () => runCompat(config, traces)),
+      peers: await step('6 peers', () => runPeers(config, traces)),
+      hotPath: await step('hot-path checks', () => runHotPath(config)),
+    });
   }
-  const scenarios = mergeRuns(runs);
-  const targets = judgeTargets(scenarios, traces);
+  const results = mergeRuns(runs);
+  const targets = judgeTargets(results, config.seeds);
   const durationS = (performance.now() - started) / 1000;
 
   mkdirSync(values.out, { recursive: true });
@@ -77,12 +77,12 @@ async function main(): Promise<void> {
     config,
     durationS,
     traces: traces.map(({ seed, trace, stats }) => ({ seed, nOps: trace.nOps, nIds: trace.nIds, ...stats })),
-    scenarios,
+    scenarios: scenarioList(results),
     targets,
-    runs,
+    runs: runs.map(scenarioList),
   };
   writeFileSync(join(values.out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(values.out, 'latest.md'), renderMarkdown(env, config.quick, traces, scenarios, targets, durationS));
+  writeFileSync(join(values.out, 'latest.md'), renderMarkdown(env, config.quick, traces, results, targets, durationS));
   for (const t of targets) console.log(`${t.informative ? 'info' : t.met === null ? 'n/a' : t.met ? 'met' : 'MISS'}  ${t.id}: ${t.figure}`);
   console.log(`[${elapsed()}] wrote ${join(values.out, 'latest.json')} and latest.md`);
 }

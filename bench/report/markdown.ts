@@ -2,9 +2,11 @@
 // Renders one run as Markdown: the environment, the targets (met / not met with the figure), then
 // every scenario's figures and notes. docs/benchmarks.md quotes this output; nothing writes docs.
 
-import type { ScenarioResult, SeededTrace } from '../scenarios/context.js';
+import type { SeededTrace } from '../scenarios/context.js';
 import { MIB } from '../../src/format.js';
 import type { BenchEnv } from './env.js';
+import { figureRows } from './figure-rows.js';
+import { type BenchResults, scenarioList } from './results.js';
 import type { TargetResult } from './targets.js';
 
 const verdict = (t: TargetResult): string =>
@@ -14,7 +16,7 @@ export function renderMarkdown(
   env: BenchEnv,
   quick: boolean,
   traces: readonly SeededTrace[],
-  scenarios: readonly ScenarioResult[],
+  results: BenchResults,
   targets: readonly TargetResult[],
   durationS: number,
 ): string {
@@ -31,12 +33,12 @@ export function renderMarkdown(
   }
   lines.push('', '## Targets', '', '| target | measured | verdict |', '|---|---|---|');
   for (const t of targets) lines.push(`| ${t.target} | ${t.figure} | ${verdict(t)} |`);
-  for (const s of scenarios) {
+  for (const s of scenarioList(results)) {
     lines.push('', `## ${s.title}`, '');
     if (s.status === 'skipped') lines.push('Skipped.', '');
     else {
       lines.push('| figure | value |', '|---|---|');
-      for (const [key, value] of Object.entries(s.figures)) lines.push(`| ${key} | ${String(value)} |`);
+      for (const [path, value] of figureRows(s.figures)) lines.push(`| ${path} | ${String(value)} |`);
       lines.push('');
     }
     for (const note of s.notes) lines.push(`- ${note}`);

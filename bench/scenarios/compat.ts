@@ -5,17 +5,34 @@
 
 import { createAclCompat } from '../../src/compat/pyacl.js';
 import { createPool } from '../../src/index.js';
+import { PoolContender } from '../../src/cli/pool-contender.js';
 import { compatContender } from '../contenders/compat.js';
-import { poolContender } from '../contenders/pool.js';
 import { microBench } from '../harness.js';
-import { type ReplayTimingResult, timeReplays } from '../timing.js';
 import type { Contender } from '../../src/trace/replay.js';
-import { type BenchConfig, type ScenarioResult, type SeededTrace, round } from './context.js';
+import { type ReplayTimingResult, timeReplays } from '../../src/trace/timing.js';
+import { type BenchConfig, type Measured, type ReplayFigures, type SeededTrace, replayFigures, round } from './context.js';
 import { FRAME_1080P_NV12 } from './hot-pair.js';
 
 const PAIRS_PER_CALL = 1000;
 
-export function runCompat(config: BenchConfig, traces: readonly SeededTrace[]): ScenarioResult {
+export interface CompatFigures {
+  readonly pair: {
+    readonly segment: { readonly medianNsPerPair: number };
+    readonly compat: { readonly medianNsPerPair: number };
+    readonly compatOverSegment: number;
+  };
+  /** The first seed's trace through both. */
+  readonly trace: {
+    readonly seed: number;
+    readonly segment: ReplayFigures;
+    readonly compat: ReplayFigures;
+    readonly compatOverSegment: number;
+  };
+}
+
+export type CompatResult = Measured<'compat', CompatFigures>;
+
+export async function runCompat(config: BenchConfig, traces: readonly SeededTrace[]): Promise<CompatResult> {
   const pool = createPool({ size: config.capacityBytes, backend: config.backend });
   let segmentPair;
   let compatPair;
@@ -40,24 +57,28 @@ export function runCompat(config: BenchConfig, traces: readonly SeededTrace[]): 
     pool.close();
   }
   const { seed, trace } = traces[0] as SeededTrace;
-  const [replaySegment, replayCompat] = timeReplays(
+  const [replaySegment, replayCompat] = (await timeReplays(
     trace,
-    [poolContender(config.backend) as Contender<unknown>, compatContender(config.backend) as Contender<unknown>],
+    [new PoolContender(config.backend), compatContender(config.backend)] as Contender<unknown>[],
     config.capacityBytes,
     config,
-  ) as [ReplayTimingResult, ReplayTimingResult];
+  )) as [ReplayTimingResult, ReplayTimingResult];
   return {
     id: 'compat',
     title: '5. pyACL drop-in (dvpp_malloc/dvpp_free) over the Segment API',
     status: 'ok',
     figures: {
-      'pair.segment.medianNsPerPair': round(segmentPair.medianNs),
-      'pair.compat.medianNsPerPair': round(compatPair.medianNs),
-      'pair.compatOverSegment': round(compatPair.medianNs / segmentPair.medianNs, 3),
-      [`seed${seed}.segment.medianNsPerOp`]: round(replaySegment.timing.medianNs),
-      [`seed${seed}.compat.medianNsPerOp`]: round(replayCompat.timing.medianNs),
-      [`seed${seed}.compatOverSegment`]: round(replayCompat.timing.medianNs / replaySegment.timing.medianNs, 3),
-      [`seed${seed}.compat.failures`]: replayCompat.counts.failures,
+      pair: {
+        segment: { medianNsPerPair: round(segmentPair.medianNs) },
+        compat: { medianNsPerPair: round(compatPair.medianNs) },
+        compatOverSegment: round(compatPair.medianNs / segmentPair.medianNs, 3),
+      },
+      trace: {
+        seed,
+        segment: replayFigures(replaySegment),
+        compat: replayFigures(replayCompat),
+        compatOverSegment: round(replayCompat.timing.medianNs / replaySegment.timing.medianNs, 3),
+      },
     },
     notes: ['Each dvpp_malloc returns a fresh [devPtr, ret] array (the pyACL shape); dvpp_free finds the segment by address.'],
   };

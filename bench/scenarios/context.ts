@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// What every scenario receives (run size, the traces, the pool backend kind) and what it returns
-// (named figures plus notes). Scenarios never print or write files; main.ts does, and judges the
-// targets from the figures of one run.
+// What every scenario receives (run size, the traces, the pool backend kind) and the shape of what
+// it returns: its own typed figures (an interface in the scenario's file) plus notes, and the
+// "not measured: reason" status of a part that cannot run on this machine. Scenarios never print
+// or write files; main.ts does, and judges the targets from the figures of one run.
 
 import type { BackendKind } from '../../src/backends/backend.js';
 import { selectBackend } from '../../src/backends/select.js';
@@ -10,6 +11,7 @@ import type { Trace } from '../../src/trace/format.js';
 import { generateMediaTrace } from '../trace/generate.js';
 import { MIB } from '../../src/format.js';
 import { type TraceStats, traceStats } from '../../src/trace/stats.js';
+import type { ReplayTimingResult } from '../../src/trace/timing.js';
 
 /** How big a run is. `quick` is the CI variant (< 1 minute on 2 cores). */
 export interface BenchConfig {
@@ -28,6 +30,8 @@ export interface BenchConfig {
   readonly opsPerBatch: number;
   /** Benchmark.js time budget per micro-benchmark, seconds. */
   readonly microMaxTimeS: number;
+  /** Interleaved rounds of the hot pair; each contender gets microMaxTimeS / pairRounds a round. */
+  readonly pairRounds: number;
   /** Pairs in the hot-path checks (native-call count, flat heap). */
   readonly checkPairs: number;
   /** Ops of the trace prefix replayed through a fresh native block per request (scenario 4). */
@@ -52,6 +56,7 @@ export const FULL_CONFIG: BenchSize = {
   slowReps: 3,
   opsPerBatch: 10_000,
   microMaxTimeS: 3,
+  pairRounds: 6,
   checkPairs: 1_000_000,
   nativeTraceOps: 50_000,
 };
@@ -66,6 +71,7 @@ export const QUICK_CONFIG: BenchSize = {
   slowReps: 1,
   opsPerBatch: 5_000,
   microMaxTimeS: 0.3,
+  pairRounds: 3,
   nativeTraceOps: 10_000,
 };
 
@@ -108,17 +114,54 @@ export function buildTraces(config: BenchConfig): SeededTrace[] {
   });
 }
 
-/** A figure: a number with its unit, or a short text. */
-export type Figure = number | string | boolean;
-
-/** What a scenario hands back: figures keyed by name, and notes for the report. */
-export interface ScenarioResult {
-  readonly id: string;
+/** A scenario that ran: its figures, typed by the scenario, and notes for the report. */
+export interface Measured<Id extends string, Figures> {
+  readonly id: Id;
   readonly title: string;
-  /** 'skipped' only when a contender cannot run on this machine; `notes` says why. */
-  readonly status: 'ok' | 'skipped';
-  readonly figures: Record<string, Figure>;
-  readonly notes: string[];
+  readonly status: 'ok';
+  readonly figures: Figures;
+  readonly notes: readonly string[];
+}
+
+/** A scenario whose contender cannot run on this machine; `notes` says why. */
+export interface Skipped<Id extends string> {
+  readonly id: Id;
+  readonly title: string;
+  readonly status: 'skipped';
+  readonly notes: readonly string[];
+}
+
+/** Any scenario's result, as the report layer sees it. */
+export type ScenarioResult = Measured<string, unknown> | Skipped<string>;
+
+/** A part of a scenario that was not measured on this machine (no C++ compiler, no --expose-gc). */
+export interface NotMeasured {
+  readonly status: `not measured: ${string}`;
+}
+
+/** A part of a scenario's figures that may be absent, with the reason in its status. */
+export type MaybeMeasured<Figures> = ({ readonly status: 'measured' } & Figures) | NotMeasured;
+
+export function notMeasured(reason: string): NotMeasured {
+  return { status: `not measured: ${reason}` };
+}
+
+/** Figures of one trace replay contender. */
+export interface ReplayFigures {
+  readonly medianNsPerOp: number;
+  readonly p99NsPerOp: number;
+  readonly repMedianNsPerOp: number;
+  readonly failures: number;
+}
+
+/** The figures of one contender's timed replays. */
+export function replayFigures({ timing, counts }: ReplayTimingResult): ReplayFigures {
+  return {
+    medianNsPerOp: round(timing.medianNs),
+    p99NsPerOp: round(timing.p99Ns),
+    repMedianNsPerOp: round(timing.repMedianNs),
+    failures: counts.failures,
+  };
 }
 
 /** Rounds for reports: 3 significant decimals are plenty on a noisy machine. */

@@ -10,8 +10,24 @@ import { selectBackend } from '../../src/backends/select.js';
 import { TlsfEngine } from '../../src/engine/index.js';
 import { createPoolOver } from '../../src/pool/pool.js';
 import { capacityGranules, granulesFor } from '../contenders/granules.js';
-import { type BenchConfig, type ScenarioResult } from './context.js';
+import { type BenchConfig, type MaybeMeasured, type Measured, notMeasured } from './context.js';
 import { FRAME_1080P_NV12 } from './hot-pair.js';
+
+/** heapUsed growth over the timed pairs, and the GC events during them. */
+export interface HeapFigures {
+  readonly heapGrowthBytes: number;
+  readonly gcEvents: number;
+}
+
+export interface HotPathFigures {
+  readonly backendKind: string;
+  readonly pairs: number;
+  readonly backendCallsPerPair: number;
+  /** Needs --expose-gc. */
+  readonly heap: MaybeMeasured<{ readonly engine: HeapFigures; readonly pool: HeapFigures }>;
+}
+
+export type HotPathResult = Measured<'hot-path', HotPathFigures>;
 
 /** Wraps `backend` so every method call is counted in `counts`. */
 function countingBackend(backend: Backend, counts: Map<string, number>): Backend {
@@ -28,7 +44,7 @@ function countingBackend(backend: Backend, counts: Map<string, number>): Backend
 }
 
 /** Calls `run` between two full collections; returns the heapUsed growth and GC events during `run`. */
-async function heapGrowth(gc: () => void, run: () => void): Promise<{ bytes: number; gcEvents: number }> {
+async function heapGrowth(gc: () => void, run: () => void): Promise<HeapFigures> {
   let gcEvents = 0;
   let window: [number, number] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
   const observer = new PerformanceObserver((list) => {
@@ -46,10 +62,10 @@ async function heapGrowth(gc: () => void, run: () => void): Promise<{ bytes: num
   // GC entries are delivered asynchronously; let them arrive before reading the count.
   await new Promise((resolve) => setTimeout(resolve, 50));
   observer.disconnect();
-  return { bytes: after - before, gcEvents };
+  return { heapGrowthBytes: after - before, gcEvents };
 }
 
-export async function runHotPath(config: BenchConfig): Promise<ScenarioResult> {
+export async function runHotPath(config: BenchConfig): Promise<HotPathResult> {
   const notes: string[] = [];
   const pairs = config.checkPairs;
 
@@ -66,14 +82,10 @@ export async function runHotPath(config: BenchConfig): Promise<ScenarioResult> {
 
   // (b) Heap over the handle-level path, after warm-up.
   const gc = (globalThis as { gc?: () => void }).gc;
-  const figures: Record<string, number | string | boolean> = {
-    backendKind: selection.backend.kind,
-    pairs,
-    backendCallsPerPair: callsPerPair,
-  };
+  let heap: HotPathFigures['heap'];
   if (gc === undefined) {
     notes.push('heap check not run: start node with --expose-gc (npm run bench does).');
-    figures['heapChecked'] = false;
+    heap = notMeasured('start node with --expose-gc');
   } else {
     const engine = new TlsfEngine(capacityGranules(config.capacityBytes));
     const granules = granulesFor(FRAME_1080P_NV12);
@@ -92,17 +104,13 @@ export async function runHotPath(config: BenchConfig): Promise<ScenarioResult> {
     poolPairs(100_000);
     const poolHeap = await heapGrowth(gc, () => poolPairs(pairs));
     publicPool.close();
-    figures['heapChecked'] = true;
-    figures['engine.heapGrowthBytes'] = engineHeap.bytes;
-    figures['engine.gcEvents'] = engineHeap.gcEvents;
-    figures['pool.heapGrowthBytes'] = poolHeap.bytes;
-    figures['pool.gcEvents'] = poolHeap.gcEvents;
+    heap = { status: 'measured', engine: engineHeap, pool: poolHeap };
   }
   return {
     id: 'hot-path',
     title: 'Hot-path checks: backend calls per pair, heap over 1M pairs',
     status: 'ok',
-    figures,
+    figures: { backendKind: selection.backend.kind, pairs, backendCallsPerPair: callsPerPair, heap },
     notes,
   };
 }

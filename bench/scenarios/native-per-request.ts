@@ -7,21 +7,31 @@ import { DVPP_ADDR_ALIGN } from '../../src/constants.js';
 import { granulesFor } from '../contenders/granules.js';
 import { hostBackend, nativePerRequestContender } from '../contenders/native-per-request.js';
 import { microBench } from '../harness.js';
-import { type ReplayTimingResult, timeReplays } from '../timing.js';
 import type { Trace } from '../../src/trace/format.js';
 import type { Contender } from '../../src/trace/replay.js';
-import { type BenchConfig, type ScenarioResult, type SeededTrace, round } from './context.js';
+import { type ReplayTimingResult, timeReplays } from '../../src/trace/timing.js';
+import { type BenchConfig, type Measured, type SeededTrace, type Skipped, round } from './context.js';
 import { FRAME_1080P_NV12 } from './hot-pair.js';
 
 const PAIRS_PER_CALL = 20;
 
-export function runNativePerRequest(config: BenchConfig, traces: readonly SeededTrace[]): ScenarioResult {
+export interface NativePerRequestFigures {
+  /** Bytes mapped per 1080p request. */
+  readonly blockBytes: number;
+  readonly pair: { readonly medianNsPerPair: number; readonly p99NsPerPair: number };
+  /** A prefix of the first seed's trace. */
+  readonly trace: { readonly seed: number; readonly prefixOps: number; readonly medianNsPerOp: number; readonly p99NsPerOp: number };
+}
+
+export type NativePerRequestResult = Measured<'native-per-request', NativePerRequestFigures> | Skipped<'native-per-request'>;
+
+export async function runNativePerRequest(config: BenchConfig, traces: readonly SeededTrace[]): Promise<NativePerRequestResult> {
   const title = '4. Before: a fresh native block per request (host backend, mmap/munmap)';
   let backend;
   try {
     backend = hostBackend();
   } catch (error) {
-    return { id: 'native-per-request', title, status: 'skipped', figures: {}, notes: [`host backend unavailable: ${String(error)}`] };
+    return { id: 'native-per-request', title, status: 'skipped', notes: [`host backend unavailable: ${String(error)}`] };
   }
   const bytes = granulesFor(FRAME_1080P_NV12) * DVPP_ADDR_ALIGN;
   const pair = microBench(
@@ -35,22 +45,19 @@ export function runNativePerRequest(config: BenchConfig, traces: readonly Seeded
   const nOps = Math.min(trace.nOps, config.nativeTraceOps);
   // A prefix may end with live ids; timeReplays frees them after each rep, untimed.
   const prefix: Trace = { nOps, nIds: trace.nIds, ops: trace.ops.subarray(0, nOps * 3) };
-  const [{ timing }] = timeReplays(prefix, [nativePerRequestContender as Contender<unknown>], config.capacityBytes, {
+  const [{ timing }] = (await timeReplays(prefix, [nativePerRequestContender as Contender<unknown>], config.capacityBytes, {
     reps: config.slowReps,
     warmups: 1,
     opsPerBatch: Math.min(config.opsPerBatch, nOps),
-  }) as [ReplayTimingResult];
+  })) as [ReplayTimingResult];
   return {
     id: 'native-per-request',
     title,
     status: 'ok',
     figures: {
       blockBytes: bytes,
-      'pair.medianNsPerPair': round(pair.medianNs),
-      'pair.p99NsPerPair': round(pair.p99Ns),
-      [`seed${seed}.prefixOps`]: nOps,
-      [`seed${seed}.medianNsPerOp`]: round(timing.medianNs),
-      [`seed${seed}.p99NsPerOp`]: round(timing.p99Ns),
+      pair: { medianNsPerPair: round(pair.medianNs), p99NsPerPair: round(pair.p99Ns) },
+      trace: { seed, prefixOps: nOps, medianNsPerOp: round(timing.medianNs), p99NsPerOp: round(timing.p99Ns) },
     },
     notes: [`The host backend maps ${bytes} bytes per 1080p request; real acldvppMalloc/acldvppFree would add the driver's cost on top.`],
   };

@@ -4,40 +4,52 @@
 // the public pool interleaved rep by rep, so "N× faster" compares like with like. Their
 // fragmentation is measured in scenario 3.
 
+import { PoolContender } from '../../src/cli/pool-contender.js';
 import { firstFitContender } from '../contenders/first-fit.js';
-import { poolContender } from '../contenders/pool.js';
 import { thingMallocContender } from '../contenders/thing-malloc.js';
-import { type ReplayTimingResult, timeReplays } from '../timing.js';
 import type { Contender } from '../../src/trace/replay.js';
-import { type BenchConfig, type Figure, type ScenarioResult, type SeededTrace, round } from './context.js';
+import { type ReplayTimingResult, timeReplays } from '../../src/trace/timing.js';
+import { type BenchConfig, type Measured, type ReplayFigures, type SeededTrace, replayFigures, round } from './context.js';
 
-export function runPeers(config: BenchConfig, traces: readonly SeededTrace[]): ScenarioResult {
-  const figures: Record<string, Figure> = {};
-  const contenders: [string, Contender<unknown>][] = [
-    ['pool', poolContender(config.backend) as Contender<unknown>],
-    ['thing', thingMallocContender as Contender<unknown>],
-    ['firstFit', firstFitContender as Contender<unknown>],
-  ];
+export interface PeersSeed {
+  readonly seed: number;
+  readonly pool: ReplayFigures;
+  readonly thing: ReplayFigures;
+  readonly firstFit: ReplayFigures;
+  readonly thingOverPool: number;
+  readonly firstFitOverPool: number;
+}
+
+export interface PeersFigures {
+  readonly seeds: readonly PeersSeed[];
+}
+
+export type PeersResult = Measured<'peers', PeersFigures>;
+
+export async function runPeers(config: BenchConfig, traces: readonly SeededTrace[]): Promise<PeersResult> {
+  const contenders = [new PoolContender(config.backend), thingMallocContender, firstFitContender] as Contender<unknown>[];
   const options = { reps: config.slowReps, warmups: 1, opsPerBatch: config.opsPerBatch };
+  const seeds: PeersSeed[] = [];
   for (const { seed, trace } of traces) {
-    const results = timeReplays(trace, contenders.map(([, c]) => c), config.capacityBytes, options);
-    const medians = new Map<string, number>();
-    for (const [i, [key]] of contenders.entries()) {
-      const { timing, counts } = results[i] as ReplayTimingResult;
-      medians.set(key, timing.medianNs);
-      figures[`seed${seed}.${key}.medianNsPerOp`] = round(timing.medianNs);
-      figures[`seed${seed}.${key}.p99NsPerOp`] = round(timing.p99Ns);
-      figures[`seed${seed}.${key}.failures`] = counts.failures;
-    }
-    const pool = medians.get('pool') ?? Number.NaN;
-    figures[`seed${seed}.thingOverPool`] = round((medians.get('thing') ?? Number.NaN) / pool, 2);
-    figures[`seed${seed}.firstFitOverPool`] = round((medians.get('firstFit') ?? Number.NaN) / pool, 2);
+    const [pool, thing, firstFit] = (await timeReplays(trace, contenders, config.capacityBytes, options)) as [
+      ReplayTimingResult,
+      ReplayTimingResult,
+      ReplayTimingResult,
+    ];
+    seeds.push({
+      seed,
+      pool: replayFigures(pool),
+      thing: replayFigures(thing),
+      firstFit: replayFigures(firstFit),
+      thingOverPool: round(thing.timing.medianNs / pool.timing.medianNs, 2),
+      firstFitOverPool: round(firstFit.timing.medianNs / pool.timing.medianNs, 2),
+    });
   }
   return {
     id: 'peers',
     title: '6. Peers: @thi.ng/malloc and naive first-fit on the same traces',
     status: 'ok',
-    figures,
+    figures: { seeds },
     notes: [`Pool, @thi.ng/malloc and first-fit interleaved rep by rep: ${config.slowReps} timed reps after 1 warm-up (the peers are O(n) per op).`],
   };
 }
