@@ -6,10 +6,9 @@
 // Informative only: it bounds how close the public API can get to the engine.
 
 import { DVPP_ADDR_ALIGN } from '../../src/constants.js';
-import { TlsfEngine } from '../../src/engine/index.js';
+import { NO_SPACE, TlsfEngine } from '../../src/engine/index.js';
 import type { Contender, Instance } from '../../src/trace/replay.js';
-import { engineInstance } from './engine.js';
-import { capacityGranules } from './granules.js';
+import { capacityGranules, granulesFor } from './granules.js';
 
 /** What alloc returns: as many fields as a Segment, none computed. */
 export class HandleObject {
@@ -22,16 +21,28 @@ export class HandleObject {
   ) {}
 }
 
-/** Drives an existing engine, wrapping each handle in a fresh {@link HandleObject}. */
+/**
+ * Drives an existing engine like engineInstance (contenders/engine.ts), generations kept beside
+ * the nodes, plus a fresh {@link HandleObject} per alloc. Written out rather than wrapping
+ * engineInstance: one more call level spends V8's inlining budget and costs more than the object.
+ */
 export function handleObjectInstance(engine: TlsfEngine): Instance<HandleObject> {
-  const handles = engineInstance(engine);
+  let generations = new Int32Array(1024);
   return {
     alloc: (len) => {
-      const node = handles.alloc(len);
-      return node === undefined ? undefined : new HandleObject(engine, node, engine.offsetOf(node) * DVPP_ADDR_ALIGN, len, undefined);
+      const node = engine.allocate(granulesFor(len));
+      if (node === NO_SPACE) return undefined;
+      if (node >= generations.length) {
+        const grown = new Int32Array(Math.max(node + 1, generations.length * 2));
+        grown.set(generations);
+        generations = grown;
+      }
+      generations[node] = engine.generationOf(node);
+      return new HandleObject(engine, node, engine.offsetOf(node) * DVPP_ADDR_ALIGN, len, undefined);
     },
     free: (handle) => {
-      handles.free(handle.node);
+      const { node } = handle;
+      engine.free(node, generations[node] as number);
     },
   };
 }
