@@ -33,6 +33,7 @@ constexpr int kAclErrorRepeatInitialize = 100002;
 // aclrtMemcpyKind (acl_rt.h).
 constexpr int kAclMemcpyHostToDevice = 1;
 constexpr int kAclMemcpyDeviceToHost = 2;
+constexpr int kAclMemcpyDeviceToDevice = 3;
 // aclrtMemAttr (acl_rt.h): free huge-page memory is DDR on Atlas inference cards, HBM on
 // training/A2/A3 parts; both are asked and whichever the device has is reported.
 constexpr int kAclDdrMemHuge = 2;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The `acl` memory kind: one acldvppMalloc block on one Ascend device. Allocation runs
 // aclInit (once per process), aclrtSetDevice and aclrtGetMemInfo, then acldvppMalloc; release
-// runs acldvppFree of the base (never of an inner address) and then aclrtResetDevice. memset and
-// copies go through aclrtMemset / aclrtMemcpy; there is no host pointer to device memory.
+// runs acldvppFree of the base (never of an inner address) and then aclrtResetDevice. memset goes
+// through aclrtMemset, and copies through aclrtMemcpy (host to device, device to host, and device
+// to device inside the block); there is no host pointer to device memory.
 #ifndef DVPP_POOL_ACL_MEMORY_H_
 #define DVPP_POOL_ACL_MEMORY_H_
 

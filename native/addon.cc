@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Module init: installs the per-environment registry and exports the functions (at most 8 in
-// all; 7 today). The acl kind registers its two, allocateAcl and aclProbe, here as well.
+// all, and all 8 are in use). The acl kind registers its two, allocateAcl and aclProbe, here too.
 
 #include <napi.h>
 
@@ -17,6 +17,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("memset", Napi::Function::New(env, Memset, "memset"));
   exports.Set("write", Napi::Function::New(env, Write, "write"));
   exports.Set("read", Napi::Function::New(env, Read, "read"));
+  exports.Set("copy", Napi::Function::New(env, Copy, "copy"));
   exports.Set("allocateAcl", Napi::Function::New(env, AllocateAcl, "allocateAcl"));
   exports.Set("aclProbe", Napi::Function::New(env, AclProbe, "aclProbe"));
   return exports;

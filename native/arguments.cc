@@ -113,4 +113,15 @@ void RequireRange(Napi::Env env, uint64_t offset, uint64_t length, uint64_t size
   }
 }
 
+void RequireDisjoint(Napi::Env env, uint64_t dst, uint64_t src, uint64_t length) {
+  // Two ranges of one length overlap exactly when their starts are closer than that length.
+  const uint64_t distance = dst > src ? dst - src : src - dst;
+  if (length > distance) {
+    // Offsets and lengths are at most 2^53 - 1 (RequireIndex), so these ends cannot wrap.
+    throw Napi::RangeError::New(env, "Source [" + std::to_string(src) + ", " + std::to_string(src + length) +
+                                         ") and destination [" + std::to_string(dst) + ", " +
+                                         std::to_string(dst + length) + ") of the copy overlap");
+  }
+}
+
 }  // namespace dvpp_pool

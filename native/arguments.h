@@ -35,6 +35,10 @@ Bytes RequireView(Napi::Value value, const char* name);
 // RangeError unless [offset, offset + length) lies within [0, size). Cannot overflow.
 void RequireRange(Napi::Env env, uint64_t offset, uint64_t length, uint64_t size);
 
+// RangeError when [src, src + length) and [dst, dst + length) share a byte (empty ranges never
+// do). Takes RequireIndex values, so nothing overflows.
+void RequireDisjoint(Napi::Env env, uint64_t dst, uint64_t src, uint64_t length);
+
 }  // namespace dvpp_pool
 
 #endif  // DVPP_POOL_ARGUMENTS_H_

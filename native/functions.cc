@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The exported functions; see functions.h. Each one checks every argument before touching memory,
-// and memset/write/read dispatch through the block's Memory, so they serve every kind.
+// and memset/write/read/copy dispatch through the block's Memory, so they serve every kind.
 
 #include "functions.h"
 
@@ -72,6 +72,18 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   Memory& memory = block->Live(info.Env());
   RequireRange(info.Env(), offset, dst.length, block->Size());
   return Result(info.Env(), memory.Read(offset, dst.data, dst.length));
+}
+
+Napi::Value Copy(const Napi::CallbackInfo& info) {
+  Block* block = Block::Unwrap(info[0], "block");
+  const uint64_t dst_offset = RequireIndex(info[1], "dstOffset");
+  const uint64_t src_offset = RequireIndex(info[2], "srcOffset");
+  const uint64_t length = RequireIndex(info[3], "length");
+  Memory& memory = block->Live(info.Env());
+  RequireRange(info.Env(), dst_offset, length, block->Size());
+  RequireRange(info.Env(), src_offset, length, block->Size());
+  RequireDisjoint(info.Env(), dst_offset, src_offset, length);
+  return Result(info.Env(), memory.Copy(dst_offset, src_offset, length));
 }
 
 }  // namespace dvpp_pool

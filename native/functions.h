@@ -25,6 +25,9 @@ Napi::Value Memset(const Napi::CallbackInfo& info);
 Napi::Value Write(const Napi::CallbackInfo& info);
 // read(block, offset, dst) -> undefined | failure; fills the view `dst` from `offset`.
 Napi::Value Read(const Napi::CallbackInfo& info);
+// copy(block, dstOffset, srcOffset, length) -> undefined | failure; copies `length` bytes from
+// `srcOffset` to `dstOffset` of the block, inside the memory kind; the two ranges must not overlap.
+Napi::Value Copy(const Napi::CallbackInfo& info);
 
 }  // namespace dvpp_pool
 

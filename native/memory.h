@@ -7,7 +7,7 @@
 // implement Memory in native/<kind>_memory.{h,cc} (refusing a base that is not a multiple of
 // 128), write a JS entry point that builds one and hands it to Block::New (block.h; see
 // AllocateHost in functions.cc), and register that entry point in addon.cc. Block,
-// free/memset/write/read stay as they are.
+// free/memset/write/read/copy stay as they are.
 #ifndef DVPP_POOL_MEMORY_H_
 #define DVPP_POOL_MEMORY_H_
 
@@ -42,6 +42,9 @@ class Memory {
   // `src`/`dst` are host memory: a JS view's bytes.
   virtual Outcome Write(size_t offset, const void* src, size_t length) = 0;
   virtual Outcome Read(size_t offset, void* dst, size_t length) = 0;
+  // Copies `length` bytes from `src_offset` to `dst_offset` inside this memory, without a trip
+  // through host memory where the kind can (acl: device to device). The two ranges never overlap.
+  virtual Outcome Copy(size_t dst_offset, size_t src_offset, size_t length) = 0;
 };
 
 }  // namespace dvpp_pool

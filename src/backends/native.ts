@@ -45,6 +45,11 @@ export interface DvppPoolAddon {
   /** Fills `dst` from `offset`. */
   read(block: NativeBlock, offset: number, dst: ArrayBufferView): NativeFailure | undefined;
   /**
+   * Copies `length` bytes from `srcOffset` to `dstOffset` of the block, inside the memory kind
+   * (host: memmove; acl: one aclrtMemcpy device to device). RangeError for overlapping ranges.
+   */
+  copy(block: NativeBlock, dstOffset: number, srcOffset: number, length: number): NativeFailure | undefined;
+  /**
    * Loads the ACL libraries (first `libraryDir`, then $ASCEND_HOME_PATH/lib64,
    * $ASCEND_TOOLKIT_HOME/lib64, the default search), then aclInit once per process,
    * aclrtSetDevice(deviceId) and one acldvppMalloc of `size` bytes. `{ reason }` when no usable

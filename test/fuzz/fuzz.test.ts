@@ -29,7 +29,7 @@ it.each([
     // The message builders were fuzzed with hostile values too.
     expect(report.targets['message builders: invalidMessage']).toBeGreaterThan(0);
   } else {
-    expect(Object.keys(report.targets).sort()).toEqual(['aclProbe', 'allocateAcl', 'allocateHost', 'free', 'memset', 'read', 'write']);
+    expect(Object.keys(report.targets).sort()).toEqual(['aclProbe', 'allocateAcl', 'allocateHost', 'copy', 'free', 'memset', 'read', 'write']);
     expect(acl.mallocs).toBeGreaterThan(0);
   }
 });

@@ -86,6 +86,7 @@ describe('the fuzz oracle', () => {
       "Range [0, 300) is outside the segment's 160 bytes",
       'Range [4000, 4200) is outside the block of 4096 bytes',
       'The block was freed: it has no bytes left to access',
+      'Source [0, 11) and destination [10, 21) of the copy overlap',
       'The view given for bytes reaches past the end of its buffer',
       'len 99999 is larger than the pool capacity can ever hold: its footprint is 100096 bytes and the capacity 65536 bytes, so acquireAsync would wait forever',
       "The pool's addresses end at 0x20000000000000, beyond 2^53: pyACL pointers are numbers and would lose bits",

@@ -86,6 +86,7 @@ export const PROJECT_ERROR_MESSAGES: ReadonlyArray<{ readonly pattern: RegExp; r
   { pattern: /^Range \[\d+, \d+\) is outside the segment's \d+ bytes$/, from: 'src/pool/segment.ts checkRange' },
   { pattern: /^Range \[\d+, \d+\) is outside the block of \d+ bytes$/, from: 'src/backends/js.ts, native/arguments.cc RequireRange' },
   { pattern: /^The block was freed: it has no bytes left to access$/, from: 'src/backends/js.ts, native/block.cc' },
+  { pattern: /^Source \[\d+, \d+\) and destination \[\d+, \d+\) of the copy overlap$/, from: 'src/backends/js.ts, native/arguments.cc RequireDisjoint' },
   { pattern: /^The view given for \S+ reaches past the end of its buffer$/, from: 'native/arguments.cc RequireView' },
   {
     pattern: /^len \d+ is larger than the pool capacity can ever hold: its footprint is \d+ bytes and the capacity \d+ bytes, so acquireAsync would wait forever$/,
@@ -575,6 +576,8 @@ function nativeTargets(ctx: Context, addon: DvppPoolAddon, state: NativeState, l
     () => ctx.invoke('write', addon.write, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(bytes)]),
     () => ctx.invoke('read', addon.read, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(bytes)]),
     () => ctx.invoke('read', addon.read, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(bytes)]),
+    () => ctx.invoke('copy', addon.copy, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(offset), ctx.arg(() => rng.int(0, 512))]),
+    () => ctx.invoke('copy', addon.copy, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(offset), ctx.arg(() => rng.int(0, 512))]),
   ];
 }
 

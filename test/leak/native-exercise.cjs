@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Exercises every native entry point for test/leak/valgrind.sh: host blocks and ACL blocks (over
-// the test double at argv[3]): allocate, write/read/memset, bounds and argument errors, foreign
-// objects and wrong receivers, detached/shared/resizable views, injected ACL failures, double
-// free, GC finalizers, a worker thread that ends with live blocks, and an end with live blocks:
+// the test double at argv[3]): allocate, write/read/memset/copy, bounds and argument errors,
+// foreign objects and wrong receivers, detached/shared/resizable views, injected ACL failures,
+// double free, GC finalizers, a worker thread that ends with live blocks, and an end with live
+// blocks:
 //   node --expose-gc native-exercise.cjs <main|exit|throw> <double lib64>
 // main ends normally, exit calls process.exit(0), throw dies of an uncaught exception (exit 1).
 // $DVPP_POOL_ADDON names another build of the addon to load (test/native/ubsan.test.ts).
@@ -44,6 +45,13 @@ function exerciseBytes(b) {
     }
   }
   assert.equal(addon.memset(b, b.size, 0, 1), undefined);
+  // copy inside the block: both directions, up to the last byte, and empty ranges at either end.
+  addon.write(b, 0, pattern);
+  assert.equal(addon.copy(b, b.size - 300, 0, 300), undefined);
+  assert.equal(addon.copy(b, 0, b.size - 150, 150), undefined);
+  addon.read(b, b.size - 300, back);
+  assert.deepEqual(back, pattern);
+  for (const [dst, src] of [[0, 0], [b.size, 0], [0, b.size], [b.size, b.size]]) assert.equal(addon.copy(b, dst, src, 0), undefined);
 }
 
 function exerciseErrors(b) {
@@ -55,6 +63,14 @@ function exerciseErrors(b) {
     () => addon.read(b, -1, new Uint8Array(1)),
     () => addon.memset(b, 0.5, 1, 0),
     () => addon.memset(b, NaN, 1, 0),
+    () => addon.copy(b, b.size, 0, 1),
+    () => addon.copy(b, 0, b.size - 1, 2),
+    () => addon.copy(b, 2 ** 53 - 1, 2 ** 53 - 1, 2 ** 53 - 1),
+    () => addon.copy(b, 0, 2 ** 53, 1),
+    () => addon.copy(b, -1, 0, 1),
+    () => addon.copy(b, 0, 0, NaN),
+    () => addon.copy(b, 10, 0, 11),
+    () => addon.copy(b, 0, 0, 1),
   ];
   for (const call of range) assert.throws(call, RangeError);
   const shrinking = new ArrayBuffer(256, { maxByteLength: 1024 });
@@ -65,7 +81,15 @@ function exerciseErrors(b) {
   structuredClone(detachedSource, { transfer: [detachedSource] });
   const foreign = [{ ...b }, Object.create(b), new Proxy(b, {}), Object.freeze({ base: b.base, size: b.size }), null, 1, 'block'];
   const type = [
-    ...foreign.flatMap((f) => [() => addon.free(f), () => addon.memset(f, 0, 1, 0), () => addon.read(f, 0, new Uint8Array(1)), () => addon.write(f, 0, new Uint8Array(1))]),
+    ...foreign.flatMap((f) => [
+      () => addon.free(f),
+      () => addon.memset(f, 0, 1, 0),
+      () => addon.read(f, 0, new Uint8Array(1)),
+      () => addon.write(f, 0, new Uint8Array(1)),
+      () => addon.copy(f, 128, 0, 1),
+    ]),
+    () => addon.copy(b, '128', 0, 1),
+    () => addon.copy(b, 128, 0),
     () => addon.memset.call(b, {}, 0, 1, 0),
     () => addon.write(b, 0, [1, 2, 3]),
     () => addon.write(b, 0, new ArrayBuffer(4)),
@@ -92,6 +116,7 @@ function exerciseFree(b) {
   assert.throws(() => addon.memset(b, 0, 1, 0), RangeError);
   assert.throws(() => addon.write(b, 0, new Uint8Array(1)), RangeError);
   assert.throws(() => addon.read(b, 0, new Uint8Array(1)), RangeError);
+  assert.throws(() => addon.copy(b, 128, 0, 1), RangeError);
 }
 
 function withEnv(name, value, action) {
@@ -122,6 +147,7 @@ function exerciseAclFaults(b) {
   assert.equal(withEnv('ACL_DOUBLE_FAIL_MEMSET', '507899', () => addon.memset(b, 0, 16, 1)).op, 'aclrtMemset');
   assert.equal(withEnv('ACL_DOUBLE_FAIL_MEMCPY', '107000', () => addon.write(b, 0, new Uint8Array(8))).op, 'aclrtMemcpy');
   assert.equal(withEnv('ACL_DOUBLE_FAIL_MEMCPY', '107000', () => addon.read(b, 0, new Uint8Array(8))).op, 'aclrtMemcpy');
+  assert.equal(withEnv('ACL_DOUBLE_FAIL_MEMCPY', '107000', () => addon.copy(b, 128, 0, 8)).op, 'aclrtMemcpy');
   assert.equal(withEnv('ACL_DOUBLE_FAIL_MALLOC', '1', () => addon.allocateAcl(4096, 0, libraryDir)).error, 207001);
   assert.equal(addon.allocateAcl(4096, 7, libraryDir).op, 'aclrtSetDevice');
   const failing = block(addon.allocateAcl(4096, 0, libraryDir));

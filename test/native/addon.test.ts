@@ -51,8 +51,8 @@ const ResizableArrayBuffer = ArrayBuffer as unknown as new (
 ) => ArrayBuffer & { resize(length: number): void };
 
 describe('exports', () => {
-  it('has the five host functions and the two acl ones, nothing else', () => {
-    expect(Object.keys(addon).sort()).toEqual(['aclProbe', 'allocateAcl', 'allocateHost', 'free', 'memset', 'read', 'write']);
+  it('has the six host functions and the two acl ones, nothing else', () => {
+    expect(Object.keys(addon).sort()).toEqual(['aclProbe', 'allocateAcl', 'allocateHost', 'copy', 'free', 'memset', 'read', 'write']);
   });
 });
 
@@ -122,6 +122,103 @@ describe('bounds', () => {
       addon.read(block, 0, byte);
       expect(byte[0]).toBe(expected);
     }
+  });
+});
+
+describe('copy', () => {
+  /** A block of `size` bytes, each byte its offset's low 8 bits. */
+  function numbered(size = 4096): NativeBlock {
+    const block = allocate(size);
+    addon.write(block, 0, Uint8Array.from({ length: size }, (_, i) => i & 0xff));
+    return block;
+  }
+
+  function bytesOf(block: NativeBlock): Uint8Array {
+    const bytes = new Uint8Array(block.size);
+    addon.read(block, 0, bytes);
+    return bytes;
+  }
+
+  /** Runs `call`, which must throw `type`, and checks it changed no byte of `block`. */
+  function refused(block: NativeBlock, type: typeof TypeError | typeof RangeError, call: () => unknown, message?: string): void {
+    const before = bytesOf(block);
+    expect(call).toThrow(type);
+    if (message !== undefined) expect(call).toThrow(message);
+    expect(bytesOf(block)).toEqual(before);
+  }
+
+  it('copies length bytes between two ranges of the block and returns undefined', () => {
+    const block = numbered();
+    expect(addon.copy(block, 1000, 10, 300)).toBeUndefined();
+    const bytes = bytesOf(block);
+    expect([...bytes.subarray(1000, 1300)]).toEqual(Array.from({ length: 300 }, (_, i) => (10 + i) & 0xff));
+    expect(bytes[999]).toBe(999 & 0xff);
+    expect(bytes[1300]).toBe(1300 & 0xff);
+    expect(addon.copy(block, 4095, 0, 1)).toBeUndefined();
+    expect(bytesOf(block)[4095]).toBe(0);
+  });
+
+  it('refuses overlapping ranges with a RangeError naming both', () => {
+    const block = numbered();
+    refused(block, RangeError, () => addon.copy(block, 10, 0, 11), 'Source [0, 11) and destination [10, 21) of the copy overlap');
+    refused(block, RangeError, () => addon.copy(block, 0, 10, 11), 'Source [10, 21) and destination [0, 11) of the copy overlap');
+    refused(block, RangeError, () => addon.copy(block, 7, 7, 1));
+    // Touching is not overlapping; empty ranges never overlap.
+    expect(addon.copy(block, 10, 0, 10)).toBeUndefined();
+    expect(addon.copy(block, 7, 7, 0)).toBeUndefined();
+  });
+
+  it('checks both ranges against the block without overflowing, even for length 0', () => {
+    const block = numbered();
+    const outside = (call: () => unknown, message?: string) => refused(block, RangeError, call, message);
+    outside(() => addon.copy(block, 4096, 0, 1), 'Range [4096, 4097) is outside the block of 4096 bytes');
+    outside(() => addon.copy(block, 0, 4000, 97), 'Range [4000, 4097) is outside the block of 4096 bytes');
+    outside(() => addon.copy(block, 4097, 0, 0));
+    outside(() => addon.copy(block, 0, 4097, 0));
+    outside(() => addon.copy(block, MAX_SAFE, 0, 1));
+    outside(() => addon.copy(block, 0, MAX_SAFE, 1));
+    outside(() => addon.copy(block, 0, 128, MAX_SAFE));
+    outside(() => addon.copy(block, MAX_SAFE, MAX_SAFE, MAX_SAFE));
+    outside(() => addon.copy(block, 4095, 0, MAX_SAFE));
+    expect(addon.copy(block, 4096, 4096, 0)).toBeUndefined();
+  });
+
+  it.each([-1, -0, -0.5, 0.5, Number.NaN, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, 2 ** 53, 2 ** 53 + 2, 2 ** 64, -(2 ** 53)])(
+    'refuses %s as dstOffset, srcOffset or length with a RangeError naming it',
+    (bad) => {
+      const block = numbered();
+      // -0 is an integer, so it is 0: a valid offset and a valid length.
+      if (Object.is(bad, -0)) {
+        expect(addon.copy(block, bad, 128, 1)).toBeUndefined();
+        expect(addon.copy(block, 128, 0, bad)).toBeUndefined();
+        return;
+      }
+      const shown = String(bad);
+      refused(block, RangeError, () => addon.copy(block, bad, 0, 1), `Expected non-negative safe integer for dstOffset but received ${shown} of type number`);
+      refused(block, RangeError, () => addon.copy(block, 128, bad, 1), `Expected non-negative safe integer for srcOffset but received ${shown} of type number`);
+      refused(block, RangeError, () => addon.copy(block, 128, 0, bad), `Expected non-negative safe integer for length but received ${shown} of type number`);
+    },
+  );
+
+  it('refuses arguments that are not numbers, and missing ones, with a TypeError', () => {
+    const block = numbered();
+    for (const bad of ['1', 1n, null, undefined, {}, [1], Symbol('x'), () => 1, new Number(1)]) {
+      refused(block, TypeError, () => addon.copy(block, bad as number, 0, 1));
+      refused(block, TypeError, () => addon.copy(block, 128, bad as number, 1));
+      refused(block, TypeError, () => addon.copy(block, 128, 0, bad as number));
+    }
+    const partial = addon.copy as unknown as (...args: unknown[]) => unknown;
+    refused(block, TypeError, () => partial(block, 128, 0));
+    refused(block, TypeError, () => partial(block));
+    refused(block, TypeError, () => partial());
+  });
+
+  it('refuses a freed block with the RangeError of every other access, and checks the arguments first', () => {
+    const block = allocate();
+    addon.free(block);
+    expect(() => addon.copy(block, 128, 0, 1)).toThrow(new RangeError('The block was freed: it has no bytes left to access'));
+    expect(() => addon.copy(block, 0, 0, 0)).toThrow(RangeError);
+    expect(() => addon.copy(block, 'x' as unknown as number, 0, 0)).toThrow(TypeError);
   });
 });
 
@@ -208,6 +305,7 @@ describe('foreign objects', () => {
         ['memset', () => addon.memset(foreign, 0, 1, 0)],
         ['write', () => addon.write(foreign, 0, new Uint8Array(1))],
         ['read', () => addon.read(foreign, 0, new Uint8Array(1))],
+        ['copy', () => addon.copy(foreign, 128, 0, 1)],
       ];
       for (const [name, call] of calls) {
         expect(call, `${name}(${what})`).toThrow(TypeError);
@@ -219,6 +317,7 @@ describe('foreign objects', () => {
   it('ignores the receiver: a block as `this` does not stand in for the block argument', () => {
     const block = allocate();
     expect(() => Reflect.apply(addon.memset, block, [{}, 0, 1, 0])).toThrow(TypeError);
+    expect(() => Reflect.apply(addon.copy, block, [{}, 128, 0, 1])).toThrow(TypeError);
     expect(Reflect.apply(addon.free, {}, [block])).toBe(true);
   });
 });
