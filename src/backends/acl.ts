@@ -4,8 +4,9 @@
 // Creating the backend loads the libraries and calls nothing; allocate() runs aclInit (once per
 // process), aclrtSetDevice, aclrtGetMemInfo, acldvppMalloc and one aclrtMemset of the block.
 // Every failed ACL call arrives as an AclError; a missing library or symbol as
-// BackendUnavailableError. free, memset, write and read are native-backend.ts's, shared with
-// host; this file keeps the allocation (with its aclrtMemset) and probeAcl().
+// BackendUnavailableError. free, memset, write, read and copy (one aclrtMemcpy device to device)
+// are native-backend.ts's, shared with host; this file keeps the allocation (with its aclrtMemset)
+// and probeAcl().
 
 import { DVPP_MAX_BLOCK_BYTES } from '../constants.js';
 import { AclError, BackendUnavailableError } from '../errors.js';

@@ -6,7 +6,8 @@
 // Preconditions the pool guarantees on every call (backends still re-check cheaply):
 //  - allocate(size): size is a positive safe integer, a multiple of 128;
 //  - block is a value this backend's allocate() returned;
-//  - 0 <= offset, 0 <= length, offset + length <= block.size, all safe integers.
+//  - 0 <= offset, 0 <= length, offset + length <= block.size, all safe integers;
+//  - copy's two ranges never overlap (the pool copies only between distinct live segments).
 // Promises a backend makes:
 //  - block.base is a multiple of 128 (DVPP_ADDR_ALIGN) and block.size >= the size asked;
 //  - allocate() returns zeroed memory: every byte of a fresh block reads 0. The pool relies on it
@@ -14,8 +15,11 @@
 //    only memory that is not zero already (acl: one aclrtMemset; anonymous mmap and a new
 //    ArrayBuffer are zero pages, and touching them would commit the whole block);
 //  - free(block) is idempotent: a second free is a no-op that returns false;
-//  - memset/write/read never touch bytes outside [offset, offset + length) of the block and
-//    throw a RangeError (bounds) or TypeError (wrong block or argument) rather than crash;
+//  - memset/write/read never touch bytes outside [offset, offset + length) of the block, and copy
+//    writes no byte outside its destination range; each throws a RangeError (bounds, overlap) or
+//    TypeError (wrong block or argument) rather than crash, and then has touched nothing;
+//  - copy moves bytes inside the backend (acl: one aclrtMemcpy device to device; host: memmove;
+//    js: copyWithin), never through a JS buffer;
 //  - a failure of the underlying memory system is thrown as a coded DvppPoolError.
 
 /** Where a pool's block comes from: Ascend DVPP memory, native host memory, or an ArrayBuffer. */
@@ -42,4 +46,15 @@ export interface Backend {
   write(block: BackendBlock, offset: number, src: ArrayBufferView): void;
   /** Copies `dst.byteLength` bytes from `offset` into `dst`. */
   read(block: BackendBlock, offset: number, dst: ArrayBufferView): void;
+  /**
+   * Copies `length` bytes from `[srcOffset, srcOffset + length)` to `[dstOffset, dstOffset + length)`
+   * of the same block, inside the backend. Offsets and length are bytes, non-negative safe
+   * integers; both ranges lie within the block and do not overlap. Length 0 copies nothing, after
+   * the same checks.
+   * @throws {TypeError} a block of another backend; on `host` and `acl`, an argument that is not a number.
+   * @throws {RangeError} a freed block, a bad number, a range outside the block, or overlapping
+   * ranges; nothing is copied.
+   * @throws {DvppPoolError} the memory system failed (`acl`: an AclError of aclrtMemcpy).
+   */
+  copy(block: BackendBlock, dstOffset: number, srcOffset: number, length: number): void;
 }

@@ -2,8 +2,9 @@
 // The `host` backend: one anonymous mmap per block through the native addon (huge pages first,
 // then normal pages with transparent huge pages advised). Argument, bounds and foreign-block
 // checks happen in C++ and arrive as TypeError/RangeError; a failed mmap or munmap becomes a
-// HostMemoryError. The default wherever no Ascend runtime is installed. free, memset, write and
-// read are native-backend.ts's, shared with acl; this file keeps the mmap and hugePageInfo().
+// HostMemoryError. The default wherever no Ascend runtime is installed. free, memset, write, read
+// and copy (a memmove) are native-backend.ts's, shared with acl; this file keeps the mmap and
+// hugePageInfo().
 
 import { readFileSync } from 'node:fs';
 import { BackendUnavailableError, HostMemoryError } from '../errors.js';

@@ -82,15 +82,29 @@ function live(block: BackendBlock): Uint8Array {
   return bytes;
 }
 
-function checkRange(block: Uint8Array, offset: number, length: number): void {
-  if (!Number.isSafeInteger(offset) || offset < 0) {
-    throw new RangeError(invalidMessage('offset', 'non-negative safe integer', offset));
+function checkIndex(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(invalidMessage(name, 'non-negative safe integer', value));
   }
-  if (!Number.isSafeInteger(length) || length < 0) {
-    throw new RangeError(invalidMessage('length', 'non-negative safe integer', length));
-  }
+}
+
+function checkWithin(block: Uint8Array, offset: number, length: number): void {
   if (offset + length > block.byteLength) {
     throw new RangeError(`Range [${offset}, ${offset + length}) is outside the block of ${block.byteLength} bytes`);
+  }
+}
+
+function checkRange(block: Uint8Array, offset: number, length: number): void {
+  checkIndex('offset', offset);
+  checkIndex('length', length);
+  checkWithin(block, offset, length);
+}
+
+// The same words as native/arguments.cc RequireDisjoint. Ranges of one length overlap exactly
+// when their starts are closer than that length; empty ranges never do.
+function checkDisjoint(dst: number, src: number, length: number): void {
+  if (Math.abs(dst - src) < length) {
+    throw new RangeError(`Source [${src}, ${src + length}) and destination [${dst}, ${dst + length}) of the copy overlap`);
   }
 }
 
@@ -141,6 +155,16 @@ export function createJsBackend(): Backend {
       const to = requireViewBytes('dst', dst);
       checkRange(bytes, offset, to.byteLength);
       to.set(bytes.subarray(offset, offset + to.byteLength));
+    },
+    copy(block, dstOffset, srcOffset, length) {
+      const bytes = live(block);
+      checkIndex('dstOffset', dstOffset);
+      checkIndex('srcOffset', srcOffset);
+      checkIndex('length', length);
+      checkWithin(bytes, dstOffset, length);
+      checkWithin(bytes, srcOffset, length);
+      checkDisjoint(dstOffset, srcOffset, length);
+      bytes.copyWithin(dstOffset, srcOffset, srcOffset + length);
     },
   };
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The one Backend over the native addon, shared by the `host` and `acl` backends. The addon checks
 // arguments, bounds and foreign blocks in C++ (TypeError/RangeError) and dispatches free, memset,
-// write and read to the block's own memory, so only two things differ by kind, and each kind's
-// file hands them in: how a block is made (its allocate function over the addon), and which coded
-// error an expected failure of its memory system ({ op, error, message }) becomes.
+// write, read and copy to the block's own memory, so only two things differ by kind, and each
+// kind's file hands them in: how a block is made (its allocate function over the addon), and which
+// coded error an expected failure of its memory system ({ op, error, message }) becomes.
 
 import type { DvppPoolError } from '../errors.js';
 import type { Backend, BackendBlock } from './backend.js';
@@ -46,6 +46,10 @@ export function createNativeBackend(addon: DvppPoolAddon, own: NativeKind): Back
     read(block, offset, dst) {
       const failure = addon.read(native(block), offset, dst);
       if (failure !== undefined) throw error(failure, `read at offset ${offset}`);
+    },
+    copy(block, dstOffset, srcOffset, length) {
+      const failure = addon.copy(native(block), dstOffset, srcOffset, length);
+      if (failure !== undefined) throw error(failure, `copy of ${length} bytes from offset ${srcOffset} to offset ${dstOffset}`);
     },
   };
 }

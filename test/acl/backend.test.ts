@@ -147,6 +147,29 @@ describe('acl backend over the double (acl.libraryDir)', () => {
     pool.close();
   });
 
+  it('copies inside a block with one aclrtMemcpy device to device (kind 3), never through JS', () => {
+    const backend = createAclBackend({ libraryDir });
+    const block = backend.allocate(4 * KiB);
+    try {
+      const pattern = Uint8Array.from({ length: 100 }, (_, i) => i + 1);
+      backend.write(block, 0, pattern);
+      const before = calls().length;
+      backend.copy(block, 2048, 0, 100);
+      expect(calls().slice(before).map((c) => c.line)).toEqual([
+        `aclrtMemcpy(dst=0x${(block.base + 2048n).toString(16)}, destMax=100, src=0x${block.base.toString(16)}, count=100, kind=3) -> 0`,
+      ]);
+      const bytes = new Uint8Array(102);
+      backend.read(block, 2047, bytes);
+      expect([...bytes]).toEqual([0, ...pattern, 0]);
+      // Length 0 is checked and makes no ACL call.
+      const quiet = calls().length;
+      backend.copy(block, 4 * KiB, 0, 0);
+      expect(calls()).toHaveLength(quiet);
+    } finally {
+      backend.free(block);
+    }
+  });
+
   it('frees a block once, and probeAcl names the loaded files', () => {
     const backend = createAclBackend({ libraryDir });
     expect(backend.kind).toBe('acl');
@@ -168,9 +191,15 @@ describe('acl backend over the double (acl.libraryDir)', () => {
     expect(() => backend.write(block, 4 * KiB, new Uint8Array(1))).toThrow(RangeError);
     expect(() => backend.read(block, -1, new Uint8Array(1))).toThrow(RangeError);
     expect(() => backend.memset({ base: block.base, size: block.size }, 0, 1, 0)).toThrow(TypeError);
+    expect(() => backend.copy(block, 4 * KiB - 10, 0, 11)).toThrow(RangeError);
+    expect(() => backend.copy(block, 0, 4 * KiB - 10, 11)).toThrow(RangeError);
+    expect(() => backend.copy(block, 0, 100, 101)).toThrow(/of the copy overlap/);
+    expect(() => backend.copy(block, 0, 2 ** 53, 1)).toThrow(RangeError);
+    expect(() => backend.copy({ base: block.base, size: block.size }, 128, 0, 1)).toThrow(TypeError);
     expect(calls()).toHaveLength(before);
     backend.free(block);
     expect(() => backend.memset(block, 0, 1, 0)).toThrow(RangeError);
+    expect(() => backend.copy(block, 128, 0, 1)).toThrow(RangeError);
   });
 
   it('refuses a block above 16 GiB with a RangeError before calling anything', () => {
@@ -253,6 +282,20 @@ describe('ACL faults surface as AclError', () => {
     expect(error.message).toMatch(/device to host/);
     pool.reset();
     pool.close();
+  });
+
+  it('a failing aclrtMemcpy (ACL_DOUBLE_FAIL_MEMCPY) in a copy: AclError naming the direction and both offsets', () => {
+    const backend = createAclBackend({ libraryDir });
+    const block = backend.allocate(4 * KiB);
+    process.env['ACL_DOUBLE_FAIL_MEMCPY'] = '107000';
+    const error = thrown(() => backend.copy(block, 1024, 0, 64)) as AclError;
+    delete process.env['ACL_DOUBLE_FAIL_MEMCPY'];
+    backend.free(block);
+    expect(error).toBeInstanceOf(AclError);
+    expect(error).toMatchObject({ code: 'ERR_DVPP_ACL', op: 'aclrtMemcpy', aclError: 107000 });
+    expect(error.message).toContain('device to device, 64 bytes from offset 0 to offset 1024');
+    expect(error.recentErrMsg).toMatch(/ACL_DOUBLE_FAIL_MEMCPY/);
+    expect(calls().filter((c) => c.name === 'aclrtMemcpy').at(-1)!.line).toMatch(/count=64, kind=3\) -> 107000$/);
   });
 
   it('a base that is not 128-byte aligned (ACL_DOUBLE_MISALIGN=64): AclError 200000, the block freed, the device reset', () => {

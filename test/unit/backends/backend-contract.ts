@@ -111,6 +111,119 @@ export function backendContract(name: string, create: () => Backend, foreign: ()
       expect(() => backend.read(block, bad, new Uint8Array(1))).toThrow(RangeError);
     });
 
+    /** Every byte of the block, to show a refused copy changed none. */
+    function bytesOf(block: BackendBlock): Uint8Array {
+      const bytes = new Uint8Array(block.size);
+      backend.read(block, 0, bytes);
+      return bytes;
+    }
+
+    /** A block whose every byte differs from its neighbours', so a copy's every byte shows. */
+    function patterned(): BackendBlock {
+      const block = allocate();
+      backend.write(block, 0, Uint8Array.from({ length: block.size }, (_, i) => (i * 31 + (i >> 8)) & 0xff));
+      return block;
+    }
+
+    it.each([
+      ['forwards', 256, 0, 64],
+      ['backwards', 0, 256, 64],
+      ['to the range right after the source', 4096, 4032, 64],
+      ['to the range right before the source', 4032, 4096, 64],
+      ['one byte to the last byte', SIZE - 1, 0, 1],
+      ['half the block onto the other half', SIZE / 2, 0, SIZE / 2],
+    ])('copies %s (dst %i, src %i, %i bytes), leaving every other byte as it was', (_how, dst, src, length) => {
+      const block = patterned();
+      const expected = bytesOf(block);
+      expected.copyWithin(dst, src, src + length);
+      expect(backend.copy(block, dst, src, length)).toBeUndefined();
+      expect(bytesOf(block)).toEqual(expected);
+    });
+
+    it('copies nothing for length 0, but still checks both offsets', () => {
+      const block = patterned();
+      const before = bytesOf(block);
+      for (const [dst, src] of [[0, 0], [128, 128], [block.size, 0], [0, block.size], [block.size, block.size]] as const) {
+        expect(backend.copy(block, dst, src, 0)).toBeUndefined();
+      }
+      expect(() => backend.copy(block, block.size + 1, 0, 0)).toThrow(RangeError);
+      expect(() => backend.copy(block, 0, block.size + 1, 0)).toThrow(RangeError);
+      expect(() => backend.copy(block, -1, 0, 0)).toThrow(RangeError);
+      expect(() => backend.copy(block, 0, Number.NaN, 0)).toThrow(RangeError);
+      expect(bytesOf(block)).toEqual(before);
+    });
+
+    it.each([
+      ['the same range', 64, 64, 64],
+      ['a destination one byte ahead', 65, 64, 64],
+      ['a destination one byte behind', 63, 64, 64],
+      ['a destination that ends one byte into the source', 1, 64, 64],
+      ['a source that ends one byte into the destination', 64, 1, 64],
+      ['one byte onto itself', 0, 0, 1],
+    ])('refuses overlapping ranges (%s) with a RangeError, copying nothing', (_how, dst, src, length) => {
+      const block = patterned();
+      const before = bytesOf(block);
+      expect(() => backend.copy(block, dst, src, length)).toThrow(RangeError);
+      expect(() => backend.copy(block, dst, src, length)).toThrow(/^Source \[\d+, \d+\) and destination \[\d+, \d+\) of the copy overlap$/);
+      expect(bytesOf(block)).toEqual(before);
+    });
+
+    it('refuses a copy whose source or destination leaves the block, copying nothing', () => {
+      const block = patterned();
+      const before = bytesOf(block);
+      const max = Number.MAX_SAFE_INTEGER;
+      for (const [dst, src, length] of [
+        [block.size - 1, 0, 2],
+        [0, block.size - 1, 2],
+        [block.size, 0, 1],
+        [0, block.size, 1],
+        [0, block.size / 2, block.size / 2 + 1],
+        [max, 0, 1],
+        [0, max, 1],
+        [0, 128, max],
+        [max, max, max],
+      ] as const) {
+        expect(() => backend.copy(block, dst, src, length), `copy(${dst}, ${src}, ${length})`).toThrow(/^Range \[\d+, \d+\) is outside the block of \d+ bytes$/);
+      }
+      expect(bytesOf(block)).toEqual(before);
+    });
+
+    it.each([-1, Number.NaN, 1.5, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2 ** 53, 2 ** 64, -0.5])(
+      'refuses copy offsets and length %s with a RangeError naming the argument, copying nothing',
+      (bad) => {
+        const block = patterned();
+        const before = bytesOf(block);
+        expect(() => backend.copy(block, bad, 0, 1)).toThrow(/^Expected non-negative safe integer for dstOffset but received /);
+        expect(() => backend.copy(block, 128, bad, 1)).toThrow(/^Expected non-negative safe integer for srcOffset but received /);
+        expect(() => backend.copy(block, 128, 0, bad)).toThrow(/^Expected non-negative safe integer for length but received /);
+        for (const call of [() => backend.copy(block, bad, 0, 1), () => backend.copy(block, 128, bad, 1), () => backend.copy(block, 128, 0, bad)]) {
+          expect(call).toThrow(RangeError);
+        }
+        expect(bytesOf(block)).toEqual(before);
+      },
+    );
+
+    it('refuses copy arguments that are not numbers (TypeError or RangeError), copying nothing', () => {
+      const block = patterned();
+      const before = bytesOf(block);
+      for (const bad of ['128', 128n, undefined, null, {}, [128]]) {
+        for (const call of [
+          () => backend.copy(block, bad as number, 0, 1),
+          () => backend.copy(block, 128, bad as number, 1),
+          () => backend.copy(block, 128, 0, bad as number),
+        ]) {
+          let error: unknown;
+          try {
+            call();
+          } catch (caught) {
+            error = caught;
+          }
+          expect(error instanceof TypeError || error instanceof RangeError, String(error)).toBe(true);
+        }
+      }
+      expect(bytesOf(block)).toEqual(before);
+    });
+
     it('rejects a block it did not make', () => {
       allocate();
       const plain = { base: 0x1000n, size: SIZE };
@@ -120,6 +233,7 @@ export function backendContract(name: string, create: () => Backend, foreign: ()
           expect(() => backend.memset(block, 0, 1, 0)).toThrow(TypeError);
           expect(() => backend.write(block, 0, new Uint8Array(1))).toThrow(TypeError);
           expect(() => backend.read(block, 0, new Uint8Array(1))).toThrow(TypeError);
+          expect(() => backend.copy(block, 128, 0, 1)).toThrow(TypeError);
           expect(() => backend.free(block)).toThrow(TypeError);
         }
       } finally {
@@ -139,11 +253,13 @@ export function backendContract(name: string, create: () => Backend, foreign: ()
       expect(() => backend.memset(block, 0, 1, 0)).toThrow(/freed/);
       expect(() => backend.write(block, 0, new Uint8Array(1))).toThrow(/freed/);
       expect(() => backend.read(block, 0, new Uint8Array(1))).toThrow(/freed/);
+      expect(() => backend.copy(block, 128, 0, 1)).toThrow(/freed/);
+      expect(() => backend.copy(block, 0, 0, 0)).toThrow(/freed/);
     });
 
     it('has exactly the members of the Backend contract', () => {
       allocate();
-      expect(Object.keys(backend).sort()).toEqual(['allocate', 'free', 'kind', 'memset', 'read', 'write']);
+      expect(Object.keys(backend).sort()).toEqual(['allocate', 'copy', 'free', 'kind', 'memset', 'read', 'write']);
     });
   });
 }

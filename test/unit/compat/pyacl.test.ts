@@ -43,6 +43,7 @@ function backendAt(base: bigint, failMemset = false): Backend {
     },
     write: (block, offset, src) => inner.write(unwrap(block), offset, src),
     read: (block, offset, dst) => inner.read(unwrap(block), offset, dst),
+    copy: (block, dstOffset, srcOffset, length) => inner.copy(unwrap(block), dstOffset, srcOffset, length),
   };
 }
 
