@@ -36,6 +36,12 @@ export const ACL_ERROR_REPEAT_INITIALIZE = 100002;
 /** ACL_ERROR_RT_MEMORY_ALLOCATION: out of (huge-page) memory; "only used by out of memory". */
 export const ACL_ERROR_RT_MEMORY_ALLOCATION = 207001;
 
+/** aclrtMemcpyKind values pyACL code passes to acl.rt.memcpy (acl_rt.h, `enum aclrtMemcpyKind`). */
+export const ACL_MEMCPY_HOST_TO_HOST = 0;
+export const ACL_MEMCPY_HOST_TO_DEVICE = 1;
+export const ACL_MEMCPY_DEVICE_TO_HOST = 2;
+export const ACL_MEMCPY_DEVICE_TO_DEVICE = 3;
+
 /**
  * `ALIGN_UP(value, k)`: the vendor's `((value - 1) / k + 1) * k` in integers for `value >= 1`,
  * and 0 for 0.

@@ -7,7 +7,7 @@ export type { PoolBackendInfo } from './pool/pool.js';
 export type { Segment } from './pool/segment.js';
 export type { Scope } from './pool/scope.js';
 export { createAclCompat } from './compat/pyacl.js';
-export type { AclCompat, AclCompatMedia, AclCompatRt } from './compat/pyacl.js';
+export type { AclCompat, AclCompatMedia, AclCompatOptions, AclCompatRt } from './compat/pyacl.js';
 export type { AclBackendOptions, AcquireAsyncOptions, AcquireOptions, PoolOptions } from './pool/options.js';
 export type { PoolBackendKind } from './backends/select.js';
 export { STATS_VERSION } from './pool/stats.js';
@@ -30,3 +30,13 @@ export {
   ScopeReleasedError,
 } from './errors.js';
 export { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES, DVPP_SIZE_ALIGN, DVPP_SIZE_PAD, alignUp, footprint, segmentSize } from './constants.js';
+// The aclError and aclrtMemcpyKind values code ported from pyACL compares with and passes to the skin.
+export {
+  ACL_ERROR_INVALID_PARAM,
+  ACL_ERROR_RT_MEMORY_ALLOCATION,
+  ACL_MEMCPY_DEVICE_TO_DEVICE,
+  ACL_MEMCPY_DEVICE_TO_HOST,
+  ACL_MEMCPY_HOST_TO_DEVICE,
+  ACL_MEMCPY_HOST_TO_HOST,
+  ACL_SUCCESS,
+} from './constants.js';

@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: MIT
-// The pyACL skin: `acl.media.dvpp_malloc/dvpp_free` and `acl.rt.memset` with Python's calling
-// convention (out-values first, aclError last, pointers as plain numbers) over one pool, so code
-// ported from Python keeps its shape. Every call returns an aclError instead of throwing; only an
-// argument of the wrong JS type throws TypeError. snake_case lives in this file only.
+// The pyACL skin: `acl.media.dvpp_malloc/dvpp_free` and `acl.rt.memset/memcpy` with Python's
+// calling convention (out-values first, aclError last, device pointers as plain numbers) over one
+// pool, so code ported from Python keeps its shape. Every call returns an aclError instead of
+// throwing; only an argument of the wrong JS type throws TypeError. snake_case lives in this file
+// only. JavaScript has no host pointers: the host side of a memcpy is an ArrayBufferView.
 
-import { ACL_ERROR_INVALID_PARAM, ACL_ERROR_RT_MEMORY_ALLOCATION, ACL_SUCCESS, segmentSize } from '../constants.js';
+import {
+  ACL_ERROR_INVALID_PARAM,
+  ACL_ERROR_RT_MEMORY_ALLOCATION,
+  ACL_MEMCPY_DEVICE_TO_DEVICE,
+  ACL_MEMCPY_DEVICE_TO_HOST,
+  ACL_MEMCPY_HOST_TO_DEVICE,
+  ACL_MEMCPY_HOST_TO_HOST,
+  ACL_SUCCESS,
+  segmentSize,
+} from '../constants.js';
 import { AclError } from '../errors.js';
 import { Pool, coreOf } from '../pool/pool.js';
 import type { Segment } from '../pool/segment.js';
-import { invalidMessage } from '../validate.js';
+import { invalidMessage, rejectUnknownKeys, requireOptions, requireString, requireViewBytes } from '../validate.js';
 import { SegmentLookup } from './segment-lookup.js';
 
 /** `acl.media` of pyACL over a pool. */
@@ -43,18 +53,49 @@ export interface AclCompatRt {
    * @throws {TypeError} an argument is not a number.
    */
   memset(devPtr: number, maxCount: number, value: number, count: number): number;
+  /**
+   * `ret = acl.rt.memcpy(dst, dest_max, src, count, kind)`: copies `count` bytes from `src` to
+   * `dst`. A device side is a pointer into a live segment of the pool (any address inside it; the
+   * `count` bytes must stay inside that segment), a host side an ArrayBufferView. `kind` says
+   * which is which: 0 `ACL_MEMCPY_HOST_TO_HOST` (view to view), 1 `HOST_TO_DEVICE` (view to
+   * pointer), 2 `DEVICE_TO_HOST` (pointer to view), 3 `DEVICE_TO_DEVICE` (pointer to pointer,
+   * done by the backend: `aclrtMemcpy` kind 3 on acl, memmove on host, no copy through JS).
+   * Returns 100000 when `count > destMax`, when a side holds fewer than `count` bytes, for a
+   * pointer outside every live segment, for a side of the wrong sort for `kind` (a view where a
+   * pointer belongs, or the reverse), for overlapping device ranges, for a `kind` other than 0-3
+   * and on a closed pool; the backend's aclError when its copy fails. `count` 0 copies nothing.
+   * @throws {TypeError} `destMax`, `count` or `kind` is not a number, or `dst`/`src` is neither a
+   * number nor an ArrayBufferView.
+   */
+  memcpy(dst: number | ArrayBufferView, destMax: number, src: number | ArrayBufferView, count: number, kind: number): number;
+}
+
+/** Options of {@link createAclCompat}. */
+export interface AclCompatOptions {
+  /**
+   * Tag of every segment the skin allocates, as `acquire`'s `tag`: its segments show under it in
+   * stats, snapshots and the leak warning. @defaultValue untagged
+   */
+  readonly tag?: string | undefined;
 }
 
 /** What {@link createAclCompat} returns: the `acl` module's shape, over one pool. */
 export interface AclCompat {
   readonly media: AclCompatMedia;
   readonly rt: AclCompatRt;
+  /**
+   * The live Segment holding the byte at `devPtr` (any address inside it, from `dvpp_malloc` or
+   * `pool.acquire`), or undefined. O(log32 capacity).
+   * @throws {TypeError} `devPtr` is not a number.
+   */
+  segmentOf(devPtr: number): Segment | undefined;
 }
 
 /**
  * Wraps `pool` in pyACL's calling convention. Addresses are JS numbers, so the pool's whole
  * range must be exact: `baseAddress + capacity` must be below 2^53 (checked here, once).
- * @throws {TypeError} `pool` is not a Pool.
+ * @param options - `tag` (default: untagged) for every allocation of the skin.
+ * @throws {TypeError} `pool` is not a Pool, or a bad option (named `options.<key>`).
  * @throws {RangeError} the pool's addresses do not fit in a safe integer.
  * @example
  * ```ts
@@ -64,8 +105,12 @@ export interface AclCompat {
  * acl.media.dvpp_free(devPtr);
  * ```
  */
-export function createAclCompat(pool: Pool): AclCompat {
+export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): AclCompat {
   if (!(pool instanceof Pool)) throw new TypeError(invalidMessage('pool', 'a Pool', pool));
+  const parsed = requireOptions('options', options);
+  rejectUnknownKeys('options', parsed, ['tag']);
+  const tagValue = parsed['tag'];
+  const acquireOptions = tagValue === undefined ? undefined : { tag: requireString('options.tag', tagValue) };
   const end = pool.baseAddress + BigInt(pool.capacity);
   if (end > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new RangeError(
@@ -93,13 +138,54 @@ export function createAclCompat(pool: Pool): AclCompat {
     return lookup.at(offset) ?? lookup.containing(offset);
   }
 
+  // Offset of `[devPtr, devPtr + count)` when those bytes lie inside one live segment, else -1.
+  function deviceRange(devPtr: number, count: number): number {
+    const offset = offsetOf(devPtr);
+    const segment = offset < 0 ? undefined : containing(offset);
+    if (segment === undefined) return -1;
+    const size = zeroSized.has(segment) ? segmentSize(0) : segment.size;
+    return offset + count <= segment.offset + size ? offset : -1;
+  }
+
+  function requirePointerOrView(name: string, value: unknown): asserts value is number | ArrayBufferView {
+    if (typeof value !== 'number' && !ArrayBuffer.isView(value)) throw new TypeError(invalidMessage(name, 'a number or an ArrayBufferView', value));
+  }
+
+  // The first `count` bytes of a host view, or undefined for a pointer, a detached view or one too short.
+  function hostBytes(side: number | ArrayBufferView, name: string, count: number): Uint8Array | undefined {
+    if (typeof side === 'number') return undefined;
+    let bytes: Uint8Array;
+    try {
+      bytes = requireViewBytes(name, side);
+    } catch {
+      return undefined;
+    }
+    return count <= bytes.byteLength ? bytes.subarray(0, count) : undefined;
+  }
+
+  // A device side's offset in the block, or -1 for a view or a range outside every live segment.
+  function deviceOffset(side: number | ArrayBufferView, count: number): number {
+    return typeof side === 'number' ? deviceRange(side, count) : -1;
+  }
+
+  // Runs a backend call; a failing ACL call is its aclError, as pyACL returns it.
+  function viaBackend(call: () => void): number {
+    try {
+      call();
+    } catch (error) {
+      if (error instanceof AclError) return error.aclError;
+      throw error;
+    }
+    return ACL_SUCCESS;
+  }
+
   const media: AclCompatMedia = {
     dvpp_malloc(size) {
       requireNumber('size', size);
       if (pool.closed || !Number.isSafeInteger(size) || size < 0) return [0, ACL_ERROR_INVALID_PARAM];
       let segment: Segment | undefined;
       try {
-        segment = pool.tryAcquire(Math.max(size, 1));
+        segment = pool.tryAcquire(Math.max(size, 1), acquireOptions);
       } catch (error) {
         // zeroOnAcquire pools memset on acquire; a failing ACL memset is a return code here.
         if (error instanceof AclError) return [0, error.aclError];
@@ -131,21 +217,57 @@ export function createAclCompat(pool: Pool): AclCompat {
       if (!Number.isSafeInteger(maxCount) || !Number.isSafeInteger(count) || count < 0 || count > maxCount) {
         return ACL_ERROR_INVALID_PARAM;
       }
-      const offset = offsetOf(devPtr);
-      const segment = offset < 0 ? undefined : containing(offset);
-      if (segment === undefined) return ACL_ERROR_INVALID_PARAM;
-      const size = zeroSized.has(segment) ? segmentSize(0) : segment.size;
-      if (offset + count > segment.offset + size) return ACL_ERROR_INVALID_PARAM;
-      try {
-        // `value & 0xff` is C's conversion to unsigned char for every safe integer.
-        core.memset(offset, count, value & 0xff);
-      } catch (error) {
-        if (error instanceof AclError) return error.aclError;
-        throw error;
+      const offset = deviceRange(devPtr, count);
+      if (offset < 0) return ACL_ERROR_INVALID_PARAM;
+      // `value & 0xff` is C's conversion to unsigned char for every safe integer.
+      return viaBackend(() => core.memset(offset, count, value & 0xff));
+    },
+    memcpy(dst, destMax, src, count, kind) {
+      requirePointerOrView('dst', dst);
+      requireNumber('destMax', destMax);
+      requirePointerOrView('src', src);
+      requireNumber('count', count);
+      requireNumber('kind', kind);
+      if (pool.closed || !Number.isSafeInteger(destMax) || !Number.isSafeInteger(count) || count < 0 || count > destMax) {
+        return ACL_ERROR_INVALID_PARAM;
       }
-      return ACL_SUCCESS;
+      switch (kind) {
+        case ACL_MEMCPY_HOST_TO_HOST: {
+          const to = hostBytes(dst, 'dst', count);
+          const from = hostBytes(src, 'src', count);
+          if (to === undefined || from === undefined) return ACL_ERROR_INVALID_PARAM;
+          to.set(from);
+          return ACL_SUCCESS;
+        }
+        case ACL_MEMCPY_HOST_TO_DEVICE: {
+          const to = deviceOffset(dst, count);
+          const from = hostBytes(src, 'src', count);
+          if (to < 0 || from === undefined) return ACL_ERROR_INVALID_PARAM;
+          return viaBackend(() => core.write(to, from));
+        }
+        case ACL_MEMCPY_DEVICE_TO_HOST: {
+          const to = hostBytes(dst, 'dst', count);
+          const from = deviceOffset(src, count);
+          if (to === undefined || from < 0) return ACL_ERROR_INVALID_PARAM;
+          return viaBackend(() => core.read(from, to));
+        }
+        case ACL_MEMCPY_DEVICE_TO_DEVICE: {
+          const to = deviceOffset(dst, count);
+          const from = deviceOffset(src, count);
+          if (to < 0 || from < 0 || (to < from + count && from < to + count && count > 0)) return ACL_ERROR_INVALID_PARAM;
+          return viaBackend(() => core.copy(to, from, count));
+        }
+        default:
+          return ACL_ERROR_INVALID_PARAM;
+      }
     },
   };
 
-  return Object.freeze({ media: Object.freeze(media), rt: Object.freeze(rt) });
+  function segmentOf(devPtr: number): Segment | undefined {
+    requireNumber('devPtr', devPtr);
+    const offset = offsetOf(devPtr);
+    return offset < 0 ? undefined : containing(offset);
+  }
+
+  return Object.freeze({ media: Object.freeze(media), rt: Object.freeze(rt), segmentOf });
 }

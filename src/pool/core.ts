@@ -228,6 +228,12 @@ export class PoolCore {
     this.backend.memset(this.block, offset, length, value);
   }
 
+  /** See {@link PoolCore.write}; the two ranges do not overlap. */
+  copy(dstOffset: number, srcOffset: number, length: number): void {
+    this.checkProcess();
+    this.backend.copy(this.block, dstOffset, srcOffset, length);
+  }
+
   /** Releases every segment at once (their handles become invalid), then serves waiters. */
   reset(): void {
     this.counters.releases += this.engine.liveCount;

@@ -48,11 +48,11 @@ function backendAt(base: bigint, failMemset = false): Backend {
 }
 
 describe('createAclCompat', () => {
-  it('has exactly the shape of the acl module: media.dvpp_malloc/dvpp_free and rt.memset', () => {
+  it('has exactly the shape of the acl module: media.dvpp_malloc/dvpp_free and rt.memset/memcpy, plus segmentOf', () => {
     const { acl } = setup();
-    expect(Object.keys(acl)).toEqual(['media', 'rt']);
+    expect(Object.keys(acl)).toEqual(['media', 'rt', 'segmentOf']);
     expect(Object.keys(acl.media)).toEqual(['dvpp_malloc', 'dvpp_free']);
-    expect(Object.keys(acl.rt)).toEqual(['memset']);
+    expect(Object.keys(acl.rt)).toEqual(['memset', 'memcpy']);
   });
 
   it('rejects a non-pool with a TypeError', () => {

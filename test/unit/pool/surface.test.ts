@@ -52,7 +52,7 @@ describe('the public objects have exactly the documented members', () => {
     ['Pool', pool, documented(section('class Pool'), 'pool')],
     ['Segment', segment, documented(section('class Segment'), 'segment', true)],
     ['Scope', scope, documented(section('class Scope'), 'scope')],
-    ['pyACL skin', acl, ['media', 'rt']],
+    ['pyACL skin', acl, documented(section('createAclCompat'), 'acl')],
     ['acl.media', acl.media, documented(section('createAclCompat'), 'acl.media')],
     ['acl.rt', acl.rt, documented(section('createAclCompat'), 'acl.rt')],
   ])('%s', (_name, value, allowed) => {
