@@ -28,6 +28,9 @@ it.each([
     expect(report.outcomes['ERR_DVPP_INVALID_SEGMENT']).toBeGreaterThan(0);
     // The message builders were fuzzed with hostile values too.
     expect(report.targets['message builders: invalidMessage']).toBeGreaterThan(0);
+    // The pyACL skin's calls added with issue 17 were reached.
+    expect(report.targets['acl.rt.memcpy']).toBeGreaterThan(0);
+    expect(report.targets['acl.segmentOf']).toBeGreaterThan(0);
   } else {
     expect(Object.keys(report.targets).sort()).toEqual(['aclProbe', 'allocateAcl', 'allocateHost', 'copy', 'free', 'memset', 'read', 'write']);
     expect(acl.mallocs).toBeGreaterThan(0);

@@ -303,6 +303,7 @@ function acquireOptions(ctx: Context, state: ApiState, asyncKeys: boolean): unkn
   if (rng.chance(0.5)) options['tag'] = ctx.arg(() => `tag${rng.int(0, 9)}`);
   if (rng.chance(0.3)) options['zero'] = ctx.arg(() => rng.chance(0.5));
   if (asyncKeys && rng.chance(0.4)) options['timeoutMs'] = ctx.arg(() => rng.int(0, 5));
+  if (asyncKeys && rng.chance(0.3)) options['priority'] = ctx.arg(() => rng.int(-2, 2));
   if (asyncKeys && rng.chance(0.3)) {
     options['signal'] = ctx.arg(() => {
       const controller = new AbortController();
@@ -439,7 +440,8 @@ function apiTargets(ctx: Context, state: ApiState, libraryDir: string | undefine
     onScope('releaseAll', () => []),
     onScope('liveCount', () => []),
     () => {
-      const made = ctx.invoke('createAclCompat', api.createAclCompat, undefined, [ctx.arg(() => pool())]);
+      const options = rng.chance(0.5) ? [] : [ctx.arg(() => ({ tag: ctx.arg(() => `skin${rng.int(0, 3)}`) }))];
+      const made = ctx.invoke('createAclCompat', api.createAclCompat, undefined, [ctx.arg(() => pool()), ...options]);
       const p = pool();
       if (made !== undefined && p !== undefined && !state.compat.has(p)) state.compat.set(p, made as api.AclCompat);
     },
@@ -458,6 +460,18 @@ function apiTargets(ctx: Context, state: ApiState, libraryDir: string | undefine
       if (c === undefined) return;
       const count = () => rng.int(0, 400);
       ctx.invoke('acl.rt.memset', c.rt.memset, ctx.self(c.rt), [ctx.arg(pointer), ctx.arg(count), ctx.arg(() => rng.int(-300, 300)), ctx.arg(count)]);
+    },
+    () => {
+      const c = compat();
+      if (c === undefined) return;
+      const count = () => rng.int(0, 400);
+      // Either side a pointer or a view, whatever the kind says: a mismatch must be a code.
+      const side = () => (rng.chance(0.5) ? pointer() : new Uint8Array(rng.int(0, 400)));
+      ctx.invoke('acl.rt.memcpy', c.rt.memcpy, ctx.self(c.rt), [ctx.arg(side), ctx.arg(count), ctx.arg(side), ctx.arg(count), ctx.arg(() => rng.int(-1, 5))]);
+    },
+    () => {
+      const c = compat();
+      if (c !== undefined) ctx.invoke('acl.segmentOf', c.segmentOf, ctx.self(c), [ctx.arg(pointer)]);
     },
     () => {
       // A real snapshot with one field (top level, a segment's, a free range's or a stat) made hostile.
