@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT
+// Builds the prebuilt addons that the npm tarball ships, in node-gyp-build's layout:
+//   prebuilds/linux-x64/node.napi.glibc.node, prebuilds/linux-arm64/node.napi.glibc.node
+// One Node-API build serves every Node version >= 20. Each is built by node-gyp with
+// `--prebuild=true` (binding.gyp: libstdc++ linked in, glibc symbols pinned by
+// scripts/prebuild/glibc-floor.c) in a staging folder, so the development build in build/ is
+// never touched, and checked against the glibc 2.28 floor (scripts/prebuild/symbols.mjs): a
+// file over the floor fails the build. arm64 is cross-compiled with Debian's
+// aarch64-linux-gnu-g++ (scripts/arm64-toolchain.sh installs it).
+//
+//   node scripts/prebuild.mjs [--arch x64,arm64] [--out DIR] [--force]
+//
+// A build whose inputs (sources, binding.gyp, these scripts, compiler, node-addon-api) have not
+// changed since the last one is reused: the staging folder keeps a stamp of their hash.
+
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { newestVersions, neededSymbols, overFloor } from './prebuild/symbols.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** node-gyp-build's file name: runtime `node`, Node-API, glibc (never picked on musl). */
+export const PREBUILD_NAME = 'node.napi.glibc.node';
+export const ARCHES = ['x64', 'arm64'];
+const TRIPLES = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' };
+
+function toolchain(arch) {
+  if (arch === process.arch) return { cc: process.env.CC || 'gcc', cxx: process.env.CXX || 'g++' };
+  const triple = TRIPLES[arch];
+  return { cc: `${triple}-gcc`, cxx: `${triple}-g++` };
+}
+
+/** npm's own node-gyp (npm sets npm_config_node_gyp for scripts), else the one beside Node. */
+function nodeGyp() {
+  const candidates = [
+    process.env.npm_config_node_gyp,
+    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  ].filter(Boolean);
+  const found = candidates.find((path) => existsSync(path));
+  if (found === undefined) throw new Error(`node-gyp not found (looked at ${candidates.join(', ')}); set npm_config_node_gyp`);
+  return found;
+}
+
+/** Node's headers: $npm_config_nodedir, else the prefix Node runs from (include/node). */
+function nodeDir() {
+  const dir = process.env.npm_config_nodedir || resolve(dirname(process.execPath), '..');
+  if (!existsSync(join(dir, 'include', 'node', 'node_api.h'))) {
+    throw new Error(`Node's headers are not in ${dir}/include/node (set npm_config_nodedir to a folder that has them)`);
+  }
+  return dir;
+}
+
+function inputHash(arch, compilers) {
+  const hash = createHash('sha256');
+  const files = [
+    'binding.gyp',
+    'scripts/prebuild.mjs',
+    ...readdirSync(join(ROOT, 'scripts', 'prebuild')).map((f) => `scripts/prebuild/${f}`),
+    ...readdirSync(join(ROOT, 'native')).filter((f) => /\.(cc|h)$/.test(f)).map((f) => `native/${f}`),
+  ].sort();
+  for (const file of files) hash.update(file).update(readFileSync(join(ROOT, file)));
+  for (const tool of [compilers.cc, compilers.cxx]) hash.update(execFileSync(tool, ['--version'], { encoding: 'utf8' }));
+  hash.update(arch).update(readFileSync(join(ROOT, 'node_modules', 'node-addon-api', 'package.json')));
+  return hash.digest('hex');
+}
+
+function run(command, args, options) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolvePromise(output) : reject(Object.assign(new Error(`${command} exited with ${code}`), { output }))));
+  });
+}
+
+/** Builds (or reuses) the prebuild of `arch` into `out`; resolves to its path and versions. */
+export async function prebuild(arch, { out = join(ROOT, 'prebuilds'), force = false } = {}) {
+  const compilers = toolchain(arch);
+  for (const tool of [compilers.cc, compilers.cxx]) {
+    try {
+      execFileSync(tool, ['--version'], { stdio: 'ignore' });
+    } catch {
+      const hint = arch === process.arch ? 'install a C++17 compiler' : 'run scripts/arm64-toolchain.sh (Debian: g++-aarch64-linux-gnu)';
+      throw new Error(`prebuild ${arch}: the compiler ${tool} is not on PATH: ${hint}`);
+    }
+  }
+  const stage = join(ROOT, 'node_modules', '.cache', 'dvpp-pool', 'prebuild', arch);
+  const target = join(out, `linux-${arch}`, PREBUILD_NAME);
+  const hash = inputHash(arch, compilers);
+  const stamp = join(stage, 'stamp');
+  const built = join(stage, 'build', 'Release', 'dvpp_pool.node');
+  const current = !force && existsSync(stamp) && readFileSync(stamp, 'utf8') === hash && existsSync(built);
+  if (!current) {
+    rmSync(stage, { recursive: true, force: true });
+    mkdirSync(join(stage, 'native'), { recursive: true });
+    copyFileSync(join(ROOT, 'binding.gyp'), join(stage, 'binding.gyp'));
+    for (const file of readdirSync(join(ROOT, 'native'))) copyFileSync(join(ROOT, 'native', file), join(stage, 'native', file));
+    cpSync(join(ROOT, 'scripts', 'prebuild'), join(stage, 'scripts', 'prebuild'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(stage, 'node_modules'));
+    const args = [nodeGyp(), 'rebuild', `--nodedir=${nodeDir()}`, `--arch=${arch}`, '--prebuild=true', `-j`, String(availableParallelism())];
+    const env = { ...process.env, CC: compilers.cc, CXX: compilers.cxx, LINK: compilers.cxx };
+    try {
+      await run(process.execPath, args, { cwd: stage, env });
+    } catch (error) {
+      const tail = String(error.output ?? '').trimEnd().split('\n').slice(-30).join('\n');
+      throw new Error(`prebuild ${arch}: node-gyp failed:\n${tail}`);
+    }
+    writeFileSync(stamp, hash);
+  }
+  const needed = neededSymbols(built, arch);
+  const over = overFloor(needed);
+  if (over.length > 0) throw new Error(`prebuild ${arch}: needs symbol versions over the glibc 2.28 floor: ${over.join(', ')}`);
+  mkdirSync(dirname(target), { recursive: true });
+  copyFileSync(built, target);
+  return { arch, path: target, reused: current, newest: newestVersions(needed) };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const argv = process.argv.slice(2);
+  const option = (name) => {
+    const i = argv.indexOf(name);
+    return i === -1 ? undefined : argv[i + 1];
+  };
+  const arches = (option('--arch') ?? ARCHES.join(',')).split(',');
+  const unknown = arches.filter((arch) => !ARCHES.includes(arch));
+  if (unknown.length > 0) {
+    process.stderr.write(`prebuild: unknown --arch ${unknown.join(',')} (known: ${ARCHES.join(', ')})\n`);
+    process.exit(2);
+  }
+  const out = resolve(option('--out') ?? join(ROOT, 'prebuilds'));
+  try {
+    // One at a time: each node-gyp run already uses every core.
+    for (const arch of arches) {
+      const result = await prebuild(arch, { out, force: argv.includes('--force') });
+      const versions = Object.entries(result.newest).map(([family, version]) => `${family}_${version}`).join(' ');
+      process.stdout.write(`prebuild ${arch}: ${result.path}${result.reused ? ' (reused)' : ''}; newest needed: ${versions}\n`);
+    }
+  } catch (error) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
