@@ -16,7 +16,7 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,8 +79,45 @@ function run(command, args, options) {
   });
 }
 
-/** Builds (or reuses) the prebuild of `arch` into `out`; resolves to its path and versions. */
-export async function prebuild(arch, { out = join(ROOT, 'prebuilds'), force = false } = {}) {
+/** Runs `task` holding the lock folder `dir` (mkdir is atomic); a lock older than 10 min is stale. */
+async function withLock(dir, task) {
+  const started = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(dir, { recursive: false });
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      let age = 0;
+      try {
+        age = Date.now() - statSync(dir).mtimeMs;
+      } catch {
+        continue;
+      }
+      if (age > 600_000) rmSync(dir, { recursive: true, force: true });
+      else if (Date.now() - started > 900_000) throw new Error(`prebuild: gave up waiting for the lock ${dir}`);
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await task();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds (or reuses) the prebuild of `arch` into `out`; resolves to its path, whether it was
+ * reused, and the newest symbol version of each family it needs. One build per arch at a time,
+ * across processes (tests build the x64 one from several files).
+ */
+export async function prebuild(arch, options = {}) {
+  const cache = join(ROOT, 'node_modules', '.cache', 'dvpp-pool', 'prebuild');
+  mkdirSync(cache, { recursive: true });
+  return withLock(join(cache, `${arch}.lock`), () => prebuildLocked(arch, options));
+}
+
+async function prebuildLocked(arch, { out = join(ROOT, 'prebuilds'), force = false }) {
   const compilers = toolchain(arch);
   for (const tool of [compilers.cc, compilers.cxx]) {
     try {
