@@ -111,13 +111,14 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
   rejectUnknownKeys('options', parsed, ['tag']);
   const tagValue = parsed['tag'];
   const acquireOptions = tagValue === undefined ? undefined : { tag: requireString('options.tag', tagValue) };
-  const end = pool.baseAddress + BigInt(pool.capacity);
-  if (end > BigInt(Number.MAX_SAFE_INTEGER)) {
+  const last = pool.baseAddress + BigInt(pool.capacity);
+  if (last > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new RangeError(
-      `The pool's addresses end at 0x${end.toString(16)}, beyond 2^53: pyACL pointers are numbers and would lose bits`,
+      `The pool's addresses end at 0x${last.toString(16)}, beyond 2^53: pyACL pointers are numbers and would lose bits`,
     );
   }
   const base = Number(pool.baseAddress);
+  const end = base + pool.capacity;
   const core = coreOf(pool);
   const lookup = new SegmentLookup(core);
   // dvpp_malloc(0) is a 32-byte segment, but the pool's smallest request is 1 byte (64 bytes).
@@ -129,7 +130,7 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
 
   // Offset of `devPtr` from the base, or -1 when it cannot be an address in the block.
   function offsetOf(devPtr: number): number {
-    if (!Number.isSafeInteger(devPtr) || devPtr < base || devPtr >= base + pool.capacity) return -1;
+    if (!Number.isSafeInteger(devPtr) || devPtr < base || devPtr >= end) return -1;
     return devPtr - base;
   }
 
@@ -182,10 +183,10 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
   const media: AclCompatMedia = {
     dvpp_malloc(size) {
       requireNumber('size', size);
-      if (pool.closed || !Number.isSafeInteger(size) || size < 0) return [0, ACL_ERROR_INVALID_PARAM];
+      if (core.closed || !Number.isSafeInteger(size) || size < 0) return [0, ACL_ERROR_INVALID_PARAM];
       let segment: Segment | undefined;
       try {
-        segment = pool.tryAcquire(Math.max(size, 1), acquireOptions);
+        segment = core.acquireNow('dvpp_malloc', Math.max(size, 1), acquireOptions);
       } catch (error) {
         // zeroOnAcquire pools memset on acquire; a failing ACL memset is a return code here.
         if (error instanceof AclError) return [0, error.aclError];
@@ -201,7 +202,7 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
       const offset = offsetOf(devPtr);
       const segment = offset < 0 ? undefined : lookup.at(offset);
       if (segment === undefined) return ACL_ERROR_INVALID_PARAM;
-      pool.release(segment);
+      core.release(segment);
       lookup.released(segment);
       return ACL_SUCCESS;
     },
@@ -213,7 +214,7 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
       requireNumber('maxCount', maxCount);
       requireNumber('value', value);
       requireNumber('count', count);
-      if (pool.closed || !Number.isSafeInteger(value)) return ACL_ERROR_INVALID_PARAM;
+      if (core.closed || !Number.isSafeInteger(value)) return ACL_ERROR_INVALID_PARAM;
       if (!Number.isSafeInteger(maxCount) || !Number.isSafeInteger(count) || count < 0 || count > maxCount) {
         return ACL_ERROR_INVALID_PARAM;
       }
@@ -228,7 +229,7 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
       requirePointerOrView('src', src);
       requireNumber('count', count);
       requireNumber('kind', kind);
-      if (pool.closed || !Number.isSafeInteger(destMax) || !Number.isSafeInteger(count) || count < 0 || count > destMax) {
+      if (core.closed || !Number.isSafeInteger(destMax) || !Number.isSafeInteger(count) || count < 0 || count > destMax) {
         return ACL_ERROR_INVALID_PARAM;
       }
       switch (kind) {
