@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: MIT
-// npm's install script: builds the native addon through node-gyp-build. A failed build must not
+// npm's install script. In an installed package it first loads the prebuilt addon for this
+// platform (prebuilds/linux-<arch>/, shipped in the tarball) in a child process, and is done
+// when that works: no compiler needed. Otherwise (no prebuild for this platform, or it does not
+// load), and always in a git checkout (development), it builds the addon from native/ through
+// node-gyp-build, as `npm_config_build_from_source=true` does too. A failed build must not
 // fail the install (the package still imports, and `backend: 'js'` works), but it must not pass
 // unseen either. npm hides a dependency's script output when the script succeeds, so besides
 // printing node-gyp's reason to stderr, this records it in build/install-error.txt (never
 // committed; a later successful build removes it). The loader, src/backends/native.ts, adds that
 // file's first line to its reason, so BackendUnavailableError and `dvpp-pool info` show it.
 
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,9 +40,12 @@ function explain(output) {
   return { cause, detail };
 }
 
+/** Why the prebuilt addon was not used, when it was tried: part of a failed build's reason. */
+let prebuildReason;
+
 function recordFailure(how, output) {
   const { cause, detail } = explain(output);
-  const summary = `node-gyp-build ${how}: ${cause}`;
+  const summary = `${prebuildReason === undefined ? '' : `${prebuildReason}; and `}node-gyp-build ${how}: ${cause}`;
   const text = [
     summary,
     `(recorded by dvpp-pool's install script, ${new Date().toISOString()}, Node ${process.version} ${process.platform} ${process.arch})`,
@@ -60,9 +67,38 @@ function recordFailure(how, output) {
   );
 }
 
+const require = createRequire(import.meta.url);
+const fromSource = process.env.npm_config_build_from_source === 'true' || existsSync(join(ROOT, '.git'));
+
+/** Loads the addon node-gyp-build picks (the prebuild when there is no build/) in a child, so a crash cannot end the install. */
+function tryPrebuild() {
+  let loader;
+  try {
+    loader = require.resolve('node-gyp-build');
+  } catch (error) {
+    return `node-gyp-build could not be found: ${error.message}`;
+  }
+  const code = 'const p = require(process.argv[1]).path(process.argv[2]); require(p); console.log(p)';
+  const child = spawnSync(process.execPath, ['-e', code, loader, ROOT], { encoding: 'utf8', timeout: 60_000 });
+  if (child.status === 0) return undefined;
+  const text = `${child.stderr ?? ''}${child.error?.message ?? ''}`.split('\n').map((l) => l.trim());
+  // node-gyp-build's "No native build was found for platform=... arch=..." or the loader's dlopen error.
+  const line = text.find((l) => /No native build|Error:|error/.test(l)) ?? text.find((l) => l !== '') ?? `exit code ${child.status}`;
+  return `the prebuilt addon for ${process.platform}-${process.arch} did not load (${line.replace(/^Error: /, '')})`;
+}
+
+if (!fromSource) {
+  prebuildReason = tryPrebuild();
+  if (prebuildReason === undefined) {
+    rmSync(ERROR_FILE, { force: true });
+    process.exit(0);
+  }
+  process.stderr.write(`dvpp-pool: ${prebuildReason}; building it from source\n`);
+}
+
 let bin;
 try {
-  bin = createRequire(import.meta.url).resolve('node-gyp-build/bin.js');
+  bin = require.resolve('node-gyp-build/bin.js');
 } catch (error) {
   recordFailure('could not be found', error.message);
   process.exit(0);
@@ -73,7 +109,8 @@ const keep = (chunk) => {
   output += chunk;
   if (output.length > 2 * KEEP_CHARS) output = output.slice(-KEEP_CHARS);
 };
-const child = spawn(process.execPath, [bin], { cwd: ROOT, stdio: ['inherit', 'pipe', 'pipe'] });
+// build_from_source: node-gyp-build would otherwise try the prebuild once more first.
+const child = spawn(process.execPath, [bin], { cwd: ROOT, stdio: ['inherit', 'pipe', 'pipe'], env: { ...process.env, npm_config_build_from_source: 'true' } });
 child.stdout.setEncoding('utf8');
 child.stderr.setEncoding('utf8');
 child.stdout.on('data', (chunk) => {
