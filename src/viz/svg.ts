@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: MIT
 // snapshotToSVG: a pool snapshot drawn as an SVG memory map. The block is a bar in address
-// order, wrapped into rows of equal byte spans; each segment's 128-aligned footprint is a rect
-// coloured by its tag (the colour is a hash of the tag, so it is the same in every picture) and
-// every free range a hatched grey rect; a legend and the stats follow. Pure: a string in, a
-// string out, no DOM and no clock, so one snapshot always gives the same picture.
+// order, wrapped into rows of equal byte spans, each row labelled with its address and offset;
+// each segment's 128-aligned footprint is a rect coloured by its tag (palette.ts: colour-blind
+// safe colours in order of first appearance, a family of tags in shades of one hue) and every
+// free range a hatched grey rect; a legend and the stats, fragmentation included, follow. Pure:
+// a string in, a string out, no DOM and no clock, so one snapshot always gives the same picture.
 
 import { DVPP_ADDR_ALIGN, alignUp, footprint } from '../constants.js';
 import { formatBytes, formatCount } from '../format.js';
 import type { PoolSnapshot } from '../pool/snapshot.js';
 import { invalidMessage, numberError, rejectUnknownKeys, requireOptions } from '../validate.js';
 import { checkSnapshot } from './check.js';
+import { DEFAULT_PALETTE, TagColours, parsePalette } from './palette.js';
 
 /** Options of {@link snapshotToSVG}. */
 export interface SvgOptions {
@@ -19,17 +21,30 @@ export interface SvgOptions {
   readonly rows?: number | undefined;
   /** A line shown under the heading, e.g. how the snapshot was taken. @defaultValue none */
   readonly title?: string | undefined;
+  /**
+   * Tag colours, 1 to 64 `#rrggbb` strings, handed out in order of first appearance (tags of one
+   * family, the text before a space or colon, share one in shades). @defaultValue Paul Tol's
+   * colour-blind safe "muted" scheme (9 colours)
+   */
+  readonly palette?: readonly string[] | undefined;
 }
 
 /** The legend's name for segments acquired without a tag. */
 const UNTAGGED = '(untagged)';
 
 const MARGIN = 16;
-const LABEL_WIDTH = 72;
+/** Room for a row's hex address (up to 0x + 12 digits at 11 px) and its offset. */
+const LABEL_WIDTH = 112;
 const ROW_HEIGHT = 28;
 const ROW_GAP = 8;
 const LEGEND_LINE = 20;
-const LEGEND_COLUMN = 460;
+const LEGEND_COLUMN = 480;
+/**
+ * Characters of a tag the legend shows; a longer one is cut with an ellipsis (its `<title>` has it
+ * whole). With the widest figures ("1,234,567 segments, 1023.9 MiB"), a column's text then stays
+ * inside LEGEND_COLUMN at 12 px.
+ */
+export const LEGEND_NAME_CHARS = 28;
 const UNTAGGED_COLOUR = '#7a869a';
 /** A thin light edge, so neighbouring segments of one tag stay apart. */
 const SEGMENT_EDGE = ' stroke="#ffffff" stroke-opacity="0.7" stroke-width="0.5"';
@@ -54,18 +69,10 @@ function px(value: number): string {
   return String(Math.round(value * 100) / 100);
 }
 
-/** FNV-1a, 32 bits: a cheap, stable hash so a tag keeps its colour from picture to picture. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/** The colour of `tag`: hue from the hash, saturation and lightness varied by other hash bits. */
-function tagColour(tag: string | undefined): string {
-  if (tag === undefined) return UNTAGGED_COLOUR;
-  const h = hash(tag);
-  return `hsl(${h % 360} ${55 + ((h >>> 9) % 4) * 8}% ${40 + ((h >>> 13) % 4) * 6}%)`;
+/** `name` cut to LEGEND_NAME_CHARS code points, the last an ellipsis, when it is longer. */
+function legendName(name: string): string {
+  const points = [...name];
+  return points.length <= LEGEND_NAME_CHARS ? name : `${points.slice(0, LEGEND_NAME_CHARS - 1).join('')}…`;
 }
 
 function intOption(name: string, value: unknown, min: number, max: number, fallback: number): number {
@@ -100,11 +107,14 @@ interface LegendEntry {
 export function snapshotToSVG(snapshot: PoolSnapshot, options: SvgOptions = {}): string {
   const { capacity, segments, freeRanges, stats, baseAddress } = checkSnapshot(snapshot);
   const opts = requireOptions('options', options);
-  rejectUnknownKeys('options', opts, ['width', 'rows', 'title']);
+  rejectUnknownKeys('options', opts, ['width', 'rows', 'title', 'palette']);
   const width = intOption('options.width', opts['width'], 320, 10_000, 960);
   const rows = intOption('options.rows', opts['rows'], 1, 256, 8);
   const title = opts['title'];
   if (title !== undefined && typeof title !== 'string') throw new TypeError(invalidMessage('options.title', 'string', title));
+  const paletteOption = opts['palette'];
+  const colours = new TagColours(paletteOption === undefined ? DEFAULT_PALETTE : parsePalette('options.palette', paletteOption));
+  const base = BigInt(baseAddress);
 
   // Whole granules per row, so row breaks fall on addresses a segment could start at.
   const rowBytes = alignUp(Math.ceil(capacity / rows), DVPP_ADDR_ALIGN);
@@ -141,7 +151,7 @@ export function snapshotToSVG(snapshot: PoolSnapshot, options: SvgOptions = {}):
     const name = segment.tag ?? UNTAGGED;
     let entry = byTag.get(name);
     if (entry === undefined) {
-      entry = { name, fill: tagColour(segment.tag), count: 0, bytes: 0 };
+      entry = { name, fill: segment.tag === undefined ? UNTAGGED_COLOUR : colours.of(segment.tag), count: 0, bytes: 0 };
       byTag.set(name, entry);
     }
     const taken = footprint(segment.length);
@@ -155,8 +165,10 @@ export function snapshotToSVG(snapshot: PoolSnapshot, options: SvgOptions = {}):
   for (let row = 0; row < usedRows; row++) {
     const span = Math.min(rowBytes, capacity - row * rowBytes);
     const y = rowTop(row);
+    const address = `0x${(base + BigInt(row * rowBytes)).toString(16)}`;
     rowLines.push(
-      `<text class="offset" x="${MARGIN + LABEL_WIDTH - 8}" y="${y + ROW_HEIGHT / 2 + 4}" text-anchor="end">${xml(formatBytes(row * rowBytes))}</text>`,
+      `<text class="address" x="${MARGIN + LABEL_WIDTH - 8}" y="${y + 12}" text-anchor="end" font-size="11" font-family="ui-monospace, 'DejaVu Sans Mono', monospace">${address}</text>`,
+      `<text class="offset" x="${MARGIN + LABEL_WIDTH - 8}" y="${y + 25}" text-anchor="end" font-size="10" fill="#52606d">+${xml(formatBytes(row * rowBytes))}</text>`,
       `<rect class="row" x="${MARGIN + LABEL_WIDTH}" y="${y}" width="${px((span / rowBytes) * barWidth)}" height="${ROW_HEIGHT}" fill="none" stroke="#8a94a3"/>`,
     );
   }
@@ -171,20 +183,24 @@ export function snapshotToSVG(snapshot: PoolSnapshot, options: SvgOptions = {}):
     const y = legendTop + Math.floor(index / columns) * LEGEND_LINE;
     const what =
       entry === free
-        ? `${formatCount(entry.count)} ranges, ${formatBytes(entry.bytes)} (largest ${formatBytes(largestFree)})`
+        ? `${formatCount(entry.count)} range${entry.count === 1 ? '' : 's'}, ${formatBytes(entry.bytes)} (largest ${formatBytes(largestFree)})`
         : `${formatCount(entry.count)} segment${entry.count === 1 ? '' : 's'}, ${formatBytes(entry.bytes)}`;
+    const shown = legendName(entry.name);
+    const full = shown === entry.name ? '' : `<title>${xml(entry.name)}</title>`;
     return (
       `<rect class="swatch" x="${x}" y="${y}" width="14" height="14" fill="${entry.fill}" stroke="#8a94a3"/>` +
-      `<text x="${x + 20}" y="${y + 11}"><tspan font-weight="600">${xml(entry.name)}</tspan> ${xml(what)}</text>`
+      `<text class="legend" x="${x + 20}" y="${y + 11}">${full}<tspan font-weight="600">${xml(shown)}</tspan> ${xml(what)}</text>`
     );
   });
   const height = legendTop + Math.ceil(entries.length / columns) * LEGEND_LINE + MARGIN;
 
   const percent = (bytes: number): string => `${((bytes / capacity) * 100).toFixed(1)}%`;
+  // The share of free bytes outside the largest free range: 0 when the free space is one range.
+  const fragmentation = stats.freeBytes === 0 ? 0 : Math.max(0, 1 - stats.largestFreeRange / stats.freeBytes);
   const heading = [
     `<text x="${MARGIN}" y="${MARGIN + 16}" font-size="16" font-weight="600">dvpp-pool memory map: ${xml(formatBytes(capacity))} at ${xml(baseAddress)}</text>`,
     ...(title === undefined ? [] : [`<text x="${MARGIN}" y="${MARGIN + 36}">${xml(title)}</text>`]),
-    `<text x="${MARGIN}" y="${barTop - 26}">used ${xml(formatBytes(stats.usedBytes))} (${percent(stats.usedBytes)}), peak ${xml(formatBytes(stats.peakUsedBytes))} (${percent(stats.peakUsedBytes)}), largest free range ${xml(formatBytes(stats.largestFreeRange))}</text>`,
+    `<text x="${MARGIN}" y="${barTop - 26}">used ${xml(formatBytes(stats.usedBytes))} (${percent(stats.usedBytes)}), peak ${xml(formatBytes(stats.peakUsedBytes))} (${percent(stats.peakUsedBytes)}), largest free range ${xml(formatBytes(stats.largestFreeRange))}, fragmentation ${(fragmentation * 100).toFixed(1)}% (free bytes outside it)</text>`,
     `<text x="${MARGIN}" y="${barTop - 8}">${formatCount(stats.liveSegments)} live segments; ${formatCount(stats.acquires)} acquires, ${formatCount(stats.releases)} releases, ${formatCount(stats.failures)} failures, ${formatCount(stats.waiting)} waiting</text>`,
   ];
 

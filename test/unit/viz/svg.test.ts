@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // snapshotToSVG on hand-made snapshots: a valid SVG document, one rect per segment piece (two
 // for a segment crossing a row break), hatched free ranges, a legend with each tag's count and
-// bytes, stable colours per tag, escaped text, and precise errors for a bad snapshot or option.
+// bytes, colours by first appearance and tag family, row addresses, the fragmentation figure,
+// cut legend names, escaped text, and precise errors for a bad snapshot or option.
 // Every picture is checked as strict XML 1.0 (test/helpers/strict-xml.ts), whatever its text.
 
 import { readFileSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import type { PoolSnapshot } from '../../../src/index.js';
 import { STATS_VERSION, createPool, snapshotToSVG } from '../../../src/index.js';
+import { DEFAULT_PALETTE } from '../../../src/viz/palette.js';
+import { LEGEND_NAME_CHARS } from '../../../src/viz/svg.js';
 import { ROOT } from '../../helpers/cli.js';
 import { strictXmlProblem } from '../../helpers/strict-xml.js';
 
@@ -81,17 +84,74 @@ describe('snapshotToSVG', () => {
     expect(new Set(vpc.map((rect) => rect.y)).size).toBe(2);
   });
 
-  it('gives each tag one stable colour, and a legend with counts and bytes', () => {
+  it('colours tags in order of first appearance, untagged grey, with a legend of counts and bytes', () => {
     const svg = snapshotToSVG(snapshot);
-    const segments = rects(svg).filter((rect) => rect.class === 'segment');
-    const again = rects(snapshotToSVG({ ...snapshot, segments: [snapshot.segments[1]!] })).filter((rect) => rect.class === 'segment');
-    expect(again[0]?.fill).toBe(segments[1]?.fill);
-    expect(new Set(segments.map((rect) => rect.fill)).size).toBe(3);
+    const fills = rects(svg)
+      .filter((rect) => rect.class === 'segment')
+      .map((rect) => rect.fill);
+    // In address order (vpc crosses a row break: two rects): the first tag takes the palette's
+    // first colour, the next tag the second.
+    expect(fills).toEqual([DEFAULT_PALETTE[0], DEFAULT_PALETTE[1], DEFAULT_PALETTE[1], '#7a869a']);
+    // A picture of the second segment alone gives it the first colour: colours are per picture.
+    const alone = rects(snapshotToSVG({ ...snapshot, segments: [snapshot.segments[1]!] })).filter((rect) => rect.class === 'segment');
+    expect(alone[0]?.fill).toBe(DEFAULT_PALETTE[0]);
     expect(svg).toContain('vpc</tspan> 1 segment, 96 KiB');
     expect(svg).toContain('(untagged)</tspan> 1 segment, 128 B');
     expect(svg).toContain('free</tspan> 3 ranges, 863.8 KiB (largest 511.9 KiB)');
     expect(svg).toContain('3 live segments; 7 acquires, 4 releases, 1 failures, 0 waiting');
     expect(svg).toContain('1 MiB at 0x7f0000000000');
+  });
+
+  it('gives the tags of one family (the text before a space or colon) shades of one hue', () => {
+    const tags = ['vdec ch0', 'vdec ch1', 'vpc:resize', 'vdec ch2', 'vdec ch3', 'model input'];
+    const segments = tags.map((tag, i) => ({ offset: i * 128 * KIB, size: 64 * KIB + 32, length: 64 * KIB, tag }));
+    const fills = rects(snapshotToSVG({ ...snapshot, segments, freeRanges: [] }))
+      .filter((rect) => rect.class === 'segment')
+      .map((rect) => rect.fill);
+    expect(new Set(fills).size).toBe(tags.length);
+    expect(fills[0]).toBe(DEFAULT_PALETTE[0]); // vdec: the first family
+    expect(fills[2]).toBe(DEFAULT_PALETTE[1]); // vpc: the second
+    expect(fills[5]).toBe(DEFAULT_PALETTE[2]); // model: the third
+    // vdec ch1..3 are shades of vdec's colour: the same channel order, lighter or darker.
+    const rgb = (hex: string) => [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+    const order = (hex: string) => rgb(hex).map((v, i, all) => Math.sign(v - all[(i + 1) % 3]!));
+    for (const i of [1, 3, 4]) expect(order(fills[i]!)).toEqual(order(fills[0]!));
+  });
+
+  it('takes a palette, and refuses one that is not 1 to 64 #rrggbb colours', () => {
+    const fills = rects(snapshotToSVG(snapshot, { palette: ['#112233', '#AABBCC'] }))
+      .filter((rect) => rect.class === 'segment')
+      .map((rect) => rect.fill);
+    expect(fills).toEqual(['#112233', '#aabbcc', '#aabbcc', '#7a869a']);
+    expect(() => snapshotToSVG(snapshot, { palette: 'red' } as never)).toThrow(TypeError);
+    expect(() => snapshotToSVG(snapshot, { palette: [1] } as never)).toThrow(/options\.palette\[0\]/);
+    expect(() => snapshotToSVG(snapshot, { palette: [] })).toThrow(RangeError);
+    expect(() => snapshotToSVG(snapshot, { palette: ['red'] })).toThrow(RangeError);
+    expect(() => snapshotToSVG(snapshot, { palette: ['#12345'] })).toThrow(RangeError);
+    expect(() => snapshotToSVG(snapshot, { palette: Array(65).fill('#000000') })).toThrow(RangeError);
+  });
+
+  it('labels each row with its hex address and offset, and shows the fragmentation', () => {
+    const svg = snapshotToSVG(snapshot, { rows: 4 });
+    for (const row of [0, 1, 2, 3]) expect(svg).toContain(`>0x${(0x7f0000000000 + row * 256 * KIB).toString(16)}</text>`);
+    expect(svg).toContain('>+256 KiB</text>');
+    // 1 - largest free range / free bytes = 1 - 523,904 / 884,480.
+    expect(svg).toContain(`fragmentation ${((1 - (512 * KIB - 128) / (864 * KIB - 256)) * 100).toFixed(1)}%`);
+  });
+
+  it('cuts a long tag in the legend with an ellipsis, keeps it whole in a title, and no legend text overflows its column', () => {
+    const long = `camera ${'x'.repeat(80)}`;
+    const wide = { ...snapshot, segments: [{ ...snapshot.segments[0]!, tag: long }, snapshot.segments[1]!, snapshot.segments[2]!] };
+    const svg = snapshotToSVG(wide, { width: 1600 });
+    expect(svg).toContain(`<title>${long}</title><tspan font-weight="600">${long.slice(0, LEGEND_NAME_CHARS - 1)}…</tspan>`);
+    // At 12 px no character of the fonts named is wider than 7.5 px (a conservative bound).
+    const texts = [...svg.matchAll(/<text class="legend" x="(\d+)"[^>]*>(?:<title>.*?<\/title>)?<tspan[^>]*>(.*?)<\/tspan>(.*?)<\/text>/g)];
+    expect(texts.length).toBe(4);
+    for (const [, x, name, rest] of texts) {
+      const columnStart = Number(x) - 20;
+      const end = Number(x) + ([...name!].length + [...rest!].length) * 7.5;
+      expect(end - columnStart).toBeLessThanOrEqual(480);
+    }
   });
 
   it('escapes tags and the title', () => {

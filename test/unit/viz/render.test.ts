@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// The memory map as a person sees it: docs/memory-map.svg and a fresh map rendered to PNG by a
+// real browser (headless chromium). The picture has the SVG's size, a white background, and each
+// segment's rect shows its tag's colour where the SVG says it is. Skips, with the reason, where no
+// browser is installed (CI's fresh machine has none; `apt-get install chromium` adds one).
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { createPool, snapshotToSVG } from '../../../src/index.js';
+import { ROOT } from '../../helpers/cli.js';
+import { chromiumPath, colourAt, renderSvg } from '../../helpers/render.js';
+
+const browser = chromiumPath();
+const reason = 'reason' in browser ? browser.reason : '';
+
+/** Width, height and the segment rects (x, y, width, height, fill) an SVG of snapshotToSVG declares. */
+function layout(svg: string) {
+  const [, width, height] = /<svg[^>]* width="(\d+)" height="(\d+)"/.exec(svg)!;
+  const segments = [...svg.matchAll(/<rect class="segment" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="(#[0-9a-f]{6})"/g)].map(
+    ([, x, y, w, h, fill]) => ({ x: Number(x), y: Number(y), w: Number(w), h: Number(h), fill: fill! }),
+  );
+  return { width: Number(width), height: Number(height), segments };
+}
+
+/** Channel-wise distance between two #rrggbb colours. */
+function distance(a: string, b: string): number {
+  return Math.max(...[1, 3, 5].map((i) => Math.abs(Number.parseInt(a.slice(i, i + 2), 16) - Number.parseInt(b.slice(i, i + 2), 16))));
+}
+
+describe.skipIf('reason' in browser)(`the memory map rendered by a browser${reason === '' ? '' : ` (skipped: ${reason})`}`, () => {
+  const check = (svg: string): void => {
+    const { width, height, segments } = layout(svg);
+    const picture = renderSvg((browser as { path: string }).path, svg, width, height);
+    expect([picture.width, picture.height]).toEqual([width, height]);
+    expect(colourAt(picture, 2, 2)).toBe('#ffffff');
+    const wide = segments.filter((rect) => rect.w >= 6);
+    expect(wide.length).toBeGreaterThan(0);
+    for (const rect of wide) expect(distance(colourAt(picture, rect.x + rect.w / 2, rect.y + rect.h / 2), rect.fill), rect.fill).toBeLessThanOrEqual(3);
+  };
+
+  test('docs/memory-map.svg', { timeout: 60_000 }, () => {
+    check(readFileSync(`${ROOT}/docs/memory-map.svg`, 'utf8'));
+  });
+
+  test('a fresh map of tag families and a long tag', { timeout: 60_000 }, () => {
+    using pool = createPool({ size: 8 * 2 ** 20, backend: 'js' });
+    for (const tag of ['vdec ch0', 'vdec ch1', 'vpc:resize', `camera ${'x'.repeat(60)}`, 'vdec ch2']) pool.acquire(1_000_000, { tag });
+    check(snapshotToSVG(pool.snapshot(), { title: 'render test' }));
+    pool.reset();
+  });
+});
