@@ -45,9 +45,12 @@ let prebuildReason;
 
 function recordFailure(how, output) {
   const { cause, detail } = explain(output);
-  const summary = `${prebuildReason === undefined ? '' : `${prebuildReason}; and `}node-gyp-build ${how}: ${cause}`;
+  const summary = `node-gyp-build ${how}: ${cause}`;
+  // The first line is the loader's reason (native.ts); the prebuild's comes right after it.
+  const before = prebuildReason === undefined ? [] : [`before that, ${prebuildReason}`];
   const text = [
     summary,
+    ...before,
     `(recorded by dvpp-pool's install script, ${new Date().toISOString()}, Node ${process.version} ${process.platform} ${process.arch})`,
     '',
     ...detail,
@@ -61,6 +64,7 @@ function recordFailure(how, output) {
   }
   process.stderr.write(
     `\ndvpp-pool: the native addon did not build: ${summary}\n` +
+      before.map((line) => `dvpp-pool: ${line}\n`).join('') +
       `dvpp-pool: createPool({ backend: 'auto' }) will throw BackendUnavailableError (only backend: 'js' works) until it is rebuilt:\n` +
       'dvpp-pool: install a C++17 compiler, make and Python, then run `npm rebuild dvpp-pool` (see docs/troubleshooting.md).\n' +
       `dvpp-pool: the reason is kept in ${ERROR_FILE}.\n`,
