@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { figureRows } from '../../bench/report/figure-rows.js';
 import type { BenchResults } from '../../bench/report/results.js';
 import type { TargetResult } from '../../bench/report/targets.js';
+import { TARGET_IDS } from '../helpers/bench-targets.js';
 
 const out = mkdtempSync(join(tmpdir(), 'dvpp-bench-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -68,21 +69,7 @@ describe('bench:quick', () => {
     }
 
     const targets = report.targets.map((t) => t.id);
-    expect(targets).toEqual([
-      'replay-vs-anchor',
-      'pool-vs-engine-trace',
-      'handle-object-floor',
-      'replay-vs-thing',
-      'pair-budget',
-      'pool-vs-engine-pair',
-      'pair-vs-native',
-      'pair-vs-anchor',
-      'fragmentation',
-      'fragmentation-vs-first-fit',
-      'fragmentation-vs-anchor',
-      'zero-native-calls',
-      'flat-heap',
-    ]);
+    expect(targets).toEqual(TARGET_IDS);
     for (const t of report.targets) {
       expect(t.figure).not.toBe('');
       expect(t.missing, `${t.id}: seeds of the run its scenario lacks`).toEqual([]);

@@ -12,6 +12,7 @@ import { type ReplayFigures, notMeasured } from '../../../bench/scenarios/contex
 import type { FragmentationSeed, MinPoolFigures } from '../../../bench/scenarios/fragmentation.js';
 import type { PeersSeed } from '../../../bench/scenarios/peers.js';
 import type { TraceReplaySeed } from '../../../bench/scenarios/trace-replay.js';
+import { TARGET_IDS } from '../../helpers/bench-targets.js';
 
 const SEEDS = [1, 2];
 const NO_COMPILER = notMeasured('no C++ compiler found ($CXX, c++ or g++)');
@@ -157,21 +158,7 @@ describe('figureRows', () => {
 describe('judgeTargets', () => {
   it('judges every target, in the report order, each with its figure and nothing missing', () => {
     const targets = judgeTargets(sampleResults(), SEEDS);
-    expect(targets.map((t) => t.id)).toEqual([
-      'replay-vs-anchor',
-      'pool-vs-engine-trace',
-      'handle-object-floor',
-      'replay-vs-thing',
-      'pair-budget',
-      'pool-vs-engine-pair',
-      'pair-vs-native',
-      'pair-vs-anchor',
-      'fragmentation',
-      'fragmentation-vs-first-fit',
-      'fragmentation-vs-anchor',
-      'zero-native-calls',
-      'flat-heap',
-    ]);
+    expect(targets.map((t) => t.id)).toEqual(TARGET_IDS);
     for (const t of targets) {
       expect(t.figure).not.toBe('');
       expect(t.missing).toEqual([]);
