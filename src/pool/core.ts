@@ -26,7 +26,10 @@ import {
   waitTimeout,
   type AcquireAsyncOptions,
   type AcquireOptions,
+  type ParsedRecordingOptions,
 } from './options.js';
+import { Recorder } from './recorder.js';
+import type { PoolRecording } from './recording.js';
 import { Segment, segmentNode } from './segment.js';
 import { buildSnapshot, type PoolSnapshot } from './snapshot.js';
 import { buildStats, type PoolCounters, type PoolStats } from './stats.js';
@@ -55,6 +58,10 @@ export class PoolCore {
   readonly pool: Pool;
   /** Live segments by engine node; holes are undefined. */
   segments: (Segment | undefined)[] = [];
+  /** The recording in progress (and, after close, the one close ended): undefined when off, the hot path's one branch. */
+  recorder: Recorder | undefined = undefined;
+  /** The first id of the next recording: ids are a per-pool serial. */
+  #nextRecordId = 0;
   /** The figures at close; set once the pool is closed. */
   finalStats: PoolStats | undefined = undefined;
   /**
@@ -108,7 +115,10 @@ export class PoolCore {
     }
     // Checking len first keeps the granule maths on small numbers; a len near 2^53 stops here.
     const segment = len > this.capacity ? undefined : this.allocate(len, granulesOf(len), tag, zero);
-    if (segment === undefined) this.counters.failures++;
+    if (segment === undefined) {
+      this.counters.failures++;
+      this.recorder?.failed(len, tag);
+    }
     return segment;
   }
 
@@ -150,7 +160,18 @@ export class PoolCore {
         }
       }
       return new Promise<Segment>((resolve, reject) => {
-        this.waiters.push(new Waiter(priority, len, granules, tag, zero, owner, resolve, reject), signal, timeoutMs);
+        const recorder = this.recorder;
+        if (recorder === undefined) {
+          this.waiters.push(new Waiter(priority, len, granules, tag, zero, owner, resolve, reject), signal, timeoutMs);
+          return;
+        }
+        // Recording: the wait's end is noted as it rejects (a served wait is noted as an acquire).
+        const waiter: Waiter = new Waiter(priority, len, granules, tag, zero, owner, resolve, (reason) => {
+          if (this.recorder === recorder) recorder.waitRejected(waiter, reason, signal);
+          reject(reason);
+        });
+        this.waiters.push(waiter, signal, timeoutMs);
+        recorder.waited(waiter);
       });
     } catch (error) {
       return Promise.reject(error);
@@ -176,6 +197,7 @@ export class PoolCore {
     const segment = new Segment(this, node, offset, len, tag);
     this.segments[node] = segment;
     this.counters.acquires++;
+    this.recorder?.acquired(node, offset / GRANULE, len, tag);
     return segment;
   }
 
@@ -190,6 +212,7 @@ export class PoolCore {
     }
     this.segments[node] = undefined;
     this.counters.releases++;
+    this.recorder?.released(node, segment);
     if (this.waiters.size !== 0) this.waiters.drain();
   }
 
@@ -240,6 +263,7 @@ export class PoolCore {
     this.counters.resets++;
     this.engine.reset();
     this.segments = [];
+    this.recorder?.reset();
     this.waiters.drain();
   }
 
@@ -260,6 +284,7 @@ export class PoolCore {
   close(): void {
     const leaked = this.segments.filter((segment): segment is Segment => segment !== undefined);
     this.waiters.rejectAll(() => new PoolClosedError('acquireAsync'));
+    this.recorder?.closed();
     this.finalStats = this.stats();
     this.segments = [];
     try {
@@ -269,8 +294,31 @@ export class PoolCore {
     }
   }
 
+  /** Starts a recording; returns the one it replaces, if any. */
+  startRecording(options: ParsedRecordingOptions): PoolRecording | undefined {
+    const previous = this.stopRecording();
+    this.recorder = new Recorder(options, this.#nextRecordId);
+    return previous;
+  }
+
+  /** Ends the recording (one that close ended too) and returns it; undefined when none runs. */
+  stopRecording(): PoolRecording | undefined {
+    const recorder = this.recorder;
+    if (recorder === undefined) return undefined;
+    this.recorder = undefined;
+    this.#nextRecordId = recorder.nextId;
+    return recorder.finish(this.capacity);
+  }
+
   #serve(waiter: Waiter): Segment | undefined {
-    const segment = this.allocate(waiter.len, waiter.granules, waiter.tag, waiter.zero);
+    const recorder = this.recorder;
+    if (recorder !== undefined) recorder.serving = waiter;
+    let segment: Segment | undefined;
+    try {
+      segment = this.allocate(waiter.len, waiter.granules, waiter.tag, waiter.zero);
+    } finally {
+      if (recorder !== undefined) recorder.serving = undefined;
+    }
     if (segment !== undefined) waiter.owner?.segments.push(segment);
     return segment;
   }

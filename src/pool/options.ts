@@ -40,6 +40,26 @@ export interface PoolOptions {
    * @defaultValue `false`
    */
   zeroOnAcquire?: boolean | undefined;
+  /**
+   * Start a recording as the pool is created (`true`: with the defaults), as `pool.startRecording(record)` would.
+   * @defaultValue `false`
+   */
+  record?: boolean | RecordingOptions | undefined;
+}
+
+/** Options of `pool.startRecording` and of createPool's `record`. */
+export interface RecordingOptions {
+  /**
+   * Events kept: once the ring holds this many, each new event overwrites the oldest (counted in
+   * `dropped`). An integer in `[1, 33554432]` (2^25); the ring takes 33 bytes per event kept, growing as it fills.
+   * @defaultValue `1000000`
+   */
+  maxEvents?: number | undefined;
+  /**
+   * Keep up to 8 frames of the caller's JS stack with each acquire and wait.
+   * @defaultValue `false`
+   */
+  stacks?: boolean | undefined;
 }
 
 /** Options of the `acl` backend. */
@@ -86,10 +106,23 @@ export interface ParsedPoolOptions {
   readonly deviceId: number;
   readonly libraryDir: string | undefined;
   readonly zeroOnAcquire: boolean;
+  /** The recording to start with the pool, if any. */
+  readonly record: ParsedRecordingOptions | undefined;
 }
 
-const POOL_KEYS = ['size', 'backend', 'deviceId', 'acl', 'zeroOnAcquire'] as const;
+/** Recording options after parsing. */
+export interface ParsedRecordingOptions {
+  readonly maxEvents: number;
+  readonly stacks: boolean;
+}
+
+const POOL_KEYS = ['size', 'backend', 'deviceId', 'acl', 'zeroOnAcquire', 'record'] as const;
 const ACL_KEYS = ['libraryDir'] as const;
+const RECORDING_KEYS = ['maxEvents', 'stacks'] as const;
+/** The default ring: about 33 MB once full. */
+export const DEFAULT_MAX_EVENTS = 1_000_000;
+/** The largest ring: about 1.1 GB of typed arrays. */
+export const MAX_RECORDING_EVENTS = 2 ** 25;
 /** setTimeout clamps larger delays to 1 ms (with a warning), so they are refused instead. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
@@ -129,6 +162,34 @@ export function parsePoolOptions(input: unknown): ParsedPoolOptions {
     deviceId,
     libraryDir,
     zeroOnAcquire: optionalBoolean('options.zeroOnAcquire', options['zeroOnAcquire']) ?? false,
+    record: parseRecordOption(options['record']),
+  };
+}
+
+/** createPool's `record`: false or absent for none, true for the defaults, or recording options. */
+function parseRecordOption(record: unknown): ParsedRecordingOptions | undefined {
+  if (record === undefined || record === false) return undefined;
+  return parseRecordingOptions('options.record', record === true ? undefined : record);
+}
+
+/**
+ * Parses the options of a recording; `name` is how messages call them.
+ * @throws {TypeError} not an object, an unknown key, or a value of the wrong type.
+ * @throws {RangeError} `maxEvents` out of `[1, MAX_RECORDING_EVENTS]`.
+ */
+export function parseRecordingOptions(name: string, input: unknown): ParsedRecordingOptions {
+  const options = requireOptions(name, input);
+  rejectUnknownKeys(name, options, RECORDING_KEYS);
+  const maxEventsOption = options['maxEvents'];
+  if (
+    maxEventsOption !== undefined &&
+    (typeof maxEventsOption !== 'number' || !Number.isSafeInteger(maxEventsOption) || maxEventsOption < 1 || maxEventsOption > MAX_RECORDING_EVENTS)
+  ) {
+    throw numberError(`${name}.maxEvents`, `integer number of events in [1, ${MAX_RECORDING_EVENTS}]`, maxEventsOption);
+  }
+  return {
+    maxEvents: maxEventsOption ?? DEFAULT_MAX_EVENTS,
+    stacks: optionalBoolean(`${name}.stacks`, options['stacks']) ?? false,
   };
 }
 

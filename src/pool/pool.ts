@@ -12,7 +12,15 @@ import { PoolClosedError, PoolExhaustedError } from '../errors.js';
 import { invalidMessage } from '../validate.js';
 import { GRANULE, PoolCore } from './core.js';
 import { validatePool } from './invariants.js';
-import { parsePoolOptions, type AcquireAsyncOptions, type AcquireOptions, type PoolOptions } from './options.js';
+import {
+  parsePoolOptions,
+  parseRecordingOptions,
+  type AcquireAsyncOptions,
+  type AcquireOptions,
+  type PoolOptions,
+  type RecordingOptions,
+} from './options.js';
+import type { PoolRecording } from './recording.js';
 import { Scope } from './scope.js';
 import type { Segment } from './segment.js';
 import type { PoolSnapshot } from './snapshot.js';
@@ -90,6 +98,7 @@ export class Pool {
     // Zeroed by the backend (its contract), which meets the vendor's memset-before-use rule.
     const block = backend.allocate(parsed.capacity);
     this.#core = new PoolCore(this, backend, block, parsed.capacity, parsed.zeroOnAcquire);
+    if (parsed.record !== undefined) this.#core.startRecording(parsed.record);
     this.capacity = parsed.capacity;
     this.baseAddress = block.base;
     this.backend = Object.freeze(
@@ -208,6 +217,36 @@ export class Pool {
     if (this.closed) throw new PoolClosedError('validate');
     this.#core.checkProcess();
     validatePool(this.#core);
+  }
+
+  /**
+   * Starts recording every acquire, release, failed acquire, wait (and its timeout, abort or
+   * cancel), reset and close into a bounded ring (docs/api.md, "Recording"). A recording already
+   * running is stopped and returned, so nothing is lost.
+   * @param options - `maxEvents` (default 1,000,000; the oldest are dropped beyond it), `stacks` (default false).
+   * @throws {TypeError | RangeError} a bad option, named `options.<key>`.
+   * @throws {PoolClosedError} the pool is closed.
+   * @example
+   * ```ts
+   * pool.startRecording({ maxEvents: 100_000 });
+   * ```
+   */
+  startRecording(options?: RecordingOptions): PoolRecording | undefined {
+    if (this.closed) throw new PoolClosedError('start a recording');
+    return this.#core.startRecording(parseRecordingOptions('options', options));
+  }
+
+  /**
+   * Ends the recording and returns it; `undefined` when none runs. After `close()`, returns the
+   * recording close ended (its last event is the close).
+   * @example
+   * ```ts
+   * const recording = pool.stopRecording();
+   * if (recording !== undefined) writeTraceFile('run.trc', recording.toTrace());
+   * ```
+   */
+  stopRecording(): PoolRecording | undefined {
+    return this.#core.stopRecording();
   }
 
   /**

@@ -6,11 +6,14 @@
 // arrival). Waiter outcomes are replayed in the order they settled, so the model checks service
 // in that order, "served only when it fits", "served at once only when nobody of its priority or
 // higher waits", and "the head left waiting does not fit". Misuse (double, stale, foreign, node-reused, closed) must throw the
-// documented error and change nothing. Shared by the property slice and the stress run.
+// documented error and change nothing. With `record`, each episode's pool records itself, and at
+// close its recording must count what the model counted and its trace must replay through a fresh
+// pool with the placements the model saw. Shared by the property slice and the stress run.
 
 import { alignUp, segmentSize } from '../../src/constants.js';
 import { AcquireTimeoutError, InvalidSegmentError, PoolClosedError, PoolExhaustedError, ScopeReleasedError } from '../../src/errors.js';
 import { createAclCompat } from '../../src/compat/pyacl.js';
+import type { PoolRecording } from '../../src/pool/recording.js';
 import { type Pool, createPool } from '../../src/pool/pool.js';
 import type { Scope } from '../../src/pool/scope.js';
 import { type Segment, segmentNode } from '../../src/pool/segment.js';
@@ -25,6 +28,8 @@ export interface PoolDriveOptions {
   readonly validateEvery: number;
   /** Advances the fake clock that the pool's setTimeout runs on, firing due timers. */
   readonly advance: (ms: number) => void;
+  /** Record every episode (createPool's `record`) and check each recording at close. */
+  readonly record?: boolean;
 }
 
 /** What a run did: operations by kind, misuse cases tried (each one detected, or the run throws). */
@@ -36,6 +41,8 @@ export interface PoolDriveReport {
   readonly misuse: Record<string, number>;
   /** Misuse cases whose stale handle's engine node was live again under a new segment. */
   nodeReuses: number;
+  /** Episodes whose recording was checked and replayed. */
+  recordings: number;
 }
 
 const GRANULE = 128;
@@ -74,7 +81,7 @@ class Disagreement extends Error {}
 export class PoolDriver {
   readonly #options: PoolDriveOptions;
   readonly #rng: XorShift32;
-  readonly report: PoolDriveReport = { steps: 0, episodes: 0, validations: 0, operations: {}, misuse: {}, nodeReuses: 0 };
+  readonly report: PoolDriveReport = { steps: 0, episodes: 0, validations: 0, operations: {}, misuse: {}, nodeReuses: 0, recordings: 0 };
   #capacity = 0;
   #pool!: Pool;
   #scope!: Scope;
@@ -86,6 +93,8 @@ export class PoolDriver {
   #waiters: Waiter[] = [];
   #settled: Settlement[] = [];
   #counters = { acquires: 0, releases: 0, failures: 0, resets: 0 };
+  /** Offsets of the episode's segments in the order the pool handed them out. */
+  #placements: number[] = [];
   #now = 0;
   #advances = 0;
   #step = 0;
@@ -124,7 +133,7 @@ export class PoolDriver {
   #newEpisode(): void {
     const rng = this.#rng;
     this.#capacity = GRANULE * rng.int(64, 4096);
-    this.#pool = createPool({ size: this.#capacity + rng.int(0, 127), backend: this.#options.backend });
+    this.#pool = createPool({ size: this.#capacity + rng.int(0, 127), backend: this.#options.backend, record: this.#options.record === true });
     if (this.#pool.capacity !== this.#capacity) this.#fail(`capacity ${this.#pool.capacity}, expected ${this.#capacity}`);
     this.#scope = this.#pool.scope();
     if (this.#foreign.length === 0) this.#foreign = Array.from({ length: 4 }, (_, i) => this.#other.acquire(100 * (i + 1)));
@@ -132,6 +141,7 @@ export class PoolDriver {
     this.#stale = [];
     this.#waiters = [];
     this.#counters = { acquires: 0, releases: 0, failures: 0, resets: 0 };
+    this.#placements = [];
     this.#palette = Array.from({ length: 4 }, () => rng.int(1, Math.max(1, this.#capacity >>> 3)));
     this.report.episodes++;
   }
@@ -190,6 +200,7 @@ export class PoolDriver {
       segment.fill(stamp, segment.size - 1, 1);
     }
     this.#live.splice(lo, 0, { segment, offset, footprint, scoped, stamp });
+    this.#placements.push(offset);
     this.#counters.acquires++;
   }
 
@@ -540,6 +551,41 @@ export class PoolDriver {
     if (match.segment.released) this.#fail('releasing a stale handle freed the new segment on its node');
   }
 
+  /** The episode's recording counts what the model counted, and its trace replays with the model's placements. */
+  #checkRecording(recording: PoolRecording | undefined): void {
+    if (recording === undefined) return this.#fail('a recording pool gave no recording');
+    if (recording.dropped !== 0 || recording.capacity !== this.#capacity) this.#fail(`recording dropped ${recording.dropped}, capacity ${recording.capacity}`);
+    const counts: Record<string, number> = {};
+    const offsets: number[] = [];
+    for (const event of recording.events()) {
+      counts[event.kind] = (counts[event.kind] ?? 0) + 1;
+      if (event.kind === 'acquire') offsets.push(event.offset ?? -1);
+    }
+    const c = this.#counters;
+    if ((counts['failure'] ?? 0) !== c.failures || (counts['reset'] ?? 0) !== c.resets || counts['close'] !== 1) {
+      this.#fail(`recorded ${JSON.stringify(counts)}, model ${JSON.stringify(c)}`);
+    }
+    if (offsets.join() !== this.#placements.join()) this.#fail(`recorded acquire offsets differ from the model's placements`);
+    const trace = recording.toTrace();
+    const replayed: number[] = [];
+    const pool = createPool({ size: this.#capacity, backend: 'js' });
+    const handles: (Segment | undefined)[] = [];
+    for (let op = 0; op < trace.nOps; op++) {
+      const [kind = 0, id = 0, len = 0] = trace.ops.subarray(op * 3, op * 3 + 3);
+      if (kind === 0) {
+        const segment = pool.tryAcquire(len);
+        if (segment === undefined) this.#fail(`the recording's trace failed to replay at op ${op}`);
+        handles[id] = segment;
+        replayed.push(segment.offset);
+      } else {
+        pool.release(handles[id]!);
+      }
+    }
+    pool.close();
+    if (replayed.join() !== this.#placements.join()) this.#fail(`the recording's trace replays at other offsets than the model's placements`);
+    this.report.recordings++;
+  }
+
   /** Closes the pool with waiters and live segments, then checks every use of it is refused. */
   async #closeEpisode(): Promise<void> {
     const pool = this.#pool;
@@ -548,6 +594,7 @@ export class PoolDriver {
     this.#count('close');
     pool.close();
     await this.#flush();
+    if (this.#options.record === true) this.#checkRecording(pool.stopRecording());
     if (this.#waiters.length !== 0) this.#fail(`${this.#waiters.length} of ${pending} waiters survived close()`);
     const some = live[this.#rng.int(0, Math.max(0, live.length - 1))] ?? this.#stale[0];
     if (some !== undefined) {

@@ -2,7 +2,8 @@
 // The fast slice of the pool's differential and misuse run (the full run is
 // test/stress/pool.stress.ts; the code is test/helpers/pool-driver.ts): seeded sequences of every
 // pool operation, acquireAsync with timeouts on a fake clock and aborts included, against the
-// model, on the js and host backends. Every misuse case must be caught, node reuse included.
+// model, on the js and host backends. Every misuse case must be caught, node reuse included. One
+// seed records every episode and replays the recording's trace against the model's placements.
 
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { drivePool } from '../helpers/pool-driver.js';
@@ -19,8 +20,13 @@ afterEach(() => {
 });
 
 describeBackends('pool differential', (kind) => {
-  it.each([0xd1ff, 0xd200])('seed %i: 40,000 steps agree with the model', async (seed) => {
-    const report = await drivePool({ seed: seed + (kind === 'host' ? 1 : 0), steps: 40_000, backend: kind, validateEvery: 16, advance: (ms) => vi.advanceTimersByTime(ms) });
+  // One seed records each episode: its trace must replay with the model's placements.
+  it.each([
+    [0xd1ff, true],
+    [0xd200, false],
+  ])('seed %i (recording: %s): 40,000 steps agree with the model', async (seed, record) => {
+    const report = await drivePool({ seed: seed + (kind === 'host' ? 1 : 0), steps: 40_000, backend: kind, validateEvery: 16, advance: (ms) => vi.advanceTimersByTime(ms), record });
+    expect(report.recordings > 0).toBe(record);
     expect(report.steps).toBe(40_000);
     // The run reached every kind of operation and misuse it is meant to exercise.
     for (const operation of ['acquire', 'tryAcquire', 'scope.acquire', 'release', 'acquireAsync', 'queued', 'served after waiting', 'timed out', 'aborted', 'reset', 'close']) {

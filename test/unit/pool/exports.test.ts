@@ -59,6 +59,11 @@ test('the public names are exported', () => {
     'STATS_VERSION',
     'LEAK_WARNING_TYPE',
     'LEAK_WARNING_CODE',
+    'encodeTrace',
+    'decodeTrace',
+    'readTraceFile',
+    'writeTraceFile',
+    'TraceFormatError',
   ]) {
     expect(api, name).toHaveProperty(name);
   }
@@ -70,7 +75,7 @@ test('the public names are exported', () => {
 });
 
 test('internal pool modules are not exported', () => {
-  for (const name of ['Segment', 'WaitQueue', 'Waiter', 'OffsetIndex', 'parsePoolOptions', 'buildStats', 'buildSnapshot', 'warnLeaks']) {
+  for (const name of ['Segment', 'WaitQueue', 'Waiter', 'OffsetIndex', 'parsePoolOptions', 'buildStats', 'buildSnapshot', 'warnLeaks', 'PoolRecording', 'Recorder', 'validateTrace']) {
     expect(api, name).not.toHaveProperty(name);
   }
 });

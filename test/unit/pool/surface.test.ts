@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // No public object has a member that docs/api.md does not name: the own and inherited members
-// of a Pool, a Segment, a Scope and the pyACL skin (its media and rt objects) are compared with
+// of a Pool, a Segment, a Scope, a PoolRecording and the pyACL skin (its media and rt objects) are compared with
 // allow-lists read from docs/api.md's headings and tables. An internal helper made public by
 // accident (a method, a field, a symbol) fails here, and so does a documented member gone missing.
 
@@ -47,11 +47,14 @@ describe('the public objects have exactly the documented members', () => {
   const segment = pool.acquire(100);
   const scope = pool.scope();
   const acl = createAclCompat(pool);
+  pool.startRecording();
+  const recording = pool.stopRecording()!;
 
   test.each([
     ['Pool', pool, documented(section('class Pool'), 'pool')],
     ['Segment', segment, documented(section('class Segment'), 'segment', true)],
     ['Scope', scope, documented(section('class Scope'), 'scope')],
+    ['PoolRecording', recording, documented(section('class PoolRecording'), 'recording')],
     ['pyACL skin', acl, documented(section('createAclCompat'), 'acl')],
     ['acl.media', acl.media, documented(section('createAclCompat'), 'acl.media')],
     ['acl.rt', acl.rt, documented(section('createAclCompat'), 'acl.rt')],
