@@ -17,7 +17,7 @@ import {
 } from '../constants.js';
 import { AclError } from '../errors.js';
 import { Pool, coreOf } from '../pool/pool.js';
-import type { Segment } from '../pool/segment.js';
+import { type Segment, segmentLength, segmentOffset } from '../pool/segment.js';
 import { invalidMessage, rejectUnknownKeys, requireOptions, requireString, requireViewBytes } from '../validate.js';
 import { SegmentLookup } from './segment-lookup.js';
 
@@ -144,8 +144,8 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
     const offset = offsetOf(devPtr);
     const segment = offset < 0 ? undefined : containing(offset);
     if (segment === undefined) return -1;
-    const size = zeroSized.has(segment) ? segmentSize(0) : segment.size;
-    return offset + count <= segment.offset + size ? offset : -1;
+    const size = segmentSize(zeroSized.has(segment) ? 0 : segmentLength(segment));
+    return offset + count <= segmentOffset(segment) + size ? offset : -1;
   }
 
   function requirePointerOrView(name: string, value: unknown): asserts value is number | ArrayBufferView {
@@ -195,7 +195,7 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
       if (segment === undefined) return [0, ACL_ERROR_RT_MEMORY_ALLOCATION];
       lookup.acquired(segment);
       if (size === 0) zeroSized.add(segment);
-      return [base + segment.offset, ACL_SUCCESS];
+      return [base + segmentOffset(segment), ACL_SUCCESS];
     },
     dvpp_free(devPtr) {
       requireNumber('devPtr', devPtr);

@@ -7,9 +7,9 @@
 // (pool.acquire, a release that served waiters, reset) makes the next lookup rebuild it, in
 // O(live segments).
 
-import { DVPP_ADDR_ALIGN as GRANULE } from '../constants.js';
+import { DVPP_ADDR_ALIGN as GRANULE, segmentSizeOf } from '../constants.js';
 import type { coreOf } from '../pool/pool.js';
-import type { Segment } from '../pool/segment.js';
+import { type Segment, segmentLength, segmentOffset } from '../pool/segment.js';
 import { OffsetIndex } from './offset-index.js';
 
 /** The pool's private core, as coreOf() hands it to the skin. */
@@ -43,17 +43,17 @@ export class SegmentLookup {
     const index = this.#fresh();
     const start = index.floor(Math.floor(offset / GRANULE));
     const segment = start < 0 ? undefined : core.segments[index.get(start)];
-    return segment !== undefined && offset < segment.offset + segment.size ? segment : undefined;
+    return segment !== undefined && offset < segmentOffset(segment) + segmentSizeOf(segmentLength(segment)) ? segment : undefined;
   }
 
   /** After the skin acquired `segment`: a fresh index stays fresh. */
   acquired(segment: Segment): void {
-    if (this.#inStepWithOneChange()) this.#index?.set(segment.offset / GRANULE, this.#core.liveNode(segment));
+    if (this.#inStepWithOneChange()) this.#index?.set(segmentOffset(segment) / GRANULE, this.#core.liveNode(segment));
   }
 
   /** After the skin released `segment` (when that served no waiter, the index stays fresh). */
   released(segment: Segment): void {
-    if (this.#inStepWithOneChange()) this.#index?.delete(segment.offset / GRANULE);
+    if (this.#inStepWithOneChange()) this.#index?.delete(segmentOffset(segment) / GRANULE);
   }
 
   /** True when the only change since the index was fresh is the skin's own, and marks it seen. */
@@ -69,7 +69,7 @@ export class SegmentLookup {
     if (this.#index === undefined || this.#seen !== core.mutations) {
       const index = new OffsetIndex(core.engine.liveCount, core.capacityGranules);
       core.segments.forEach((segment, node) => {
-        if (segment !== undefined) index.set(segment.offset / GRANULE, node);
+        if (segment !== undefined) index.set(segmentOffset(segment) / GRANULE, node);
       });
       this.#index = index;
       this.#seen = core.mutations;

@@ -30,7 +30,7 @@ import {
 } from './options.js';
 import { Recorder } from './recorder.js';
 import type { PoolRecording } from './recording.js';
-import { Segment, segmentNode } from './segment.js';
+import { type Segment, newSegment, segmentCore, segmentLength, segmentNode, segmentOffset, segmentTag } from './segment.js';
 import { buildSnapshot, type PoolSnapshot } from './snapshot.js';
 import { buildStats, type PoolCounters, type PoolStats } from './stats.js';
 import type { Pool } from './pool.js';
@@ -194,7 +194,7 @@ export class PoolCore {
         throw error;
       }
     }
-    const segment = new Segment(this, node, offset, len, tag);
+    const segment = newSegment(this, node, offset, len, tag);
     this.segments[node] = segment;
     this.counters.acquires++;
     this.recorder?.acquired(node, offset / GRANULE, len, tag);
@@ -230,7 +230,7 @@ export class PoolCore {
 
   /** Throws InvalidSegmentError unless `segment` is live; `action` names the attempt. */
   requireLive(segment: Segment, action: string): void {
-    if (this.liveNode(segment) < 0) throw new InvalidSegmentError(`Cannot ${action} the segment at offset ${segment.offset}: ${this.#deadReason(segment)}`);
+    if (this.liveNode(segment) < 0) throw new InvalidSegmentError(`Cannot ${action} the segment at offset ${segmentOffset(segment)}: ${this.#deadReason(segment)}`);
   }
 
   /** Byte access for segments and the pyACL skin: `offset` is from the block's base, already bounds-checked. */
@@ -275,14 +275,21 @@ export class PoolCore {
   snapshot(): PoolSnapshot {
     const source = {
       forEachRange: (visit: (offset: number, size: number, used: boolean, node: number) => void) => this.engine.forEachRange(visit),
-      segmentAtNode: (node: number) => this.segments[node],
+      segmentAtNode: (node: number) => {
+        const segment = this.segments[node];
+        if (segment === undefined) return undefined;
+        const length = segmentLength(segment);
+        return { size: segmentSizeOf(length), length, tag: segmentTag(segment) };
+      },
     };
     return buildSnapshot(this.capacity, this.baseAddress, GRANULE, source, this.stats());
   }
 
   /** Frees the block once, rejects the waiters and warns of leaked segments; see Pool.close. */
   close(): void {
-    const leaked = this.segments.filter((segment): segment is Segment => segment !== undefined);
+    const leaked = this.segments
+      .filter((segment): segment is Segment => segment !== undefined)
+      .map((segment) => ({ length: segmentLength(segment), tag: segmentTag(segment) }));
     this.waiters.rejectAll(() => new PoolClosedError('acquireAsync'));
     this.recorder?.closed();
     this.finalStats = this.stats();
@@ -324,7 +331,8 @@ export class PoolCore {
   }
 
   #deadReason(segment: Segment): string {
-    if (segment.pool !== this.pool) return 'it belongs to another pool';
+    // The core it was made with, not its public `pool` getter: nothing here runs the caller's code.
+    if (segmentCore(segment) !== this) return 'it belongs to another pool';
     if (this.closed) return 'its pool is closed';
     return 'it was released already (or the pool was reset)';
   }
@@ -334,6 +342,6 @@ export class PoolCore {
     // The brand check, not instanceof: an object made from Segment.prototype has no #private fields.
     if (segmentNode(segment) < 0) return new InvalidSegmentError('Cannot release: the value is not a Segment of dvpp-pool');
     const branded = segment as Segment;
-    return new InvalidSegmentError(`Cannot release the segment at offset ${branded.offset}: ${this.#deadReason(branded)}`);
+    return new InvalidSegmentError(`Cannot release the segment at offset ${segmentOffset(branded)}: ${this.#deadReason(branded)}`);
   }
 }

@@ -3,9 +3,9 @@
 // bookkeeping against them: every registered segment live in the engine at its node, offset and
 // footprint; the counters agreeing with the live count. O(ranges).
 
-import { footprint, segmentSize } from '../constants.js';
+import { footprint } from '../constants.js';
 import { GRANULE, type PoolCore } from './core.js';
-import { segmentNode } from './segment.js';
+import { segmentCore, segmentLength, segmentNode, segmentOffset } from './segment.js';
 
 /** @throws {Error} naming the first broken invariant. */
 export function validatePool(core: PoolCore): void {
@@ -21,12 +21,14 @@ export function validatePool(core: PoolCore): void {
     const segment = core.segments[node];
     if (segment === undefined) continue;
     live++;
-    const at = `segment at node ${node} (offset ${segment.offset})`;
-    if (segment.pool !== core.pool || segmentNode(segment) !== node) fail(`${at} is registered at the wrong pool or node`);
+    const offset = segmentOffset(segment);
+    const length = segmentLength(segment);
+    const at = `segment at node ${node} (offset ${offset})`;
+    if (segmentCore(segment) !== core || segmentNode(segment) !== node) fail(`${at} is registered at the wrong pool or node`);
     if (!engine.isLive(node, engine.generationOf(node))) fail(`${at} is not live in the engine`);
-    if (engine.offsetOf(node) * GRANULE !== segment.offset) fail(`${at}: engine offset ${engine.offsetOf(node) * GRANULE}`);
-    if (segment.size !== segmentSize(segment.length)) fail(`${at}: size ${segment.size} != segmentSize(${segment.length})`);
-    if (engine.sizeOf(node) * GRANULE !== footprint(segment.length)) fail(`${at}: engine size ${engine.sizeOf(node)} granules != its footprint`);
+    if (engine.offsetOf(node) * GRANULE !== offset) fail(`${at}: engine offset ${engine.offsetOf(node) * GRANULE}`);
+    if (!Number.isSafeInteger(length) || length <= 0) fail(`${at}: length ${length}`);
+    if (engine.sizeOf(node) * GRANULE !== footprint(length)) fail(`${at}: engine size ${engine.sizeOf(node)} granules != its footprint`);
   }
   if (live !== engine.liveCount) fail(`${live} registered segments but the engine has ${engine.liveCount} live ranges`);
   const { acquires, releases } = core.counters;

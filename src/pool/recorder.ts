@@ -11,7 +11,7 @@ import { AcquireTimeoutError } from '../errors.js';
 import { abortReason, isAborted } from './abort-signal.js';
 import type { ParsedRecordingOptions } from './options.js';
 import { EVENT_KINDS, PoolRecording, STACK_FRAMES, type RecordedEventKind, type RecordedEvents } from './recording.js';
-import type { Segment } from './segment.js';
+import { type Segment, segmentLength, segmentOffset, segmentTag } from './segment.js';
 import type { Waiter } from './waiters.js';
 
 const code = (kind: RecordedEventKind): number => EVENT_KINDS.indexOf(kind);
@@ -107,7 +107,7 @@ export class Recorder {
   released(node: number, segment: Segment): void {
     const id = this.#idByNode[node] ?? NO_ID;
     this.#idByNode[node] = NO_ID;
-    this.#write(RELEASE, id, segment.length, segment.offset / DVPP_ADDR_ALIGN, segment.tag);
+    this.#write(RELEASE, id, segmentLength(segment), segmentOffset(segment) / DVPP_ADDR_ALIGN, segmentTag(segment));
   }
 
   /** An acquire or tryAcquire found no room. */

@@ -4,8 +4,10 @@
 // pool, address): a smaller object is most of what the public API costs over the engine
 // (docs/benchmarks.md). It owns nothing: liveness is the core's answer to "is this object the one
 // registered at its node?", which no stale, foreign or reset handle can pass, so no generation
-// is kept. The core and node are #private; the core reads the node through segmentNode(). Byte
-// access is bounds-checked here against `size` and goes through the core's backend.
+// is kept. Every field is #private behind a getter: byte access and the pyACL skin trust
+// `offset` and `length`, so no caller may rewrite them. The core reads the node and core through
+// segmentNode() and segmentCore(). Byte access is bounds-checked here against `size` and goes
+// through the core's backend.
 
 import { segmentSizeOf } from '../constants.js';
 import { numberError, requireViewBytes } from '../validate.js';
@@ -14,6 +16,23 @@ import type { Pool } from './pool.js';
 
 /** The engine node of `value` when it is a Segment, else -1. Never throws, runs no user code. */
 export let segmentNode: (value: unknown) => number;
+/** The core a Segment was made with. Runs no user code. */
+export let segmentCore: (segment: Segment) => PoolCore;
+/**
+ * What a Segment was made with, read from its #private fields: the pool's own code reads these,
+ * never the public getters, which a caller can shadow with `Object.defineProperty(seg, ...)`.
+ */
+export let segmentOffset: (segment: Segment) => number;
+export let segmentLength: (segment: Segment) => number;
+export let segmentTag: (segment: Segment) => string | undefined;
+
+/** The token only {@link newSegment} has: `seg.constructor` reaches the class, but cannot make one. */
+const MINT: unique symbol = Symbol('dvpp-pool Segment');
+
+/** Makes the Segment of a newly allocated range; only the pool core calls it. */
+export function newSegment(core: PoolCore, node: number, offset: number, length: number, tag: string | undefined): Segment {
+  return new Segment(MINT, core, node, offset, length, tag);
+}
 
 /**
  * Checks `[at, at + length)` against the segment and returns the length; an omitted length runs
@@ -46,44 +65,67 @@ function checkRange(segment: Segment, at: number, length: number | undefined): n
 export class Segment {
   readonly #core: PoolCore;
   readonly #node: number;
-  /** Bytes from the block's base to the first byte; a multiple of 128. */
-  readonly offset: number;
-  /** Bytes asked for (`len` of `acquire`). */
-  readonly length: number;
-  /** The tag given to `acquire`, or undefined. */
-  readonly tag: string | undefined;
+  readonly #offset: number;
+  readonly #length: number;
+  readonly #tag: string | undefined;
 
   static {
     segmentNode = (value) => (typeof value === 'object' && value !== null && #node in value ? value.#node : -1);
+    segmentCore = (segment) => segment.#core;
+    segmentOffset = (segment) => segment.#offset;
+    segmentLength = (segment) => segment.#length;
+    segmentTag = (segment) => segment.#tag;
   }
 
-  /** @internal Only a pool's core creates segments; one made otherwise is never live, and its methods throw. */
-  constructor(core: PoolCore, node: number, offset: number, length: number, tag: string | undefined) {
+  /**
+   * @internal Only a pool's core creates segments.
+   * @throws {TypeError} always, for any caller but the pool (the class is reachable as `seg.constructor`).
+   */
+  constructor(mint: typeof MINT, core: PoolCore, node: number, offset: number, length: number, tag: string | undefined) {
+    if (mint !== MINT) throw new TypeError('A Segment comes from pool.acquire, tryAcquire, acquireAsync or a scope; it cannot be constructed');
     this.#core = core;
     this.#node = node;
-    this.offset = offset;
-    this.length = length;
-    this.tag = tag;
+    this.#offset = offset;
+    this.#length = length;
+    this.#tag = tag;
+  }
+
+  // The getters are total: read through an object that merely inherits from a Segment (as
+  // `Object.create(seg)` does), they answer undefined instead of throwing the brand check's error.
+
+  /** Bytes from the block's base to the first byte; a multiple of 128. */
+  get offset(): number {
+    return #offset in this ? this.#offset : (undefined as never);
+  }
+
+  /** Bytes asked for (`len` of `acquire`). */
+  get length(): number {
+    return #length in this ? this.#length : (undefined as never);
+  }
+
+  /** The tag given to `acquire`, or undefined. */
+  get tag(): string | undefined {
+    return #tag in this ? this.#tag : undefined;
   }
 
   /** The pool this segment belongs to. */
   get pool(): Pool {
-    return this.#core.pool;
+    return #core in this ? this.#core.pool : (undefined as never);
   }
 
   /** Usable bytes: `segmentSize(length)`, i.e. `alignUp(length, 32) + 32`. */
   get size(): number {
-    return segmentSizeOf(this.length);
+    return #length in this ? segmentSizeOf(this.#length) : (undefined as never);
   }
 
   /** Absolute address of the first byte: `pool.baseAddress + BigInt(offset)`. */
   get address(): bigint {
-    return this.#core.baseAddress + BigInt(this.offset);
+    return #core in this ? this.#core.baseAddress + BigInt(this.#offset) : (undefined as never);
   }
 
   /** True once this segment was released, reset away, or its pool closed. */
   get released(): boolean {
-    return this.#core.liveNode(this) < 0;
+    return #core in this ? this.#core.liveNode(this) < 0 : (undefined as never);
   }
 
   /**
@@ -99,7 +141,7 @@ export class Segment {
     // byteLength getter of the caller's cannot make the check see fewer bytes than get copied.
     const bytes = requireViewBytes('src', src);
     checkRange(this, at, bytes.byteLength);
-    core.write(this.offset + at, bytes);
+    core.write(this.#offset + at, bytes);
   }
 
   /**
@@ -115,7 +157,7 @@ export class Segment {
     core.requireLive(this, 'read from');
     const count = checkRange(this, at, length);
     const copy = new Uint8Array(count);
-    core.read(this.offset + at, copy);
+    core.read(this.#offset + at, copy);
     return copy;
   }
 
@@ -132,7 +174,7 @@ export class Segment {
     core.requireLive(this, 'fill');
     if (!Number.isInteger(value) || value < 0 || value > 255) throw numberError('value', 'integer in [0, 255]', value);
     const count = checkRange(this, at, length);
-    core.memset(this.offset + at, count, value);
+    core.memset(this.#offset + at, count, value);
   }
 
   /**
