@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Tag colours for the memory map. Colours are handed out in order of first appearance (so the
-// first tags of a picture get the most distinct colours, and no two tags collide the way a hash
-// let `vdec ch0` and `vdec ch2` share a yellow-green). Tags that share a family, the text before
-// their first space or colon (`vdec ch0`, `vdec ch1`, `vpc:resize`), share a hue: the family
-// takes the next palette colour, and its members get distinct shades of it (the colour, then
-// lighter and darker steps). The default palette is Paul Tol's "muted" qualitative scheme, made
+// first tags of a picture get the most distinct colours, and no two families share one while
+// the palette lasts, where a hash let `vdec ch0` and `vdec ch2` share a yellow-green). Tags that
+// share a family, the text before their first space or colon (`vdec ch0`, `vdec ch1`,
+// `vpc:resize`), share a hue: the family takes the next palette colour, and its first seven
+// members get distinct shades of it (the colour, then lighter and darker steps); an eighth
+// repeats the first shade, and the legend tells them apart. The default palette is Paul Tol's "muted" qualitative scheme, made
 // to stay distinguishable under the common colour-vision deficiencies (P. Tol, "Colour Schemes",
 // SRON/EPS/TN/09-002, scheme "muted").
 
@@ -65,12 +66,17 @@ export function parsePalette(name: string, value: unknown): string[] {
   if (value.length === 0 || value.length > MAX_PALETTE) {
     throw new RangeError(`${name} lists ${value.length} colours; give 1 to ${MAX_PALETTE}`);
   }
-  return value.map((entry: unknown, index) => {
+  // An index loop, not the array's own map: a hole is an entry like any other, and the
+  // caller's array methods are never called.
+  const colours: string[] = [];
+  for (let index = 0; index < value.length; index++) {
+    const entry: unknown = value[index];
     if (typeof entry !== 'string') throw new TypeError(invalidMessage(`${name}[${index}]`, "a '#rrggbb' colour", entry));
     const colour = entry.toLowerCase();
     if (!HEX_COLOUR.test(colour)) throw new RangeError(invalidMessage(`${name}[${index}]`, "a '#rrggbb' colour", entry));
-    return colour;
-  });
+    colours.push(colour);
+  }
+  return colours;
 }
 
 /** Hands out tag colours for one picture: call {@link TagColours.of} in drawing order. */

@@ -41,8 +41,9 @@ const LEGEND_LINE = 20;
 const LEGEND_COLUMN = 480;
 /**
  * Characters of a tag the legend shows; a longer one is cut with an ellipsis (its `<title>` has it
- * whole). With the widest figures ("1,234,567 segments, 1023.9 MiB"), a column's text then stays
- * inside LEGEND_COLUMN at 12 px.
+ * whole). With the widest figures ("1,234,567 segments, 1023.9 MiB") a column's text of average
+ * letters stays inside LEGEND_COLUMN at 12 px; each column is also clipped at its right edge, so
+ * even a run of wide letters (W, m) never draws over the next column.
  */
 export const LEGEND_NAME_CHARS = 28;
 const UNTAGGED_COLOUR = '#7a869a';
@@ -189,10 +190,16 @@ export function snapshotToSVG(snapshot: PoolSnapshot, options: SvgOptions = {}):
     const full = shown === entry.name ? '' : `<title>${xml(entry.name)}</title>`;
     return (
       `<rect class="swatch" x="${x}" y="${y}" width="14" height="14" fill="${entry.fill}" stroke="#8a94a3"/>` +
-      `<text class="legend" x="${x + 20}" y="${y + 11}">${full}<tspan font-weight="600">${xml(shown)}</tspan> ${xml(what)}</text>`
+      `<text class="legend" x="${x + 20}" y="${y + 11}" clip-path="url(#legend-column-${index % columns})">${full}<tspan font-weight="600">${xml(shown)}</tspan> ${xml(what)}</text>`
     );
   });
   const height = legendTop + Math.ceil(entries.length / columns) * LEGEND_LINE + MARGIN;
+  // One clip per legend column: its text ends 8 px before the next column's swatch.
+  const legendClips = Array.from(
+    { length: columns },
+    (_, column) =>
+      `<clipPath id="legend-column-${column}"><rect x="${MARGIN + column * LEGEND_COLUMN}" y="${legendTop - 4}" width="${LEGEND_COLUMN - 8}" height="${height - legendTop}"/></clipPath>`,
+  ).join('');
 
   const percent = (bytes: number): string => `${((bytes / capacity) * 100).toFixed(1)}%`;
   // The share of free bytes outside the largest free range: 0 when the free space is one range.
@@ -207,7 +214,7 @@ export function snapshotToSVG(snapshot: PoolSnapshot, options: SvgOptions = {}):
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12" fill="#1f2933">`,
     `<title>dvpp-pool memory map</title>`,
-    '<defs><pattern id="free" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#eef0f3"/><line x1="0" y1="0" x2="0" y2="6" stroke="#c3c9d2" stroke-width="2"/></pattern></defs>',
+    `<defs><pattern id="free" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#eef0f3"/><line x1="0" y1="0" x2="0" y2="6" stroke="#c3c9d2" stroke-width="2"/></pattern>${legendClips}</defs>`,
     `<rect class="background" width="${width}" height="${height}" fill="#ffffff"/>`,
     ...heading,
     ...body,

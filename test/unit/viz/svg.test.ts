@@ -129,6 +129,8 @@ describe('snapshotToSVG', () => {
     expect(() => snapshotToSVG(snapshot, { palette: ['red'] })).toThrow(RangeError);
     expect(() => snapshotToSVG(snapshot, { palette: ['#12345'] })).toThrow(RangeError);
     expect(() => snapshotToSVG(snapshot, { palette: Array(65).fill('#000000') })).toThrow(RangeError);
+    // A hole is an entry like any other (found by the adversarial review: it crashed in .slice).
+    expect(() => snapshotToSVG(snapshot, { palette: [, '#ffffff'] as string[] })).toThrow(/options\.palette\[0\]/);
   });
 
   it('labels each row with its hex address and offset, and shows the fragmentation', () => {
@@ -146,6 +148,9 @@ describe('snapshotToSVG', () => {
     expect(svg).toContain(`<title>${long}</title><tspan font-weight="600">${long.slice(0, LEGEND_NAME_CHARS - 1)}…</tspan>`);
     // At 12 px no character of the fonts named is wider than 7.5 px (a conservative bound).
     const texts = [...svg.matchAll(/<text class="legend" x="(\d+)"[^>]*>(?:<title>.*?<\/title>)?<tspan[^>]*>(.*?)<\/tspan>(.*?)<\/text>/g)];
+    // And each column is clipped at its edge: a run of wide letters cannot draw over the next one.
+    expect([...svg.matchAll(/<text class="legend"[^>]* clip-path="url\(#legend-column-(\d+)\)"/g)].map((m) => m[1])).toEqual(['0', '1', '2', '0']);
+    expect(svg).toMatch(/<clipPath id="legend-column-1"><rect x="496" y="\d+" width="472" height="\d+"\/><\/clipPath>/);
     expect(texts.length).toBe(4);
     for (const [, x, name, rest] of texts) {
       const columnStart = Number(x) - 20;
