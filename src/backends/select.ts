@@ -91,7 +91,9 @@ function tryHost(): Attempt {
 function attempt(kind: BackendKind, options: SelectOptions): Attempt {
   if (kind === 'acl') return tryAcl(options);
   if (kind === 'host') return tryHost();
-  return { backend: createJsBackend() };
+  if (kind === 'js') return { backend: createJsBackend() };
+  // Callers pass parsed kinds; anything else must never fall through to fake addresses.
+  throw new TypeError(invalidMessage('kind', "'acl', 'host' or 'js'", kind));
 }
 
 /**

@@ -2,7 +2,8 @@
 // The pyACL skin: `acl.media.dvpp_malloc/dvpp_free` and `acl.rt.memset/memcpy` with Python's
 // calling convention (out-values first, aclError last, device pointers as plain numbers) over one
 // pool, so code ported from Python keeps its shape. Every call returns an aclError instead of
-// throwing; only an argument of the wrong JS type throws TypeError. snake_case lives in this file
+// throwing; only an argument of the wrong JS type throws TypeError, and a call that reaches the
+// backend from a forked child throws ForkedProcessError, as the pool's own calls do. snake_case lives in this file
 // only. JavaScript has no host pointers: the host side of a memcpy is an ArrayBufferView.
 
 import {
@@ -111,15 +112,16 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
   rejectUnknownKeys('options', parsed, ['tag']);
   const tagValue = parsed['tag'];
   const acquireOptions = tagValue === undefined ? undefined : { tag: requireString('options.tag', tagValue) };
-  const last = pool.baseAddress + BigInt(pool.capacity);
+  // The core's own base and capacity, never the Pool's public properties.
+  const core = coreOf(pool);
+  const last = core.baseAddress + BigInt(core.capacity);
   if (last > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new RangeError(
       `The pool's addresses end at 0x${last.toString(16)}, beyond 2^53: pyACL pointers are numbers and would lose bits`,
     );
   }
-  const base = Number(pool.baseAddress);
-  const end = base + pool.capacity;
-  const core = coreOf(pool);
+  const base = Number(core.baseAddress);
+  const end = base + core.capacity;
   const lookup = new SegmentLookup(core);
   // dvpp_malloc(0) is a 32-byte segment, but the pool's smallest request is 1 byte (64 bytes).
   const zeroSized = new WeakSet<Segment>();

@@ -66,14 +66,19 @@ export class SegmentLookup {
 
   #fresh(): OffsetIndex {
     const core = this.#core;
-    if (this.#index === undefined || this.#seen !== core.mutations) {
-      const index = new OffsetIndex(core.engine.liveCount, core.capacityGranules);
+    let index = this.#index;
+    if (index === undefined || this.#seen !== core.mutations) {
+      // A rebuild refills the same table, and the floor bitmap with it once containing() made
+      // one: a new bitmap would cost capacity / 1024 bytes at every switch to the skin.
+      if (index === undefined) index = new OffsetIndex(core.engine.liveCount, core.capacityGranules);
+      else index.clear();
+      const table = index;
       core.segments.forEach((segment, node) => {
-        if (segment !== undefined) index.set(segmentOffset(segment) / GRANULE, node);
+        if (segment !== undefined) table.set(segmentOffset(segment) / GRANULE, node);
       });
       this.#index = index;
       this.#seen = core.mutations;
     }
-    return this.#index;
+    return index;
   }
 }

@@ -54,14 +54,8 @@ let overSelection: BackendSelection | undefined;
  * ```
  */
 export class Pool {
-  /** Usable bytes: `options.size` rounded down to a multiple of 128. */
-  readonly capacity: number;
-  /** Address of the block's first byte; a multiple of 128. */
-  readonly baseAddress: bigint;
-  /** The backend in use and why `auto` fell back, if it did. */
-  readonly backend: PoolBackendInfo;
-
   readonly #core: PoolCore;
+  readonly #backend: PoolBackendInfo;
 
   static {
     coreOf = (pool) => {
@@ -99,11 +93,26 @@ export class Pool {
     const block = backend.allocate(parsed.capacity);
     this.#core = new PoolCore(this, backend, block, parsed.capacity, parsed.zeroOnAcquire);
     if (parsed.record !== undefined) this.#core.startRecording(parsed.record);
-    this.capacity = parsed.capacity;
-    this.baseAddress = block.base;
-    this.backend = Object.freeze(
+    this.#backend = Object.freeze(
       chosen.fallbackReason === undefined ? { kind: backend.kind } : { kind: backend.kind, fallbackReason: chosen.fallbackReason },
     );
+  }
+
+  // Getters over the core, not fields: what the pool and its skin use cannot be rewritten.
+
+  /** Usable bytes: `options.size` rounded down to a multiple of 128. */
+  get capacity(): number {
+    return this.#core.capacity;
+  }
+
+  /** Address of the block's first byte; a multiple of 128. */
+  get baseAddress(): bigint {
+    return this.#core.baseAddress;
+  }
+
+  /** The backend in use and why `auto` fell back, if it did. */
+  get backend(): PoolBackendInfo {
+    return this.#backend;
   }
 
   /** True once `close()` ran. */
@@ -139,9 +148,10 @@ export class Pool {
   }
 
   /**
-   * Acquires a segment, waiting for releases to make room. Waiters are served in arrival order:
-   * one that does not fit yet holds back those behind it. Never throws; every failure rejects.
-   * Resolves at once when nobody waits and there is room.
+   * Acquires a segment, waiting for releases to make room. Waiters are served highest
+   * `priority` first, in arrival order within one priority: one that does not fit yet holds back
+   * those behind it (its own priority and lower). Never throws; every failure rejects. Resolves
+   * at once when it fits and nobody of its priority or higher waits.
    * @returns a promise of the segment. It rejects with `signal.reason` on abort, with
    * `AcquireTimeoutError` after `timeoutMs`, with `PoolClosedError` when the pool is or gets
    * closed, with a `RangeError` at once when `len` can never fit the capacity, with a

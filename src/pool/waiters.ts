@@ -4,9 +4,9 @@
 // it does not fit, holds back everyone behind it (its own priority and lower ones), so a large
 // frame is never starved by small ones of its priority. A waiter leaves the queue exactly once:
 // served, aborted (rejects with the signal's reason), timed out (AcquireTimeoutError),
-// cancelled by its scope, or closed out. Removal is O(1) (doubly linked), and removing the head
-// re-offers room to the next in line. Pushing is O(distinct priorities queued): it finds its
-// priority's run in a short sorted list.
+// cancelled by its scope, or closed out. Removal is O(1) (doubly linked), O(distinct priorities)
+// for the last waiter of a run, and removing the head re-offers room to the next in line. Pushing
+// is O(distinct priorities queued): it finds its priority's run in a short sorted list.
 //
 // Waiters that share an AbortSignal share one abort listener (a SignalGroup): adding and
 // removing EventTarget listeners costs O(listeners) each in Node, so one listener per waiter made

@@ -36,6 +36,11 @@ describe('selectBackend', () => {
     expect(() => selectBackend('acl', {})).toThrow(/^The 'acl' backend is unavailable: no ACL runtime library/);
   });
 
+  it('refuses a kind it does not know instead of falling through to js (adversarial review)', () => {
+    delete process.env[BACKEND_ENV];
+    for (const kind of ['ACL', 'gpu', undefined, 1]) expect(() => selectBackend(kind as 'js', {}), String(kind)).toThrow(TypeError);
+  });
+
   it('lets DVPP_POOL_BACKEND decide auto, and only auto', () => {
     process.env[BACKEND_ENV] = 'js';
     expect(selectBackend('auto', {}).backend.kind).toBe('js');

@@ -62,3 +62,20 @@ describeBackends('segment fields', (kind) => {
     expect(seg.released).toBe(false);
   });
 });
+
+describeBackends('pool fields', (kind) => {
+  test('capacity, baseAddress and backend cannot be rewritten, and the skin reads the real ones (adversarial review)', () => {
+    using pool = makePool(kind, 4096);
+    for (const key of ['capacity', 'baseAddress', 'backend']) {
+      expect(() => {
+        (pool as unknown as Record<string, unknown>)[key] = 0n;
+      }, key).toThrow(TypeError);
+    }
+    const real = pool.baseAddress;
+    Object.defineProperty(pool, 'baseAddress', { value: 0n });
+    const acl = createAclCompat(pool);
+    const [ptr] = acl.media.dvpp_malloc(100);
+    expect(BigInt(ptr)).toBe(real);
+    expect(acl.segmentOf(ptr)?.address).toBe(real);
+  });
+});
