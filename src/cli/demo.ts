@@ -9,8 +9,9 @@ import { type Stats, accessSync, constants as fsConstants, statSync, writeFileSy
 import { dirname, resolve } from 'node:path';
 import { MIB, formatBytes, formatCount, formatNs } from '../format.js';
 import { createPool } from '../pool/pool.js';
-import type { PoolSnapshot } from '../pool/snapshot.js';
+import type { PoolRecording } from '../pool/recording.js';
 import type { PoolStats } from '../pool/stats.js';
+import { writeTraceFile } from '../trace/format.js';
 import { type Command, type CommandLine, UsageError, defineCommand, parseBackend, parseBytes, parseInteger, parseSeconds } from './args.js';
 import { Pipeline, REFERENCE_FRAMES, STAGE_PRIORITY, STALL_MS, type Stage, smallestPoolBytes, worstCaseBytes } from './demo-pipeline.js';
 import { type PerRequestFigures, measurePerRequest } from './per-request.js';
@@ -46,6 +47,9 @@ Options:
   --backend KIND     auto, acl, host or js (default auto: acl, else host; js only by name)
   --snapshot FILE    write pool.snapshot() as JSON, taken at the peak of use; draw it with
                      'dvpp-pool map FILE'
+  --record FILE      record every acquire and release of the run and write it to FILE: JSON
+                     lines, or a TRC1 trace when FILE ends in .trc; draw it with
+                     'dvpp-pool timeline FILE', replay a .trc with 'dvpp-pool replay FILE'
   --json             print one JSON object with the figures instead of text
   -h, --help         show this help
 `;
@@ -62,32 +66,38 @@ class RateMeter {
   }
 }
 
-/** Refuses, before the run, a --snapshot path that is a directory or cannot be written. */
-function requireWritableFile(file: string): void {
+/** Refuses, before the run, an output path (`flag`'s) that is a directory or cannot be written. */
+function requireWritableFile(flag: string, file: string): void {
   let stats: Stats | undefined;
   try {
     stats = statSync(file);
   } catch {
     // Does not exist yet: its folder must let us create it.
   }
-  if (stats?.isDirectory() === true) throw new UsageError(`--snapshot ${file} is a directory; give a file name`);
+  if (stats?.isDirectory() === true) throw new UsageError(`${flag} ${file} is a directory; give a file name`);
   try {
     accessSync(stats === undefined ? dirname(resolve(file)) : file, fsConstants.W_OK);
   } catch {
     throw new UsageError(
-      stats === undefined ? `--snapshot ${file}: its folder does not exist or is not writable` : `--snapshot ${file} is not writable`,
+      stats === undefined ? `${flag} ${file}: its folder does not exist or is not writable` : `${flag} ${file} is not writable`,
     );
   }
 }
 
-/** Writes the snapshot; a failure (a full disk) is returned as text, to be said after the summary. */
-function writeSnapshot(file: string, snapshot: PoolSnapshot): string | undefined {
+/** Runs a write of an output file; a failure (a full disk) is returned as text, to be said after the summary. */
+function writeOutput(write: () => void): string | undefined {
   try {
-    writeFileSync(file, `${JSON.stringify(snapshot)}\n`);
+    write();
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
+}
+
+/** Writes a recording: a TRC1 trace for a `.trc` file, else its JSON lines. */
+function writeRecording(file: string, recording: PoolRecording): void {
+  if (file.endsWith('.trc')) writeTraceFile(file, recording.toTrace());
+  else writeFileSync(file, recording.toJsonLines());
 }
 
 /** "decode (0) 12, resize (1) 0, input (2) 3": each stage's waits, with its priority. */
@@ -109,6 +119,7 @@ const OPTIONS = {
   'pool-size': { type: 'string' },
   backend: { type: 'string' },
   snapshot: { type: 'string' },
+  record: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -120,12 +131,14 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
     values['pool-size'] === undefined ? defaultPoolBytes(channels) : parseBytes('--pool-size', values['pool-size'], smallestPoolBytes());
   if (values['pool-size'] !== undefined) requirePoolSizeFits(poolSize, values['pool-size'], backend);
   const snapshotFile = values.snapshot;
-  if (snapshotFile !== undefined) requireWritableFile(snapshotFile);
+  if (snapshotFile !== undefined) requireWritableFile('--snapshot', snapshotFile);
+  const recordFile = values.record;
+  if (recordFile !== undefined) requireWritableFile('--record', recordFile);
   const json = values.json === true;
 
   // Before the block exists, so that no moment holds a block that a signal could strand.
   const stopSignals = watchStopSignals();
-  const pool = createPool({ size: poolSize, backend });
+  const pool = createPool({ size: poolSize, backend, ...(recordFile === undefined ? {} : { record: true }) });
   try {
     const out = process.stdout;
     if (!json) {
@@ -162,6 +175,8 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
       status.finish();
     }
     const durationMs = performance.now() - started;
+    // The pipeline's events only: the comparison below acquires from the pool too.
+    const recording = pool.stopRecording();
     const stats: PoolStats = pool.stats();
     if (!json && !stopSignals.signal.aborted) {
       out.write(`comparing: the same requests as one native block each (about ${(2 * COMPARISON_BUDGET_MS) / 1000} s)\n`);
@@ -169,8 +184,11 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
     const comparison = await measurePerRequest(pool, pipeline.recordedLengths, COMPARISON_BUDGET_MS, stopSignals.signal);
     pool.validate();
     const liveSegments = pool.stats().liveSegments;
-    const snapshotError = snapshotFile === undefined ? undefined : writeSnapshot(snapshotFile, pipeline.peakSnapshot ?? pool.snapshot());
+    const peakSnapshot = pipeline.peakSnapshot ?? pool.snapshot();
+    const snapshotError = snapshotFile === undefined ? undefined : writeOutput(() => writeFileSync(snapshotFile, `${JSON.stringify(peakSnapshot)}\n`));
     const snapshotWritten = snapshotFile !== undefined && snapshotError === undefined;
+    const recordError = recordFile === undefined || recording === undefined ? undefined : writeOutput(() => writeRecording(recordFile, recording));
+    const recordWritten = recordFile !== undefined && recordError === undefined;
 
     const { counts } = pipeline;
     const perSecond = (count: number): number => Math.round((count * 1000) / durationMs);
@@ -197,6 +215,7 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
         liveSegments,
         ...(stopSignals.received === undefined ? {} : { interrupted: stopSignals.received }),
         ...(snapshotWritten ? { snapshot: snapshotFile } : {}),
+        ...(recordWritten ? { recording: { file: recordFile, events: recording?.length, dropped: recording?.dropped } } : {}),
         perRequestNative: comparison,
       };
       out.write(`${JSON.stringify(figures)}\n`);
@@ -214,6 +233,12 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
         `one block/request  ${describeComparison(comparison)}`,
         `left live          ${liveSegments} segments`,
         ...(snapshotWritten ? [`snapshot           ${snapshotFile} (at peak use; draw it with: dvpp-pool map ${snapshotFile} --out map.svg)`] : []),
+        ...(recordWritten
+          ? [
+              `recording          ${recordFile}: ${formatCount(recording?.length ?? 0)} events, ${formatCount(recording?.dropped ?? 0)} dropped ` +
+                `(draw it with: dvpp-pool timeline ${recordFile} --capacity ${pool.capacity} --out timeline.svg)`,
+            ]
+          : []),
       ];
       out.write(`${lines.join('\n')}\n`);
     }
@@ -224,6 +249,10 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
     }
     if (snapshotError !== undefined) {
       process.stderr.write(`dvpp-pool: cannot write the snapshot to ${snapshotFile}: ${snapshotError.replace(/\s+/g, ' ')}\n`);
+      exitCode = 1;
+    }
+    if (recordError !== undefined) {
+      process.stderr.write(`dvpp-pool: cannot write the recording to ${recordFile}: ${recordError.replace(/\s+/g, ' ')}\n`);
       exitCode = 1;
     }
     // Stopped by a signal: the shell's convention, whatever else happened.

@@ -12,9 +12,10 @@ import { type Command, EXIT_USAGE, UsageError, checkBackendEnvironment, parseCom
 import { demoCommand } from './demo.js';
 import { infoCommand } from './info.js';
 import { mapCommand } from './map.js';
+import { timelineCommand } from './timeline.js';
 import { replayCommand } from './replay.js';
 
-const COMMANDS: readonly Command[] = [demoCommand, infoCommand, mapCommand, replayCommand];
+const COMMANDS: readonly Command[] = [demoCommand, infoCommand, mapCommand, replayCommand, timelineCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -12,6 +12,7 @@ import type { PoolSnapshot } from '../pool/snapshot.js';
 import { invalidMessage, numberError, rejectUnknownKeys, requireOptions } from '../validate.js';
 import { checkSnapshot } from './check.js';
 import { DEFAULT_PALETTE, TagColours, parsePalette } from './palette.js';
+import { px, xml } from './xml.js';
 
 /** Options of {@link snapshotToSVG}. */
 export interface SvgOptions {
@@ -49,26 +50,6 @@ export const LEGEND_NAME_CHARS = 28;
 const UNTAGGED_COLOUR = '#7a869a';
 /** A thin light edge, so neighbouring segments of one tag stay apart. */
 const SEGMENT_EDGE = ' stroke="#ffffff" stroke-opacity="0.7" stroke-width="0.5"';
-
-/**
- * Characters XML 1.0 forbids anywhere in a document, even as a character reference (its `Char`
- * production): C0 controls but tab, LF and CR; U+FFFE and U+FFFF; and, since the `u` flag matches
- * whole code points, only surrogates without their other half.
- */
-const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/gu;
-
-/**
- * Escapes text for an XML text node or a double-quoted attribute; a character XML cannot hold
- * becomes U+FFFD, the replacement character, so the document stays well-formed.
- */
-function xml(text: string): string {
-  return text.replace(NOT_XML_CHAR, '\uFFFD').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** A coordinate with at most two decimals and no trailing zeros. */
-function px(value: number): string {
-  return String(Math.round(value * 100) / 100);
-}
 
 /** `name` cut to LEGEND_NAME_CHARS code points, the last an ellipsis, when it is longer. */
 function legendName(name: string): string {

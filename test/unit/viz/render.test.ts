@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The memory map as a person sees it: docs/memory-map.svg and a fresh map rendered to PNG by a
+// The pictures as a person sees them: docs/memory-map.svg, a fresh map and a timeline rendered to PNG by a
 // real browser (headless chromium). The picture has the SVG's size, a white background, and each
 // segment's rect shows its tag's colour where the SVG says it is. Skips, with the reason, where no
 // browser is installed (CI's fresh machine has none; `apt-get install chromium` adds one).
@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { createPool, snapshotToSVG } from '../../../src/index.js';
+import { timelineToSVG } from '../../../src/viz/timeline.js';
 import { ROOT } from '../../helpers/cli.js';
 import { chromiumPath, colourAt, renderSvg } from '../../helpers/render.js';
 
@@ -40,6 +41,28 @@ describe.skipIf('reason' in browser)(`the memory map rendered by a browser${reas
 
   test('docs/memory-map.svg', { timeout: 60_000 }, () => {
     check(readFileSync(`${ROOT}/docs/memory-map.svg`, 'utf8'));
+  });
+
+  test('a timeline: the first band shows its colour just above the baseline', { timeout: 60_000 }, () => {
+    const MIB = 2 ** 20;
+    const svg = timelineToSVG({
+      unit: 'us',
+      capacity: 64 * MIB,
+      events: [
+        { time: 0, delta: 10 * MIB, tag: 'vdec ch0' },
+        { time: 500_000, delta: 30 * MIB, tag: 'vpc' },
+        { time: 1_500_000, delta: -30 * MIB, tag: 'vpc' },
+        { time: 2_000_000, delta: -10 * MIB, tag: 'vdec ch0' },
+      ],
+    });
+    const [, width, height] = /<svg[^>]* width="(\d+)" height="(\d+)"/.exec(svg)!;
+    const picture = renderSvg((browser as { path: string }).path, svg, Number(width), Number(height));
+    expect([picture.width, picture.height]).toEqual([Number(width), Number(height)]);
+    expect(colourAt(picture, 2, 2)).toBe('#ffffff');
+    const [, firstFill] = /<polygon class="band" fill="(#[0-9a-f]{6})"/.exec(svg)!;
+    // The first band is the bottom of the stack (vpc, the larger peak); at 1 s, the middle of the
+    // plot (x 84 to 940, bottom edge at y 370), it is just above the baseline.
+    expect(distance(colourAt(picture, 84 + 856 / 2, 370 - 4), firstFill!)).toBeLessThanOrEqual(3);
   });
 
   test('a fresh map of tag families and a long tag', { timeout: 60_000 }, () => {
