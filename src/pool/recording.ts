@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 // PoolRecording: what pool.stopRecording() returns. It holds the recorder's events, oldest first,
-// in typed arrays, and reads them out as plain objects (events()), as JSON lines, or as a TRC1
-// trace that `dvpp-pool replay` and decodeTrace read: the allocs and frees by id in order, so a
-// fresh pool of the same capacity replays them with the same offsets (the engine is
-// deterministic), provided the recording began on an empty pool and dropped nothing.
+// in typed arrays, and reads them out as plain objects (events()), as JSON lines, as a PyTorch
+// memory snapshot (memory-viz.ts), or as a TRC1 trace that `dvpp-pool replay` and decodeTrace
+// read: the allocs and frees by id in order, so a fresh pool of the same capacity replays them
+// with the same offsets (the engine is deterministic), provided the recording began on an empty
+// pool and dropped nothing.
 
 import { fileURLToPath } from 'node:url';
 import { DVPP_ADDR_ALIGN, granulesOf } from '../constants.js';
 import { OP_ALLOC, OP_FREE, type Trace } from '../trace/format.js';
+import { encodePickle } from '../trace/pickle.js';
+import { memoryVizSnapshot } from './memory-viz.js';
+import type { PoolSnapshot } from './snapshot.js';
 
 /** Event kinds, by their code in the recorder's ring. */
 export const EVENT_KINDS = ['acquire', 'release', 'failure', 'wait', 'timeout', 'abort', 'cancel', 'reset', 'close'] as const;
@@ -157,6 +161,22 @@ export class PoolRecording {
     let text = '';
     for (let i = 0; i < this.length; i++) text += `${JSON.stringify(this.#eventAt(i))}\n`;
     return text;
+  }
+
+  /**
+   * The recording as a PyTorch memory snapshot, the pickle `torch.cuda.memory._snapshot()` gives,
+   * for pytorch.org/memory_viz (docs/api.md has the schema). Pass `pool.snapshot()` taken right
+   * after `stopRecording()` for absolute addresses and the exact segments at the end; without it,
+   * addresses are offsets (base 0) and the segments are derived from the events when they tell them.
+   * @throws {RangeError} a snapshot of another pool, or not of the recording's end.
+   * @example
+   * ```ts
+   * const recording = pool.stopRecording()!;
+   * writeFileSync('run.pickle', recording.toMemoryViz(pool.snapshot()));
+   * ```
+   */
+  toMemoryViz(snapshot?: PoolSnapshot): Uint8Array {
+    return encodePickle(memoryVizSnapshot([...this.events()], this, snapshot));
   }
 
   #eventAt(i: number): RecordedEvent {
