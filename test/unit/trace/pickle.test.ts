@@ -47,6 +47,11 @@ describe.skipIf(pythonSkipReason !== undefined)(`encodePickle, read by Python's 
     expect(roundTrip(value)).toEqual({ a: [1n, [2n, [3n, []]], {}], 'b c': { d: { e: null, f: 'g' } }, empty: [] });
   });
 
+  it('writes a value far larger than the first buffer, through every kind of write', () => {
+    const entries = Array.from({ length: 40_000 }, (_, i) => ({ action: 'alloc', addr: 2n ** 47n + BigInt(i), size: i * 7, on: i % 2 === 0, note: i % 3 === 0 ? null : `n${i % 50}` }));
+    expect(roundTrip(entries)).toEqual(entries.map((e) => ({ ...e, size: BigInt(e.size) })));
+  });
+
   it('writes containers of more than one batch (1000 items)', () => {
     const list = Array.from({ length: 2501 }, (_, i) => i);
     const dict = Object.fromEntries(list.map((i) => [`k${i}`, i]));
