@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { footprint } from '../constants.js';
 import { formatBytes } from '../format.js';
 import { MAX_TRACE_BYTES, OP_ALLOC, TRACE_MAGIC, TraceFormatError, decodeTrace } from '../trace/format.js';
-import { type TimelineEvent, type TimelineInput, timelineToSVG } from '../viz/timeline.js';
+import { MAX_TIMELINE_TIME, type TimelineEvent, type TimelineInput, timelineToSVG } from '../viz/timeline.js';
 import { type Command, type CommandLine, UsageError, defineCommand, onlyFile, parseBytes, parseInteger } from './args.js';
 import { readCapped } from './input.js';
 
@@ -47,9 +47,10 @@ function parseLine(text: string, line: number, source: string): RecordedLine {
     throw new UsageError(`${source} line ${line} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
   const event = value as Partial<RecordedLine> | null;
-  if (typeof event !== 'object' || event === null || typeof event.kind !== 'string' || typeof event.timeUs !== 'number' || !Number.isFinite(event.timeUs)) {
-    throw new UsageError(`${source} line ${line} is not a recorded event (it needs a "kind" string and a "timeUs" number)`);
+  if (typeof event !== 'object' || event === null || typeof event.kind !== 'string' || typeof event.timeUs !== 'number' || !(Math.abs(event.timeUs) <= MAX_TIMELINE_TIME)) {
+    throw new UsageError(`${source} line ${line} is not a recorded event (it needs a "kind" string and a "timeUs" number within ±2^53)`);
   }
+  if (event.tag !== undefined && typeof event.tag !== 'string') throw new UsageError(`${source} line ${line}: "tag" must be a string`);
   return event as RecordedLine;
 }
 
@@ -57,9 +58,12 @@ function parseLine(text: string, line: number, source: string): RecordedLine {
 function fromRecording(text: string, source: string): TimelineEvent[] {
   const live = new Map<number, { readonly bytes: number; readonly tag: string | undefined }>();
   const events: TimelineEvent[] = [];
+  let previous = -Infinity;
   text.split('\n').forEach((raw, index) => {
     if (raw.trim() === '') return;
     const event = parseLine(raw, index + 1, source);
+    if (event.timeUs < previous) throw new UsageError(`${source} line ${index + 1} goes back in time (${event.timeUs} µs after ${previous} µs)`);
+    previous = event.timeUs;
     if (event.kind === 'acquire') {
       if (!Number.isSafeInteger(event.id) || !Number.isSafeInteger(event.footprint) || (event.footprint as number) <= 0) {
         throw new UsageError(`${source} line ${index + 1}: an acquire needs an integer "id" and a positive "footprint"`);

@@ -40,8 +40,17 @@ export interface TimelineOptions {
 
 /** Tags with a band of their own; the others are summed as "other". */
 export const TIMELINE_BANDS = 8;
-const UNTAGGED = '(untagged)';
-const OTHER = 'other';
+/**
+ * The largest time a timeline takes, 2^53: beyond it, neighbouring times are no longer distinct
+ * numbers (1e17 µs + 1 is 1e17 µs), and the span of two finite times can overflow to Infinity.
+ */
+export const MAX_TIMELINE_TIME = Number.MAX_SAFE_INTEGER;
+// The bands' keys: the synthetic ones are symbols, so no tag (not even one named "other" or
+// "(untagged)") can fall into them.
+const UNTAGGED: unique symbol = Symbol('untagged');
+const OTHER: unique symbol = Symbol('other');
+type BandKey = string | typeof UNTAGGED | typeof OTHER;
+const bandName = (key: BandKey): string => (key === UNTAGGED ? '(untagged)' : key === OTHER ? 'other' : key);
 const OTHER_COLOUR = '#b8bec8';
 const UNTAGGED_COLOUR = '#7a869a';
 const LEFT = 84;
@@ -85,14 +94,17 @@ export function timelineToSVG(input: TimelineInput, options: TimelineOptions = {
   if (capacity !== undefined && (!Number.isSafeInteger(capacity) || capacity <= 0)) throw new TypeError(invalidMessage('input.capacity', 'a positive safe integer', capacity));
 
   // Each tag's peak decides who gets a band.
-  const live = new Map<string, number>();
-  const peakOf = new Map<string, number>();
+  const live = new Map<BandKey, number>();
+  const peakOf = new Map<BandKey, number>();
   let total = 0;
   let peak = 0;
   let peakTime = 0;
   let previous = -Infinity;
   events.forEach((event, i) => {
-    if (!Number.isFinite(event.time) || !Number.isSafeInteger(event.delta)) throw new TypeError(invalidMessage(`input.events[${i}]`, 'a finite time and an integer delta', event));
+    if (typeof event !== 'object' || event === null || !(Math.abs(event.time) <= MAX_TIMELINE_TIME) || !Number.isSafeInteger(event.delta)) {
+      throw new TypeError(invalidMessage(`input.events[${i}]`, `a time in [-2^53, 2^53] and an integer delta`, event));
+    }
+    if (event.tag !== undefined && typeof event.tag !== 'string') throw new TypeError(invalidMessage(`input.events[${i}].tag`, 'a string or undefined', event.tag));
     if (event.time < previous) throw new RangeError(`input.events[${i}] goes back in time (${event.time} after ${previous})`);
     previous = event.time;
     const tag = event.tag ?? UNTAGGED;
@@ -105,10 +117,10 @@ export function timelineToSVG(input: TimelineInput, options: TimelineOptions = {
       peakTime = event.time;
     }
   });
-  const ranked = [...peakOf.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([tag]) => tag);
+  const ranked = [...peakOf.entries()].sort((a, b) => b[1] - a[1] || bandName(a[0]).localeCompare(bandName(b[0]))).map(([tag]) => tag);
   const banded = ranked.slice(0, ranked.length > TIMELINE_BANDS ? TIMELINE_BANDS - 1 : TIMELINE_BANDS);
-  const bands = ranked.length > banded.length ? [...banded, OTHER] : banded;
-  const bandOf = new Map(banded.map((tag, i) => [tag, i]));
+  const bands: BandKey[] = ranked.length > banded.length ? [...banded, OTHER] : banded;
+  const bandOf = new Map<BandKey, number>(banded.map((tag, i) => [tag, i]));
   const otherBand = bands.length - 1;
 
   const plotWidth = width - LEFT - RIGHT;
@@ -161,7 +173,7 @@ export function timelineToSVG(input: TimelineInput, options: TimelineOptions = {
       below[c] = base + height;
     }
     lower.reverse();
-    body.push(`<polygon class="band" fill="${fills[band]}" points="${[...upper, ...lower].join(' ')}"><title>${xml(`${tag}: peak ${formatBytes(peakOf.get(tag) ?? 0)}`)}</title></polygon>`);
+    body.push(`<polygon class="band" fill="${fills[band]}" points="${[...upper, ...lower].join(' ')}"><title>${xml(`${bandName(tag)}: peak ${formatBytes(peakOf.get(tag) ?? 0)}`)}</title></polygon>`);
   });
 
   // Axes: bytes on the left (binary units), time or operations along the bottom.
@@ -213,11 +225,12 @@ export function timelineToSVG(input: TimelineInput, options: TimelineOptions = {
   // The legend, largest band first (the order of the stack), one entry per line in columns.
   const legendTop = TOP + PLOT_HEIGHT + 56;
   const perColumn = Math.max(1, Math.floor((width - 32) / 300));
-  const legend = bands.map((tag, i) => {
+  const legend = bands.map((key, i) => {
+    const tag = bandName(key);
     const x = 16 + (i % perColumn) * 300;
     const y = legendTop + Math.floor(i / perColumn) * LEGEND_LINE;
     const name = [...tag].length > 28 ? `${[...tag].slice(0, 27).join('')}…` : tag;
-    const bytes = tag === OTHER ? `${ranked.length - banded.length} tags` : `peak ${formatBytes(peakOf.get(tag) ?? 0)}`;
+    const bytes = key === OTHER ? `${ranked.length - banded.length} tags` : `peak ${formatBytes(peakOf.get(key) ?? 0)}`;
     return (
       `<rect x="${x}" y="${y}" width="14" height="14" fill="${fills[i]}" stroke="#8a94a3"/>` +
       `<text x="${x + 20}" y="${y + 11}"><title>${xml(tag)}</title><tspan font-weight="600">${xml(name)}</tspan> ${xml(bytes)}</text>`

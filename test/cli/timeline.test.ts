@@ -87,6 +87,23 @@ describe('dvpp-pool demo --record and timeline', () => {
       expect(isOneLineError(run.stderr), run.stderr).toBe(true);
     }
     expect(runCli(['timeline', bad]).stderr).toMatch(/line 2 is not JSON/);
+    // Hostile values found by the adversarial review: a hang, stack traces, NaN coordinates.
+    const acquire = (timeUs: number, extra = '') => `{"kind":"acquire","timeUs":${timeUs},"id":${Math.abs(timeUs) % 1000},"footprint":256${extra}}`;
+    const hostile: [string, RegExp][] = [
+      [`${acquire(-1e308)}\n${acquire(1e308)}\n`, /within ±2\^53/],
+      [`${acquire(1e17)}\n`, /within ±2\^53/],
+      [`${acquire(1, ',"tag":5')}\n`, /"tag" must be a string/],
+      [`${acquire(1, ',"tag":{}')}\n`, /"tag" must be a string/],
+      [`${acquire(5)}\n${acquire(3)}\n`, /line 2 goes back in time/],
+    ];
+    for (const [text, message] of hostile) {
+      const file = join(dir, 'hostile.jsonl');
+      writeFileSync(file, text);
+      const run = runCli(['timeline', file], undefined);
+      expect(run.status, text).toBe(2);
+      expect(isOneLineError(run.stderr), run.stderr).toBe(true);
+      expect(run.stderr).toMatch(message);
+    }
     expect(runCli(['demo', '--seconds', '1', '--record', dir]).stderr).toMatch(/--record .* is a directory/);
   });
 });

@@ -51,6 +51,18 @@ describe('timelineToSVG', () => {
     expect(svg).toContain('operation (trace order)');
   });
 
+  it('keeps a tag named "other" or "(untagged)" apart from the synthetic bands', () => {
+    const events: TimelineEvent[] = [
+      { time: 0, delta: 9 * MIB, tag: 'other' },
+      ...Array.from({ length: TIMELINE_BANDS }, (_, i) => ({ time: i + 1, delta: MIB, tag: `t${i}` })),
+      { time: 20, delta: MIB, tag: '(untagged)' },
+      { time: 21, delta: MIB, tag: undefined },
+    ];
+    const svg = timelineToSVG({ events, unit: 'op' });
+    expect(svg).toContain('other</tspan> peak 9 MiB');
+    expect(svg.match(/other<\/tspan> \d+ tags/g)).toHaveLength(1);
+  });
+
   it('draws an empty input as an empty chart', () => {
     const svg = timelineToSVG({ events: [], unit: 'op' });
     expect(strictXmlProblem(svg)).toBeUndefined();
@@ -62,6 +74,8 @@ describe('timelineToSVG', () => {
     expect(() => timelineToSVG({ events: [], unit: 'ms' as never })).toThrow(/input\.unit/);
     expect(() => timelineToSVG({ events: [], unit: 'us', capacity: -1 })).toThrow(/input\.capacity/);
     expect(() => timelineToSVG({ events: [{ time: Number.NaN, delta: 1, tag: undefined }], unit: 'us' })).toThrow(/input\.events\[0\]/);
+    expect(() => timelineToSVG({ events: [{ time: 1e17, delta: 1, tag: undefined }], unit: 'us' })).toThrow(/input\.events\[0\]/);
+    expect(() => timelineToSVG({ events: [{ time: 1, delta: 1, tag: 5 as never }], unit: 'us' })).toThrow(/input\.events\[0\]\.tag/);
     expect(() => timelineToSVG({ events: [spike[1]!, spike[0]!], unit: 'us' })).toThrow(RangeError);
     expect(() => timelineToSVG({ events: [], unit: 'us' }, { width: 100 })).toThrow(/options\.width/);
     expect(() => timelineToSVG({ events: [], unit: 'us' }, { colour: 1 } as never)).toThrow(/Unknown option/);
