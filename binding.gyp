@@ -36,7 +36,9 @@
           'sources': ['scripts/prebuild/glibc-floor.c'],
           'ldflags': [
             '-static-libstdc++', '-Wl,--exclude-libs,ALL', '-Wl,--hash-style=both', '-s',
-            '-Wl,--version-script=<(module_root_dir)/scripts/prebuild/exports.map',
+            # Relative to build/, where make links (node-gyp runs `make -C build`): an absolute
+            # path would be split at a space in the checkout's path.
+            '-Wl,--version-script=../scripts/prebuild/exports.map',
             '-Wl,--wrap=dlopen', '-Wl,--wrap=dlsym', '-Wl,--wrap=dlerror', '-Wl,--wrap=dlclose',
             '-Wl,--wrap=dlinfo', '-Wl,--wrap=pthread_once', '-Wl,--wrap=__pthread_key_create',
             '-Wl,--wrap=pthread_key_create', '-Wl,--wrap=fstat64',
