@@ -15,6 +15,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PREBUILD_NAME, prebuild } from './prebuild.mjs';
+import { importOption, qemuWrapper } from './qemu-wrapper.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_VERSION = '20.19.6';
@@ -54,14 +55,14 @@ writeFileSync(join(prebuildRoot, 'package.json'), JSON.stringify({ name: 'dvpp-p
 execFileSync('cp', [addon, join(prebuildRoot, 'prebuilds', 'linux-arm64', PREBUILD_NAME)]);
 
 const wrapper = join(CACHE, 'node-arm64');
-writeFileSync(wrapper, `#!/bin/sh\nexec ${qemu} -L ${SYSROOT} ${armNode} "$@"\n`);
+writeFileSync(wrapper, qemuWrapper(qemu, SYSROOT, armNode));
 chmodSync(wrapper, 0o755);
 const preload = join(CACHE, 'exec-path.mjs');
 writeFileSync(preload, `// Children (vitest's workers, the tests' own) start on the arm64 Node under qemu.\nprocess.execPath = ${JSON.stringify(wrapper)};\n`);
 
 const env = {
   ...process.env,
-  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${preload}`.trim(),
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${importOption(preload)}`.trim(),
   DVPP_POOL_PREBUILD: prebuildRoot,
   CC: 'aarch64-linux-gnu-gcc',
   DVPP_POOL_EXPECT_ARCH: 'arm64',
