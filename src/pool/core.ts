@@ -191,6 +191,7 @@ export class PoolCore {
         this.backend.memset(this.block, offset, segmentSizeOf(len), 0);
       } catch (error) {
         engine.free(node, engine.generationOf(node));
+        this.recorder?.zeroFillFailed(offset / GRANULE, len, tag);
         throw error;
       }
     }

@@ -243,7 +243,10 @@ export class Pool {
    */
   startRecording(options?: RecordingOptions): PoolRecording | undefined {
     if (this.closed) throw new PoolClosedError('start a recording');
-    return this.#core.startRecording(parseRecordingOptions('options', options));
+    const parsed = parseRecordingOptions('options', options);
+    // Reading the options may run a getter that closed the pool.
+    if (this.closed) throw new PoolClosedError('start a recording');
+    return this.#core.startRecording(parsed);
   }
 
   /**

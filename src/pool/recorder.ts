@@ -14,6 +14,10 @@ import { EVENT_KINDS, PoolRecording, STACK_FRAMES, type RecordedEventKind, type 
 import { type Segment, segmentLength, segmentOffset, segmentTag } from './segment.js';
 import type { Waiter } from './waiters.js';
 
+/** Distinct tags a recording keeps by name; the tags after them are all recorded as MORE_TAGS. */
+export const MAX_RECORDED_TAGS = 65_536;
+export const MORE_TAGS = '(more tags)';
+
 const code = (kind: RecordedEventKind): number => EVENT_KINDS.indexOf(kind);
 const ACQUIRE = code('acquire');
 const RELEASE = code('release');
@@ -110,6 +114,17 @@ export class Recorder {
     this.#write(RELEASE, id, segmentLength(segment), segmentOffset(segment) / DVPP_ADDR_ALIGN, segmentTag(segment));
   }
 
+  /**
+   * A zeroing acquire took the range at `offsetGranules` and gave it back when its memset failed.
+   * Recorded as an acquire and its release under a fresh id, because the engine did both: a
+   * trace of the recording must repeat them to place later segments where the live run did.
+   */
+  zeroFillFailed(offsetGranules: number, len: number, tag: string | undefined): void {
+    const id = this.nextId++;
+    this.#write(ACQUIRE, id, len, offsetGranules, tag);
+    this.#write(RELEASE, id, len, offsetGranules, tag);
+  }
+
   /** An acquire or tryAcquire found no room. */
   failed(len: number, tag: string | undefined): void {
     this.#write(FAILURE, NO_ID, len, NO_OFFSET, tag);
@@ -195,10 +210,15 @@ export class Recorder {
 
   #tagId(tag: string): number {
     let id = this.#tagIds.get(tag);
+    if (id !== undefined) return id;
+    // The table is the one part of a recording the ring does not bound: past MAX_RECORDED_TAGS
+    // distinct tags, the rest share one name.
+    const name = this.#tagNames.length < MAX_RECORDED_TAGS ? tag : MORE_TAGS;
+    id = this.#tagIds.get(name);
     if (id === undefined) {
       id = this.#tagNames.length;
-      this.#tagNames.push(tag);
-      this.#tagIds.set(tag, id);
+      this.#tagNames.push(name);
+      this.#tagIds.set(name, id);
     }
     return id;
   }

@@ -156,10 +156,18 @@ export class PoolRecording {
     return { nOps: words.length / 3, nIds, ops: Uint32Array.from(words) };
   }
 
-  /** The events as JSON lines: one `JSON.stringify(event)` per line, each ending in `\n`. */
+  /** The events as JSON lines, one at a time: `JSON.stringify(event)` and `\n` each. */
+  *jsonLines(): IterableIterator<string> {
+    for (let i = 0; i < this.length; i++) yield `${JSON.stringify(this.#eventAt(i))}\n`;
+  }
+
+  /**
+   * {@link PoolRecording.jsonLines} joined into one string.
+   * @throws {RangeError} past about 4 million events, more than one string holds.
+   */
   toJsonLines(): string {
     let text = '';
-    for (let i = 0; i < this.length; i++) text += `${JSON.stringify(this.#eventAt(i))}\n`;
+    for (const line of this.jsonLines()) text += line;
     return text;
   }
 

@@ -66,6 +66,11 @@ export function validateTrace(trace: Trace): void {
   if (!Number.isSafeInteger(nOps) || nOps < 0 || ops.length !== nOps * RECORD_WORDS) {
     throw new TraceFormatError(`ops holds ${ops.length} words but nOps=${nOps} needs ${nOps * RECORD_WORDS}`);
   }
+  // Every reader stops at MAX_TRACE_BYTES, so no writer may make a larger trace.
+  const bytes = (HEADER_WORDS + nOps * RECORD_WORDS) * 4;
+  if (bytes > MAX_TRACE_BYTES) {
+    throw new TraceFormatError(`${nOps} ops take ${bytes} bytes, more than the ${MAX_TRACE_BYTES / MIB} MiB a trace may have: record fewer events`);
+  }
   checkIdCount(nOps, nIds);
   // The live alloc's length per id; 0 marks a dead id, since every alloc asks for 1 byte or more.
   const liveLen = new Uint32Array(nIds);
