@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { MIB, formatBytes, formatCount, formatNs } from '../format.js';
 import { createPool } from '../pool/pool.js';
 import { MAX_RECORDING_EVENTS } from '../pool/options.js';
+import type { PoolSnapshot } from '../pool/snapshot.js';
 import type { PoolRecording } from '../pool/recording.js';
 import type { PoolStats } from '../pool/stats.js';
 import { writeTraceFile } from '../trace/format.js';
@@ -49,8 +50,9 @@ Options:
   --snapshot FILE    write pool.snapshot() as JSON, taken at the peak of use; draw it with
                      'dvpp-pool map FILE'
   --record FILE      record every acquire and release of the run and write it to FILE: JSON
-                     lines, or a TRC1 trace when FILE ends in .trc; draw it with
-                     'dvpp-pool timeline FILE', replay a .trc with 'dvpp-pool replay FILE'
+                     lines, a TRC1 trace when FILE ends in .trc, a PyTorch memory snapshot
+                     (pytorch.org/memory_viz) when it ends in .pickle; draw JSON lines or a
+                     trace with 'dvpp-pool timeline FILE', replay a .trc with 'dvpp-pool replay'
   --json             print one JSON object with the figures instead of text
   -h, --help         show this help
 `;
@@ -95,10 +97,18 @@ function writeOutput(write: () => void): string | undefined {
   }
 }
 
-/** Writes a recording: a TRC1 trace for a `.trc` file, else its JSON lines, a batch at a time. */
-function writeRecording(file: string, recording: PoolRecording): void {
+/**
+ * Writes a recording: a TRC1 trace for a `.trc` file, a PyTorch memory snapshot for a `.pickle`
+ * file (with `end`, the pool's snapshot when the recording stopped), else its JSON lines, a
+ * batch at a time.
+ */
+function writeRecording(file: string, recording: PoolRecording, end: PoolSnapshot): void {
   if (file.endsWith('.trc')) {
     writeTraceFile(file, recording.toTrace());
+    return;
+  }
+  if (file.endsWith('.pickle')) {
+    writeFileSync(file, recording.toMemoryViz(end));
     return;
   }
   const fd = openSync(file, 'w');
@@ -199,6 +209,7 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
     const durationMs = performance.now() - started;
     // The pipeline's events only: the comparison below acquires from the pool too.
     const recording = pool.stopRecording();
+    const recordingEnd = recording === undefined ? undefined : pool.snapshot();
     const stats: PoolStats = pool.stats();
     if (!json && !stopSignals.signal.aborted) {
       out.write(`comparing: the same requests as one native block each (about ${(2 * COMPARISON_BUDGET_MS) / 1000} s)\n`);
@@ -209,7 +220,7 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
     const peakSnapshot = pipeline.peakSnapshot ?? pool.snapshot();
     const snapshotError = snapshotFile === undefined ? undefined : writeOutput(() => writeFileSync(snapshotFile, `${JSON.stringify(peakSnapshot)}\n`));
     const snapshotWritten = snapshotFile !== undefined && snapshotError === undefined;
-    const recordError = recordFile === undefined || recording === undefined ? undefined : writeOutput(() => writeRecording(recordFile, recording));
+    const recordError = recordFile === undefined || recording === undefined ? undefined : writeOutput(() => writeRecording(recordFile, recording, recordingEnd as PoolSnapshot));
     const recordWritten = recordFile !== undefined && recordError === undefined;
 
     const { counts } = pipeline;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/index.js';
 import { isOneLineError, runCli } from '../helpers/cli.js';
+import { pythonSkipReason, pythonUnpickle } from '../helpers/python-pickle.js';
 import { strictXmlProblem } from '../helpers/strict-xml.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dvpp-pool-timeline-'));
@@ -76,6 +77,15 @@ describe('dvpp-pool demo --record and timeline', () => {
     const drawn = runCli(['timeline', trace]);
     expect(drawn.status).toBe(0);
     expect(drawn.stdout).toContain('operation (trace order)');
+  });
+
+  it.skipIf(pythonSkipReason !== undefined)(`writes a .pickle recording that Python's pickle loads as a memory_viz snapshot${pythonSkipReason === undefined ? '' : ` (skipped: ${pythonSkipReason})`}`, () => {
+    const file = join(dir, 'run.pickle');
+    expect(runCli(['demo', '--seconds', '1', '--pool-size', '64MiB', '--json', '--record', file]).status).toBe(0);
+    const snapshot = pythonUnpickle(readFileSync(file)) as { segments: { total_size: bigint }[]; device_traces: { action: string }[][] };
+    expect(snapshot.segments[0]?.total_size).toBe(BigInt(64 * 2 ** 20));
+    const actions = new Set(snapshot.device_traces[0]!.map((entry) => entry.action));
+    for (const action of ['segment_alloc', 'alloc', 'free_requested', 'free_completed']) expect(actions.has(action), action).toBe(true);
   });
 
   it('refuses a file that is neither, and a bad option, with one line and exit 2', () => {
