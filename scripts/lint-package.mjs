@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: MIT
-// `npm run lint:package`: stages and packs the package (scripts/stage-package.mjs, x64 prebuild
-// only unless --arch says more), then runs publint --strict on it and attw on the tarball with
-// the ESM-only profile (the package is ESM; README "Install" says what CommonJS needs).
+// `npm run lint:package`: stages and packs the package (scripts/stage-package.mjs, this
+// machine's prebuild only unless --arch says more), then runs publint --strict on it and attw on
+// the tarball with the ESM-only profile (the package is ESM; README "Install" says what CommonJS
+// needs).
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +18,7 @@ const work = mkdtempSync(join(tmpdir(), 'dvpp-pool-lint-'));
 let failed = false;
 try {
   const stage = join(work, 'stage');
-  const tarball = await stagePackage(stage, { arches: i === -1 ? ['x64'] : process.argv[i + 1].split(',') });
+  const tarball = await stagePackage(stage, { arches: i === -1 ? [process.arch] : process.argv[i + 1].split(',') });
   const publint = join(dirname(require.resolve('typescript/package.json')), '..', 'publint', 'src', 'cli.js');
   const attw = join(dirname(require.resolve('typescript/package.json')), '..', '@arethetypeswrong', 'cli', 'dist', 'index.js');
   for (const args of [[publint, '--strict', stage], [attw, tarball, '--profile', 'esm-only']]) {

@@ -11,4 +11,6 @@ export interface PrebuildResult {
   /** The newest needed symbol version per family, e.g. { GLIBC: '2.25' }. */
   readonly newest: Readonly<Record<string, string>>;
 }
+/** Why the prebuild of `arch` cannot be built here (a compiler or objdump missing), else undefined. */
+export declare function missingToolchain(arch: 'x64' | 'arm64'): string | undefined;
 export declare function prebuild(arch: 'x64' | 'arm64', options?: { out?: string; force?: boolean }): Promise<PrebuildResult>;

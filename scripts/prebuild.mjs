@@ -6,8 +6,8 @@
 // `--prebuild=true` (binding.gyp: libstdc++ linked in, glibc symbols pinned by
 // scripts/prebuild/glibc-floor.c) in a staging folder, so the development build in build/ is
 // never touched, and checked against the glibc 2.28 floor (scripts/prebuild/symbols.mjs): a
-// file over the floor fails the build. arm64 is cross-compiled with Debian's
-// aarch64-linux-gnu-g++ (scripts/arm64-toolchain.sh installs it).
+// file over the floor fails the build. The other architecture is cross-compiled with Debian's
+// <triple>-g++: on x64, aarch64-linux-gnu-g++ (scripts/arm64-toolchain.sh installs it).
 //
 //   node scripts/prebuild.mjs [--arch x64,arm64] [--out DIR] [--force]
 //
@@ -20,7 +20,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync,
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { newestVersions, neededSymbols, overFloor } from './prebuild/symbols.mjs';
+import { newestVersions, neededSymbols, objdumpFor, overFloor } from './prebuild/symbols.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** node-gyp-build's file name: runtime `node`, Node-API, glibc (never picked on musl). */
@@ -32,6 +32,21 @@ function toolchain(arch) {
   if (arch === process.arch) return { cc: process.env.CC || 'gcc', cxx: process.env.CXX || 'g++' };
   const triple = TRIPLES[arch];
   return { cc: `${triple}-gcc`, cxx: `${triple}-g++` };
+}
+
+const CROSS_HINTS = { x64: 'Debian: g++-x86-64-linux-gnu', arm64: 'run scripts/arm64-toolchain.sh (Debian: g++-aarch64-linux-gnu)' };
+
+/** Why the prebuild of `arch` cannot be built here (a compiler or objdump missing), else undefined. */
+export function missingToolchain(arch) {
+  const { cc, cxx } = toolchain(arch);
+  for (const tool of [cc, cxx, objdumpFor(arch)]) {
+    try {
+      execFileSync(tool, ['--version'], { stdio: 'ignore' });
+    } catch {
+      return `${tool} is not on PATH: ${arch === process.arch ? 'install a C++17 compiler and binutils' : CROSS_HINTS[arch]}`;
+    }
+  }
+  return undefined;
 }
 
 /** npm's own node-gyp (npm sets npm_config_node_gyp for scripts), else the one beside Node. */
@@ -118,15 +133,9 @@ export async function prebuild(arch, options = {}) {
 }
 
 async function prebuildLocked(arch, { out = join(ROOT, 'prebuilds'), force = false }) {
+  const missing = missingToolchain(arch);
+  if (missing !== undefined) throw new Error(`prebuild ${arch}: ${missing}`);
   const compilers = toolchain(arch);
-  for (const tool of [compilers.cc, compilers.cxx]) {
-    try {
-      execFileSync(tool, ['--version'], { stdio: 'ignore' });
-    } catch {
-      const hint = arch === process.arch ? 'install a C++17 compiler' : 'run scripts/arm64-toolchain.sh (Debian: g++-aarch64-linux-gnu)';
-      throw new Error(`prebuild ${arch}: the compiler ${tool} is not on PATH: ${hint}`);
-    }
-  }
   const stage = join(ROOT, 'node_modules', '.cache', 'dvpp-pool', 'prebuild', arch);
   const target = join(out, `linux-${arch}`, PREBUILD_NAME);
   const hash = inputHash(arch, compilers);

@@ -6,7 +6,7 @@
 // output of a deleted source), and the prebuilds asked for. The repository's own dist/, build/
 // and prebuilds/ are not touched. Used by test/package/tarball.test.ts and lint-package.mjs.
 //
-//   node scripts/stage-package.mjs DIR [--arch x64,arm64]    prints the tarball's path
+//   node scripts/stage-package.mjs DIR [--arch x64,arm64]    prints the tarball's path (default: this machine's arch)
 
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -19,7 +19,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const COPIED = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'binding.gyp', 'scripts/install.mjs', 'native', 'docs'];
 
 /** Stages the package in `dir` (emptied first) and packs it there; resolves to the .tgz path. */
-export async function stagePackage(dir, { arches = ['x64'] } = {}) {
+export async function stagePackage(dir, { arches = [process.arch] } = {}) {
   const stage = resolve(dir);
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(stage, { recursive: true });
@@ -44,7 +44,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.exit(2);
   }
   try {
-    const tarball = await stagePackage(dir, { arches: i === -1 ? ['x64'] : process.argv[i + 1].split(',') });
+    const tarball = await stagePackage(dir, { arches: i === -1 ? [process.arch] : process.argv[i + 1].split(',') });
     process.stdout.write(`${tarball}\n`);
   } catch (error) {
     process.stderr.write(`stage-package: ${error.stderr || error.message}\n`);

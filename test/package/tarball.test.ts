@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The npm package as a user gets it. scripts/stage-package.mjs lays it out and packs it as a
-// fresh clone's `npm pack` would (dist compiled afresh, the x64 prebuild, and the arm64 one when
-// the cross compiler is here); then: its file list matches the allow-list, publint --strict and
-// attw (ESM-only profile) pass, and a consumer installs the tarball with no compiler (CC and
-// CXX are /bin/false) and runs it on the prebuilt addon: `dvpp-pool info`, a pool on the host
-// backend with a real address, `dvpp-pool demo --seconds 1`. About 20 s.
+// fresh clone's `npm pack` would (dist compiled afresh, this machine's prebuild, and the other
+// architecture's when its cross compiler is here); then: its file list matches the allow-list,
+// publint --strict and attw (ESM-only profile) pass, and a consumer installs the tarball with no
+// compiler (CC and CXX are /bin/false) and runs it on the prebuilt addon: `dvpp-pool info`, a
+// pool on the host backend with a real address, `dvpp-pool demo --seconds 1`. About 20 s.
 
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,20 +12,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARCHES, missingToolchain } from '../../scripts/prebuild.mjs';
 import { stagePackage } from '../../scripts/stage-package.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
 
-function onPath(command: string): boolean {
-  try {
-    execFileSync(command, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const withArm64 = onPath('aarch64-linux-gnu-g++');
+// This machine's prebuild always; the other architecture's where its cross toolchain is installed.
+const ARCHES_HERE = ARCHES.filter((arch) => arch === process.arch || missingToolchain(arch) === undefined);
 
 /** Every file the tarball may hold; anything else fails the test. */
 const ALLOWED: readonly RegExp[] = [
@@ -43,8 +37,8 @@ const ALLOWED: readonly RegExp[] = [
 /** Files a user needs: the tarball must hold each. */
 const REQUIRED = [
   'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js',
-  'binding.gyp', 'scripts/install.mjs', 'native/addon.cc', 'prebuilds/linux-x64/node.napi.glibc.node',
-  ...(withArm64 ? ['prebuilds/linux-arm64/node.napi.glibc.node'] : []),
+  'binding.gyp', 'scripts/install.mjs', 'native/addon.cc',
+  ...ARCHES_HERE.map((arch) => `prebuilds/linux-${arch}/node.napi.glibc.node`),
 ];
 
 let work: string;
@@ -54,7 +48,7 @@ let tarball: string;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'dvpp-pool-package-'));
   stage = join(work, 'stage');
-  tarball = await stagePackage(stage, { arches: withArm64 ? ['x64', 'arm64'] : ['x64'] });
+  tarball = await stagePackage(stage, { arches: ARCHES_HERE });
 }, 240_000);
 
 afterAll(() => {
