@@ -74,8 +74,11 @@ function recordFailure(how, output) {
 const require = createRequire(import.meta.url);
 const fromSource = process.env.npm_config_build_from_source === 'true' || existsSync(join(ROOT, '.git'));
 
-/** Loads the addon node-gyp-build picks (the prebuild when there is no build/) in a child, so a crash cannot end the install. */
-function tryPrebuild() {
+/**
+ * Loads the addon node-gyp-build picks (the prebuild when there is no build/) in a child, so a
+ * crash cannot end the install; resolves to undefined, or the line that says why it did not load.
+ */
+function loadInChild() {
   let loader;
   try {
     loader = require.resolve('node-gyp-build');
@@ -85,18 +88,21 @@ function tryPrebuild() {
   const code = 'const p = require(process.argv[1]).path(process.argv[2]); require(p); console.log(p)';
   const child = spawnSync(process.execPath, ['-e', code, loader, ROOT], { encoding: 'utf8', timeout: 60_000 });
   if (child.status === 0) return undefined;
+  // A crash while loading (a constructor's SIGSEGV) leaves no status, and the signal is the reason.
+  if (child.signal !== null) return `killed by ${child.signal}`;
   const text = `${child.stderr ?? ''}${child.error?.message ?? ''}`.split('\n').map((l) => l.trim());
   // node-gyp-build's "No native build was found for platform=... arch=..." or the loader's dlopen error.
   const line = text.find((l) => /No native build|Error:|error/.test(l)) ?? text.find((l) => l !== '') ?? `exit code ${child.status}`;
-  return `the prebuilt addon for ${process.platform}-${process.arch} did not load (${line.replace(/^Error: /, '')})`;
+  return line.replace(/^Error: /, '');
 }
 
 if (!fromSource) {
-  prebuildReason = tryPrebuild();
-  if (prebuildReason === undefined) {
+  const failed = loadInChild();
+  if (failed === undefined) {
     rmSync(ERROR_FILE, { force: true });
     process.exit(0);
   }
+  prebuildReason = `the prebuilt addon for ${process.platform}-${process.arch} did not load (${failed})`;
   process.stderr.write(`dvpp-pool: ${prebuildReason}; building it from source\n`);
 }
 

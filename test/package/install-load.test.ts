@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// scripts/install.mjs loads the prebuild in a child before calling the install a success: an
+// addon that kills the loading child is reported by its signal. A stand-in `node-gyp` on PATH
+// fails the source build after it, so no compiler runs for that; gcc makes the addon that crashes.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const scratch: string[] = [];
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A scratch installed package (no .git) whose `node-gyp rebuild` runs `gyp` (sh) in the package. */
+function scratchPackage(gyp: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dvpp-pool-install-load-'));
+  scratch.push(dir);
+  mkdirSync(join(dir, 'scripts'));
+  cpSync(join(ROOT, 'scripts/install.mjs'), join(dir, 'scripts/install.mjs'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'dvpp-pool', version: '0.0.0', type: 'module' }));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  mkdirSync(join(dir, 'fake-bin'));
+  writeFileSync(join(dir, 'fake-bin', 'node-gyp'), `#!/bin/sh\n${gyp}\n`);
+  chmodSync(join(dir, 'fake-bin', 'node-gyp'), 0o755);
+  return dir;
+}
+
+function install(dir: string) {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${join(dir, 'fake-bin')}${delimiter}${process.env['PATH'] ?? ''}` };
+  delete env['npm_config_build_from_source'];
+  return spawnSync(process.execPath, [join(dir, 'scripts/install.mjs')], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('scripts/install.mjs loads the prebuild in a child', () => {
+  it('a prebuild that kills the loading child is reported by its signal', () => {
+    const dir = scratchPackage('exit 1');
+    const prebuilt = join(dir, 'prebuilds', `linux-${process.arch}`);
+    mkdirSync(prebuilt, { recursive: true });
+    writeFileSync(join(dir, 'crash.c'), '#include <signal.h>\n__attribute__((constructor)) static void crash(void) { raise(SIGKILL); }\n');
+    execFileSync('gcc', ['-shared', '-fPIC', '-o', join(prebuilt, 'node.napi.glibc.node'), join(dir, 'crash.c')]);
+    const run = install(dir);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`dvpp-pool: the prebuilt addon for linux-${process.arch} did not load (killed by SIGKILL); building it from source`);
+    expect(readFileSync(join(dir, 'build', 'install-error.txt'), 'utf8')).toContain(`before that, the prebuilt addon for linux-${process.arch} did not load (killed by SIGKILL)`);
+  });
+});
