@@ -5,12 +5,12 @@
 // larger than MAX_SNAPSHOT_BYTES, is a usage error: one line naming the file and the first bad
 // field, exit code 2.
 
-import { writeFileSync } from 'node:fs';
 import { MIB, formatBytes } from '../format.js';
 import type { PoolSnapshot } from '../pool/snapshot.js';
 import { snapshotToSVG } from '../viz/svg.js';
 import { type Command, type CommandLine, UsageError, defineCommand, onlyFile, parseInteger } from './args.js';
 import { readCapped } from './input.js';
+import { writeOutput } from './output.js';
 
 /**
  * The largest snapshot file `map` reads: 256 MiB, some 3 million segments of JSON. Reading stops
@@ -55,15 +55,7 @@ async function run({ values, positionals }: CommandLine<typeof OPTIONS>): Promis
     if (error instanceof TypeError) throw new UsageError(`${source} is not a pool snapshot: ${error.message}`);
     throw error;
   }
-  if (values.out === undefined) {
-    process.stdout.write(svg);
-  } else {
-    try {
-      writeFileSync(values.out, svg);
-    } catch (error) {
-      throw new UsageError(`cannot write ${values.out}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
+  writeOutput(values.out, svg);
   return 0;
 }
 

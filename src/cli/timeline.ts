@@ -5,13 +5,13 @@
 // operation numbers). The file is read whole, up to MAX_TRACE_BYTES; a file that is neither is a
 // usage error naming the first bad line. The SVG goes to --out FILE or stdout.
 
-import { writeFileSync } from 'node:fs';
 import { footprint } from '../constants.js';
 import { formatBytes } from '../format.js';
 import { MAX_TRACE_BYTES, OP_ALLOC, TRACE_MAGIC, TraceFormatError, decodeTrace } from '../trace/format.js';
 import { MAX_TIMELINE_TIME, type TimelineEvent, type TimelineInput, timelineToSVG } from '../viz/timeline.js';
 import { type Command, type CommandLine, UsageError, defineCommand, onlyFile, parseBytes, parseInteger } from './args.js';
 import { readCapped } from './input.js';
+import { writeOutput } from './output.js';
 
 const HELP = `Usage: dvpp-pool timeline FILE [options]
 
@@ -121,15 +121,7 @@ async function run({ values, positionals }: CommandLine<typeof OPTIONS>): Promis
     input = { events: fromRecording(bytes.toString('utf8'), source), unit: 'us', capacity };
   }
   const svg = timelineToSVG(input, { width, title: values.title });
-  if (values.out === undefined) {
-    process.stdout.write(svg);
-  } else {
-    try {
-      writeFileSync(values.out, svg);
-    } catch (error) {
-      throw new UsageError(`cannot write ${values.out}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
+  writeOutput(values.out, svg);
   return 0;
 }
 
