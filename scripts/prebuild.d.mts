@@ -13,4 +13,6 @@ export interface PrebuildResult {
 }
 /** Why the prebuild of `arch` cannot be built here (a compiler or objdump missing), else undefined. */
 export declare function missingToolchain(arch: 'x64' | 'arm64'): string | undefined;
+/** Runs `task` holding the lock folder `dir`; a lock untouched for `staleMs` (its holder died) is taken over. */
+export declare function withLock<T>(dir: string, task: () => Promise<T>, options?: { staleMs?: number }): Promise<T>;
 export declare function prebuild(arch: 'x64' | 'arm64', options?: { out?: string; force?: boolean }): Promise<PrebuildResult>;

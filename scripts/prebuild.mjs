@@ -16,7 +16,7 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,8 +94,11 @@ function run(command, args, options) {
   });
 }
 
-/** Runs `task` holding the lock folder `dir` (mkdir is atomic); a lock older than 10 min is stale. */
-async function withLock(dir, task) {
+/**
+ * Runs `task` holding the lock folder `dir` (mkdir is atomic). The holder touches it every
+ * `staleMs / 10`, so only a lock whose holder died (untouched for `staleMs`) is taken over.
+ */
+export async function withLock(dir, task, { staleMs = 600_000 } = {}) {
   const started = Date.now();
   for (;;) {
     try {
@@ -109,14 +112,23 @@ async function withLock(dir, task) {
       } catch {
         continue;
       }
-      if (age > 600_000) rmSync(dir, { recursive: true, force: true });
+      if (age > staleMs) rmSync(dir, { recursive: true, force: true });
       else if (Date.now() - started > 900_000) throw new Error(`prebuild: gave up waiting for the lock ${dir}`);
       else await new Promise((r) => setTimeout(r, 200));
     }
   }
+  const heartbeat = setInterval(() => {
+    const now = new Date();
+    try {
+      utimesSync(dir, now, now);
+    } catch {
+      // Removed under us (someone cleared the cache): the build itself is still worth finishing.
+    }
+  }, staleMs / 10);
   try {
     return await task();
   } finally {
+    clearInterval(heartbeat);
     rmSync(dir, { recursive: true, force: true });
   }
 }
