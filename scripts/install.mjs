@@ -43,7 +43,8 @@ function explain(output) {
 /** Why the prebuilt addon was not used, when it was tried: part of a failed build's reason. */
 let prebuildReason;
 
-function recordFailure(how, output) {
+/** Records and prints why the addon is unusable: `what` the install could not do, 'build' or 'load'. */
+function recordFailure(how, output, what = 'build') {
   const { cause, detail } = explain(output);
   const summary = `node-gyp-build ${how}: ${cause}`;
   // The first line is the loader's reason (native.ts); the prebuild's comes right after it.
@@ -63,7 +64,7 @@ function recordFailure(how, output) {
     process.stderr.write(`dvpp-pool: could not record the build failure in ${ERROR_FILE}: ${error.message}\n`);
   }
   process.stderr.write(
-    `\ndvpp-pool: the native addon did not build: ${summary}\n` +
+    `\ndvpp-pool: the native addon did not ${what}: ${summary}\n` +
       before.map((line) => `dvpp-pool: ${line}\n`).join('') +
       `dvpp-pool: createPool({ backend: 'auto' }) will throw BackendUnavailableError (only backend: 'js' works) until it is rebuilt:\n` +
       'dvpp-pool: install a C++17 compiler, make and Python, then run `npm rebuild dvpp-pool` (see docs/troubleshooting.md).\n' +
@@ -75,7 +76,7 @@ const require = createRequire(import.meta.url);
 const fromSource = process.env.npm_config_build_from_source === 'true' || existsSync(join(ROOT, '.git'));
 
 /**
- * Loads the addon node-gyp-build picks (the prebuild when there is no build/) in a child, so a
+ * Loads the addon node-gyp-build picks (build/Release first, else the prebuild) in a child, so a
  * crash cannot end the install; resolves to undefined, or the line that says why it did not load.
  */
 function loadInChild() {
@@ -136,10 +137,14 @@ child.on('error', (error) => {
   process.exit(0);
 });
 child.on('close', (code, signal) => {
-  if (code === 0) {
-    rmSync(ERROR_FILE, { force: true });
-  } else {
+  if (code !== 0) {
     recordFailure(signal === null ? `exited with code ${code}` : `was killed by ${signal}`, output);
+  } else {
+    // A build can pass and still not load (a missing symbol, a wrong architecture): load it as
+    // the prebuild is loaded, before calling the install a success.
+    const failed = loadInChild();
+    if (failed === undefined) rmSync(ERROR_FILE, { force: true });
+    else recordFailure('built the addon, but it did not load', failed, 'load');
   }
   // Non-fatal either way: the install goes on.
   process.exit(0);

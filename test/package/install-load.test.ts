@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// scripts/install.mjs loads the prebuild in a child before calling the install a success: an
-// addon that kills the loading child is reported by its signal. A stand-in `node-gyp` on PATH
-// fails the source build after it, so no compiler runs for that; gcc makes the addon that crashes.
+// scripts/install.mjs loads what it installs in a child before calling the install a success:
+// a source build that exits 0 but does not load is reported like a failed build, and an addon
+// that kills the loading child is reported by its signal. A stand-in `node-gyp` on PATH writes
+// the "built" file, so no compiler runs for the build; gcc makes the addon that crashes.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -35,7 +36,17 @@ function install(dir: string) {
   return spawnSync(process.execPath, [join(dir, 'scripts/install.mjs')], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
 }
 
-describe('scripts/install.mjs loads the prebuild in a child', () => {
+describe('scripts/install.mjs loads what it installs', () => {
+  it('a source build that exits 0 but does not load: a visible line and build/install-error.txt, exit 0', () => {
+    const dir = scratchPackage('mkdir -p build/Release && echo "not an ELF file" > build/Release/dvpp_pool.node && exit 0');
+    const run = install(dir);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/dvpp-pool: the native addon did not load: node-gyp-build built the addon, but it did not load: .*dvpp_pool\.node/);
+    const record = readFileSync(join(dir, 'build', 'install-error.txt'), 'utf8');
+    expect(record.split('\n')[0]).toMatch(/^node-gyp-build built the addon, but it did not load: .*dvpp_pool\.node: (?:invalid ELF header|file too short)/);
+    expect(record).toContain('before that, the prebuilt addon for');
+  });
+
   it('a prebuild that kills the loading child is reported by its signal', () => {
     const dir = scratchPackage('exit 1');
     const prebuilt = join(dir, 'prebuilds', `linux-${process.arch}`);
