@@ -67,10 +67,17 @@ function recordFailure(how, output, what = 'build') {
     `\ndvpp-pool: the native addon did not ${what}: ${summary}\n` +
       before.map((line) => `dvpp-pool: ${line}\n`).join('') +
       `dvpp-pool: createPool({ backend: 'auto' }) will throw BackendUnavailableError (only backend: 'js' works) until it is rebuilt:\n` +
-      'dvpp-pool: install a C++17 compiler, make and Python, then run `npm rebuild dvpp-pool` (see docs/troubleshooting.md).\n' +
+      (what === 'build'
+        ? 'dvpp-pool: install a C++17 compiler, make and Python, then run `npm rebuild dvpp-pool` (see docs/troubleshooting.md).\n'
+        : 'dvpp-pool: the compiler worked, so the cause is the system the addon runs on (a missing library or symbol, another architecture); see docs/troubleshooting.md.\n') +
       `dvpp-pool: the reason is kept in ${ERROR_FILE}.\n`,
   );
 }
+
+/** How long loading an addon in a child may take, in ms. */
+const LOAD_TIMEOUT_MS = 60_000;
+/** How long the source build may take, in ms: 30 min, or $DVPP_POOL_BUILD_TIMEOUT_MS. */
+const BUILD_TIMEOUT_MS = Number(process.env.DVPP_POOL_BUILD_TIMEOUT_MS) > 0 ? Number(process.env.DVPP_POOL_BUILD_TIMEOUT_MS) : 30 * 60_000;
 
 const require = createRequire(import.meta.url);
 const fromSource = process.env.npm_config_build_from_source === 'true' || existsSync(join(ROOT, '.git'));
@@ -86,9 +93,15 @@ function loadInChild() {
   } catch (error) {
     return `node-gyp-build could not be found: ${error.message}`;
   }
-  const code = 'const p = require(process.argv[1]).path(process.argv[2]); require(p); console.log(p)';
-  const child = spawnSync(process.execPath, ['-e', code, loader, ROOT], { encoding: 'utf8', timeout: 60_000 });
+  // The child prints only an error's message: Node's own report starts with the throw site's
+  // source line, which is no reason to show anyone.
+  const code =
+    'try { const p = require(process.argv[1]).path(process.argv[2]); require(p); console.log(p) } ' +
+    'catch (e) { process.stderr.write(String(e && e.message || e)); process.exit(1) }';
+  // SIGKILL on timeout: an addon that hangs while loading may ignore SIGTERM.
+  const child = spawnSync(process.execPath, ['-e', code, loader, ROOT], { encoding: 'utf8', timeout: LOAD_TIMEOUT_MS, killSignal: 'SIGKILL' });
   if (child.status === 0) return undefined;
+  if (child.error?.code === 'ETIMEDOUT') return `it did not load within ${LOAD_TIMEOUT_MS / 1000} s (it hung)`;
   // A crash while loading (a constructor's SIGSEGV) leaves no status, and the signal is the reason.
   if (child.signal !== null) return `killed by ${child.signal}`;
   const text = `${child.stderr ?? ''}${child.error?.message ?? ''}`.split('\n').map((l) => l.trim());
@@ -121,7 +134,37 @@ const keep = (chunk) => {
   if (output.length > 2 * KEEP_CHARS) output = output.slice(-KEEP_CHARS);
 };
 // build_from_source: node-gyp-build would otherwise try the prebuild once more first.
-const child = spawn(process.execPath, [bin], { cwd: ROOT, stdio: ['inherit', 'pipe', 'pipe'], env: { ...process.env, npm_config_build_from_source: 'true' } });
+// Its own process group (detached), so a timeout can stop the compilers and shells under it too.
+const child = spawn(process.execPath, [bin], {
+  cwd: ROOT,
+  detached: true,
+  stdio: ['inherit', 'pipe', 'pipe'],
+  env: { ...process.env, npm_config_build_from_source: 'true' },
+});
+/** Stops the whole build: node-gyp-build and the compilers under it. */
+const stopBuild = () => {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+};
+// Being its own group, the build no longer gets the terminal's Ctrl-C: pass the stop on.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(signal, () => {
+    stopBuild();
+    process.kill(process.pid, signal);
+  });
+}
+// A build that hangs (node-gyp fetching headers, a stuck compiler) must not hold the install forever.
+let timedOut = false;
+const buildTimer = setTimeout(() => {
+  timedOut = true;
+  stopBuild();
+  // Anything left holding the pipes must not keep 'close' from coming.
+  child.stdout.destroy();
+  child.stderr.destroy();
+}, BUILD_TIMEOUT_MS);
 child.stdout.setEncoding('utf8');
 child.stderr.setEncoding('utf8');
 child.stdout.on('data', (chunk) => {
@@ -137,7 +180,10 @@ child.on('error', (error) => {
   process.exit(0);
 });
 child.on('close', (code, signal) => {
-  if (code !== 0) {
+  clearTimeout(buildTimer);
+  if (timedOut) {
+    recordFailure(`did not finish within ${BUILD_TIMEOUT_MS / 60_000} min (set DVPP_POOL_BUILD_TIMEOUT_MS to allow longer)`, output);
+  } else if (code !== 0) {
     recordFailure(signal === null ? `exited with code ${code}` : `was killed by ${signal}`, output);
   } else {
     // A build can pass and still not load (a missing symbol, a wrong architecture): load it as

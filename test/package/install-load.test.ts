@@ -47,6 +47,27 @@ describe('scripts/install.mjs loads what it installs', () => {
     expect(record).toContain('before that, the prebuilt addon for');
   });
 
+  it("no prebuild for this platform: the reason is node-gyp-build's message, not a line of its source", () => {
+    const dir = scratchPackage('exit 1');
+    const run = install(dir);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/did not load \(No native build was found for platform=linux arch=/);
+    expect(run.stderr).not.toMatch(/throw new Error/);
+    expect(run.stderr).toMatch(/install a C\+\+17 compiler/);
+  });
+
+  it('a build that hangs is stopped at its timeout and recorded, and one that loads wrongly gets load advice', () => {
+    const dir = scratchPackage('sleep 600');
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${join(dir, 'fake-bin')}${delimiter}${process.env['PATH'] ?? ''}`, DVPP_POOL_BUILD_TIMEOUT_MS: '1500' };
+    delete env['npm_config_build_from_source'];
+    const run = spawnSync(process.execPath, [join(dir, 'scripts/install.mjs')], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/did not finish within 0\.025 min/);
+    expect(readFileSync(join(dir, 'build', 'install-error.txt'), 'utf8').split('\n')[0]).toMatch(/did not finish within/);
+    const wrong = install(scratchPackage('mkdir -p build/Release && echo "not an ELF file" > build/Release/dvpp_pool.node && exit 0'));
+    expect(wrong.stderr).toMatch(/the compiler worked, so the cause is the system/);
+  });
+
   it('a prebuild that kills the loading child is reported by its signal', () => {
     const dir = scratchPackage('exit 1');
     const prebuilt = join(dir, 'prebuilds', `linux-${process.arch}`);
