@@ -52,12 +52,16 @@ function framesOf(stack: string | undefined): Frame[] {
 
 /**
  * The bytes in use just before the first event: from the snapshot, counted back over the events
- * (exact even after drops, since only the oldest events go) when no reset or close comes between;
- * else 0 when the events are complete (nothing dropped, no release of a segment they do not show),
- * assuming the recording began on an empty pool, as a replay of its trace does; else unknown.
+ * (exact even after drops, since only the oldest events go), unknown when a reset or close comes
+ * between; without a snapshot, 0 when the events are complete (nothing dropped, no release of a
+ * segment they do not show), assuming the recording began on an empty pool, as a replay of its
+ * trace does; else unknown.
  */
 function usedBytesAtStart(events: readonly RecordedEvent[], facts: RecordingFacts, snapshot: PoolSnapshot | undefined): number | undefined {
-  if (snapshot !== undefined && !events.some((event) => event.kind === 'reset' || event.kind === 'close')) {
+  if (snapshot !== undefined) {
+    // A reset or close between erases what the snapshot could tell of the start (found by review:
+    // assuming an empty start then gave a wrong device_free); say nothing rather than guess.
+    if (events.some((event) => event.kind === 'reset' || event.kind === 'close')) return undefined;
     let net = 0;
     for (const event of events) {
       if (event.kind === 'acquire') net += event.footprint ?? 0;
