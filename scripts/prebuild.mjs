@@ -16,7 +16,7 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,8 +112,18 @@ export async function withLock(dir, task, { staleMs = 600_000 } = {}) {
       } catch {
         continue;
       }
-      if (age > staleMs) rmSync(dir, { recursive: true, force: true });
-      else if (Date.now() - started > 900_000) throw new Error(`prebuild: gave up waiting for the lock ${dir}`);
+      if (age > staleMs) {
+        // Taking over must be atomic: only one waiter's rename of the stale lock succeeds, so two
+        // waiters never both remove a lock and both build (a plain rm let the second remove the
+        // first one's fresh lock).
+        const grave = `${dir}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`;
+        try {
+          renameSync(dir, grave);
+          rmSync(grave, { recursive: true, force: true });
+        } catch {
+          // Another waiter took it over first; try again.
+        }
+      } else if (Date.now() - started > 900_000) throw new Error(`prebuild: gave up waiting for the lock ${dir}`);
       else await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -125,11 +135,21 @@ export async function withLock(dir, task, { staleMs = 600_000 } = {}) {
       // Removed under us (someone cleared the cache): the build itself is still worth finishing.
     }
   }, staleMs / 10);
+  // The lock holds a token: a holder that was taken over (suspended past staleMs) must not
+  // remove the next holder's lock when it finishes.
+  const token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+  writeFileSync(join(dir, 'owner'), token);
   try {
     return await task();
   } finally {
     clearInterval(heartbeat);
-    rmSync(dir, { recursive: true, force: true });
+    let owner;
+    try {
+      owner = readFileSync(join(dir, 'owner'), 'utf8');
+    } catch {
+      owner = undefined;
+    }
+    if (owner === token) rmSync(dir, { recursive: true, force: true });
   }
 }
 
