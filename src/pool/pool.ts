@@ -21,6 +21,7 @@ import {
   type RecordingOptions,
 } from './options.js';
 import type { PoolRecording } from './recording.js';
+import { formatSummary } from './summary.js';
 import { Scope } from './scope.js';
 import type { Segment } from './segment.js';
 import type { PoolSnapshot } from './snapshot.js';
@@ -215,6 +216,22 @@ export class Pool {
     if (this.closed) throw new PoolClosedError('take a snapshot');
     this.#core.checkProcess();
     return this.#core.snapshot();
+  }
+
+  /**
+   * A fixed-width text report of the pool now: capacity, used, requested and free bytes, the
+   * largest free range and the fragmentation, the counters, and the tags holding the most bytes.
+   * For a bug report or a log line; its layout may change between versions (parse `stats()` or
+   * `snapshot()` instead). O(ranges).
+   * @throws {PoolClosedError} the pool is closed.
+   * @throws {ForkedProcessError} called from a process other than the one that created the pool.
+   * @example
+   * ```ts
+   * console.log(pool.summary());
+   * ```
+   */
+  summary(): string {
+    return formatSummary(this.snapshot());
   }
 
   /**
