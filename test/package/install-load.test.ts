@@ -4,42 +4,16 @@
 // that kills the loading child is reported by its signal. A stand-in `node-gyp` on PATH writes
 // the "built" file, so no compiler runs for the build; gcc makes the addon that crashes.
 
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const scratch: string[] = [];
-afterAll(() => {
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A scratch installed package (no .git) whose `node-gyp rebuild` runs `gyp` (sh) in the package. */
-function scratchPackage(gyp: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dvpp-pool-install-load-'));
-  scratch.push(dir);
-  mkdirSync(join(dir, 'scripts'));
-  cpSync(join(ROOT, 'scripts/install.mjs'), join(dir, 'scripts/install.mjs'));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'dvpp-pool', version: '0.0.0', type: 'module' }));
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  mkdirSync(join(dir, 'fake-bin'));
-  writeFileSync(join(dir, 'fake-bin', 'node-gyp'), `#!/bin/sh\n${gyp}\n`);
-  chmodSync(join(dir, 'fake-bin', 'node-gyp'), 0o755);
-  return dir;
-}
-
-function install(dir: string) {
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${join(dir, 'fake-bin')}${delimiter}${process.env['PATH'] ?? ''}` };
-  delete env['npm_config_build_from_source'];
-  return spawnSync(process.execPath, [join(dir, 'scripts/install.mjs')], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
-}
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runInstall, scratchPackage } from '../helpers/install-scratch.js';
 
 describe('scripts/install.mjs loads what it installs', () => {
   it('a source build that exits 0 but does not load: a visible line and build/install-error.txt, exit 0', () => {
     const dir = scratchPackage('mkdir -p build/Release && echo "not an ELF file" > build/Release/dvpp_pool.node && exit 0');
-    const run = install(dir);
+    const run = runInstall(dir);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/dvpp-pool: the native addon did not load: node-gyp-build built the addon, but it did not load: .*dvpp_pool\.node/);
     const record = readFileSync(join(dir, 'build', 'install-error.txt'), 'utf8');
@@ -49,7 +23,7 @@ describe('scripts/install.mjs loads what it installs', () => {
 
   it("no prebuild for this platform: the reason is node-gyp-build's message, not a line of its source", () => {
     const dir = scratchPackage('exit 1');
-    const run = install(dir);
+    const run = runInstall(dir);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/did not load \(No native build was found for platform=linux arch=/);
     expect(run.stderr).not.toMatch(/throw new Error/);
@@ -58,13 +32,11 @@ describe('scripts/install.mjs loads what it installs', () => {
 
   it('a build that hangs is stopped at its timeout and recorded, and one that loads wrongly gets load advice', () => {
     const dir = scratchPackage('sleep 600');
-    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${join(dir, 'fake-bin')}${delimiter}${process.env['PATH'] ?? ''}`, DVPP_POOL_BUILD_TIMEOUT_MS: '1500' };
-    delete env['npm_config_build_from_source'];
-    const run = spawnSync(process.execPath, [join(dir, 'scripts/install.mjs')], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+    const run = runInstall(dir, { DVPP_POOL_BUILD_TIMEOUT_MS: '1500' });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/did not finish within 0\.025 min/);
     expect(readFileSync(join(dir, 'build', 'install-error.txt'), 'utf8').split('\n')[0]).toMatch(/did not finish within/);
-    const wrong = install(scratchPackage('mkdir -p build/Release && echo "not an ELF file" > build/Release/dvpp_pool.node && exit 0'));
+    const wrong = runInstall(scratchPackage('mkdir -p build/Release && echo "not an ELF file" > build/Release/dvpp_pool.node && exit 0'));
     expect(wrong.stderr).toMatch(/the compiler worked, so the cause is the system/);
   });
 
@@ -74,7 +46,7 @@ describe('scripts/install.mjs loads what it installs', () => {
     mkdirSync(prebuilt, { recursive: true });
     writeFileSync(join(dir, 'crash.c'), '#include <signal.h>\n__attribute__((constructor)) static void crash(void) { raise(SIGKILL); }\n');
     execFileSync('gcc', ['-shared', '-fPIC', '-o', join(prebuilt, 'node.napi.glibc.node'), join(dir, 'crash.c')]);
-    const run = install(dir);
+    const run = runInstall(dir);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toContain(`dvpp-pool: the prebuilt addon for linux-${process.arch} did not load (killed by SIGKILL); building it from source`);
     expect(readFileSync(join(dir, 'build', 'install-error.txt'), 'utf8')).toContain(`before that, the prebuilt addon for linux-${process.arch} did not load (killed by SIGKILL)`);

@@ -4,42 +4,21 @@
 // which the loader (native.ts) adds to its reason. Each case runs the script in a scratch copy
 // of the package whose `node-gyp` is a stand-in on PATH, so no compiler runs.
 
-import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { INSTALL_ERROR_FILE, loadAddonFrom } from '../../../src/backends/native.js';
+import { runInstall, scratchPackage } from '../../helpers/install-scratch.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const scratch: string[] = [];
-afterAll(() => {
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-});
 
-/** A scratch package with the install script, whose `node-gyp rebuild` prints `lines` to stderr and exits `status`. */
-function scratchPackage(lines: readonly string[], status: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dvpp-pool-install-'));
-  scratch.push(dir);
-  mkdirSync(join(dir, 'scripts'));
-  cpSync(join(ROOT, 'scripts/install.mjs'), join(dir, 'scripts/install.mjs'));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'dvpp-pool', version: '0.0.0', type: 'module' }));
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  mkdirSync(join(dir, 'fake-bin'));
-  const fake = join(dir, 'fake-bin', 'node-gyp');
+/** A scratch package whose `node-gyp rebuild` prints `lines` to stderr and exits `status`. */
+function packageWith(lines: readonly string[], status: number): string {
   const body = lines.map((line) => `echo ${JSON.stringify(line)} >&2`).join('\n');
   // A build that passes leaves an addon that loads, as node-gyp does: the install loads it to check.
   const built = status === 0 ? `mkdir -p build/Release && cp '${join(ROOT, 'build/Release/dvpp_pool.node')}' build/Release/\n` : '';
-  writeFileSync(fake, `#!/bin/sh\necho "gyp info it worked if it ends with ok"\n${body}\n${built}exit ${status}\n`);
-  chmodSync(fake, 0o755);
-  return dir;
-}
-
-function install(dir: string) {
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${join(dir, 'fake-bin')}${delimiter}${process.env['PATH'] ?? ''}` };
-  delete env['npm_config_build_from_source'];
-  return spawnSync(process.execPath, [join(dir, 'scripts/install.mjs')], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+  return scratchPackage(`echo "gyp info it worked if it ends with ok"\n${body}\n${built}exit ${status}`);
 }
 
 const MISSING_MAKE = [
@@ -57,8 +36,8 @@ describe('scripts/install.mjs', () => {
   });
 
   it("a failed build: exit 0, node-gyp's reason on stderr and in build/install-error.txt, and in the loader's reason", () => {
-    const dir = scratchPackage(MISSING_MAKE, 1);
-    const run = install(dir);
+    const dir = packageWith(MISSING_MAKE, 1);
+    const run = runInstall(dir);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toContain('gyp ERR! stack Error: not found: make');
     expect(run.stderr).toMatch(/dvpp-pool: the native addon did not build: node-gyp-build exited with code 1: gyp ERR! stack Error: not found: make/);
@@ -73,7 +52,7 @@ describe('scripts/install.mjs', () => {
   });
 
   it("names a compiler's own error line as the cause", () => {
-    const dir = scratchPackage(
+    const dir = packageWith(
       [
         '../native/addon.cc:3:10: fatal error: napi.h: No such file or directory',
         'make: *** [dvpp_pool.target.mk:120: Release/obj.target/dvpp_pool/native/addon.o] Error 1',
@@ -82,14 +61,14 @@ describe('scripts/install.mjs', () => {
       ],
       1,
     );
-    expect(install(dir).status).toBe(0);
+    expect(runInstall(dir).status).toBe(0);
     expect(readFileSync(join(dir, INSTALL_ERROR_FILE), 'utf8').split('\n')[0]).toBe(
       'node-gyp-build exited with code 1: ../native/addon.cc:3:10: fatal error: napi.h: No such file or directory',
     );
   });
 
   it('names the cause when there is no compiler at all (a Python traceback), and keeps the tail', () => {
-    const dir = scratchPackage(
+    const dir = packageWith(
       [
         'Traceback (most recent call last):',
         '  File "/usr/lib/node_modules/npm/node_modules/node-gyp/gyp/pylib/gyp/common.py", line 438, in GetCrossCompilerPredefines',
@@ -99,24 +78,24 @@ describe('scripts/install.mjs', () => {
       ],
       1,
     );
-    expect(install(dir).status).toBe(0);
+    expect(runInstall(dir).status).toBe(0);
     const record = readFileSync(join(dir, INSTALL_ERROR_FILE), 'utf8');
     expect(record.split('\n')[0]).toBe("node-gyp-build exited with code 1: FileNotFoundError: [Errno 2] No such file or directory: '/nonexistent/cc'");
     expect(record).toContain('Traceback (most recent call last):');
   });
 
   it('a build that passes removes an earlier record', () => {
-    const dir = scratchPackage([], 0);
+    const dir = packageWith([], 0);
     mkdirSync(join(dir, 'build'));
     writeFileSync(join(dir, INSTALL_ERROR_FILE), 'node-gyp-build exited with code 1: stale\n');
-    const run = install(dir);
+    const run = runInstall(dir);
     expect(run.status, run.stderr).toBe(0);
     expect(existsSync(join(dir, INSTALL_ERROR_FILE))).toBe(false);
     expect(run.stderr).not.toMatch(/did not build/);
   });
 
   it('the loader reports no install record when there is none', () => {
-    const dir = scratchPackage([], 0);
+    const dir = packageWith([], 0);
     const load = loadAddonFrom(dir);
     expect('reason' in load && load.reason).toMatch(/^No native build was found/);
     expect('reason' in load && load.reason).not.toMatch(/at install/);
