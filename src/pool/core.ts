@@ -161,17 +161,17 @@ export class PoolCore {
       }
       return new Promise<Segment>((resolve, reject) => {
         const recorder = this.recorder;
-        if (recorder === undefined) {
-          this.waiters.push(new Waiter(priority, len, granules, tag, zero, owner, resolve, reject), signal, timeoutMs);
-          return;
-        }
         // Recording: the wait's end is noted as it rejects (a served wait is noted as an acquire).
-        const waiter: Waiter = new Waiter(priority, len, granules, tag, zero, owner, resolve, (reason) => {
-          if (this.recorder === recorder) recorder.waitRejected(waiter, reason, signal);
-          reject(reason);
-        });
+        const onReject =
+          recorder === undefined
+            ? reject
+            : (reason: unknown) => {
+                if (this.recorder === recorder) recorder.waitRejected(waiter, reason, signal);
+                reject(reason);
+              };
+        const waiter: Waiter = new Waiter(priority, len, granules, tag, zero, owner, resolve, onReject);
         this.waiters.push(waiter, signal, timeoutMs);
-        recorder.waited(waiter);
+        recorder?.waited(waiter);
       });
     } catch (error) {
       return Promise.reject(error);
