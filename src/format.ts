@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // How the command prints numbers: bytes with binary units, counts with separators, and
-// nanosecond timings. Pure functions shared by the command line (src/cli/) and the SVG map (src/viz/),
-// and the one definition of a mebibyte for every folder (src/, bench/, test/).
+// nanosecond timings, and how long names are cut. Pure functions shared by the command line
+// (src/cli/), the pictures (src/viz/) and pool.summary(), and the one definition of a mebibyte
+// for every folder (src/, bench/, test/).
 
 /** Bytes in a mebibyte, 2^20. */
 export const MIB = 2 ** 20;
@@ -29,4 +30,10 @@ export function formatNs(ns: number): string {
   if (ns < 1_000) return `${ns.toFixed(ns < 10 ? 1 : 0)} ns`;
   if (ns < 1_000_000) return `${(ns / 1_000).toFixed(1)} µs`;
   return `${(ns / 1_000_000).toFixed(1)} ms`;
+}
+
+/** `text` cut to `max` code points, the last an ellipsis, when it is longer. */
+export function cutText(text: string, max: number): string {
+  const points = [...text];
+  return points.length <= max ? text : `${points.slice(0, max - 1).join('')}…`;
 }

@@ -6,7 +6,7 @@
 // counters, and the tags holding the most bytes.
 
 import { footprint } from '../constants.js';
-import { formatBytes, formatCount } from '../format.js';
+import { cutText, formatBytes, formatCount } from '../format.js';
 import type { PoolSnapshot } from './snapshot.js';
 
 /** Tags the report lists by name; the others are summed on one line. */
@@ -50,7 +50,7 @@ export function formatSummary(snapshot: PoolSnapshot): string {
   const tags = [...byTag.entries()].sort((a, b) => b[1].bytes - a[1].bytes || a[0].localeCompare(b[0]));
   if (tags.length > 0) lines.push('top tags by bytes:');
   for (const [tag, { count, bytes }] of tags.slice(0, SUMMARY_TAGS)) {
-    const name = [...tag].length > LABEL - 3 ? `${[...tag].slice(0, LABEL - 4).join('')}…` : tag;
+    const name = cutText(tag, LABEL - 3);
     lines.push(row(`  ${name}`, formatBytes(bytes), `${formatCount(count)} segment${count === 1 ? '' : 's'}`));
   }
   const rest = tags.slice(SUMMARY_TAGS);

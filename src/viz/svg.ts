@@ -7,7 +7,7 @@
 // a string in, a string out, no DOM and no clock, so one snapshot always gives the same picture.
 
 import { DVPP_ADDR_ALIGN, alignUp, footprint } from '../constants.js';
-import { formatBytes, formatCount } from '../format.js';
+import { cutText, formatBytes, formatCount } from '../format.js';
 import type { PoolSnapshot } from '../pool/snapshot.js';
 import { invalidMessage, numberError, rejectUnknownKeys, requireOptions } from '../validate.js';
 import { checkSnapshot } from './check.js';
@@ -50,12 +50,6 @@ export const LEGEND_NAME_CHARS = 28;
 const UNTAGGED_COLOUR = '#7a869a';
 /** A thin light edge, so neighbouring segments of one tag stay apart. */
 const SEGMENT_EDGE = ' stroke="#ffffff" stroke-opacity="0.7" stroke-width="0.5"';
-
-/** `name` cut to LEGEND_NAME_CHARS code points, the last an ellipsis, when it is longer. */
-function legendName(name: string): string {
-  const points = [...name];
-  return points.length <= LEGEND_NAME_CHARS ? name : `${points.slice(0, LEGEND_NAME_CHARS - 1).join('')}…`;
-}
 
 function intOption(name: string, value: unknown, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
@@ -167,7 +161,7 @@ export function snapshotToSVG(snapshot: PoolSnapshot, options: SvgOptions = {}):
       entry === free
         ? `${formatCount(entry.count)} range${entry.count === 1 ? '' : 's'}, ${formatBytes(entry.bytes)} (largest ${formatBytes(largestFree)})`
         : `${formatCount(entry.count)} segment${entry.count === 1 ? '' : 's'}, ${formatBytes(entry.bytes)}`;
-    const shown = legendName(entry.name);
+    const shown = cutText(entry.name, LEGEND_NAME_CHARS);
     const full = shown === entry.name ? '' : `<title>${xml(entry.name)}</title>`;
     return (
       `<rect class="swatch" x="${x}" y="${y}" width="14" height="14" fill="${entry.fill}" stroke="#8a94a3"/>` +

@@ -6,7 +6,7 @@
 // averaged away; the pool's capacity and the overall peak are marked. The largest tags (by their
 // own peak) get a band each, the rest share "other". Pure: the same input gives the same picture.
 
-import { formatBytes } from '../format.js';
+import { cutText, formatBytes } from '../format.js';
 import { invalidMessage, numberError, rejectUnknownKeys, requireOptions } from '../validate.js';
 import { TagColours } from './palette.js';
 import { px, xml } from './xml.js';
@@ -229,7 +229,7 @@ export function timelineToSVG(input: TimelineInput, options: TimelineOptions = {
     const tag = bandName(key);
     const x = 16 + (i % perColumn) * 300;
     const y = legendTop + Math.floor(i / perColumn) * LEGEND_LINE;
-    const name = [...tag].length > 28 ? `${[...tag].slice(0, 27).join('')}…` : tag;
+    const name = cutText(tag, 28);
     const bytes = key === OTHER ? `${ranked.length - banded.length} tags` : `peak ${formatBytes(peakOf.get(key) ?? 0)}`;
     return (
       `<rect x="${x}" y="${y}" width="14" height="14" fill="${fills[i]}" stroke="#8a94a3"/>` +
