@@ -220,7 +220,10 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
     const peakSnapshot = pipeline.peakSnapshot ?? pool.snapshot();
     const snapshotError = snapshotFile === undefined ? undefined : writeOutput(() => writeFileSync(snapshotFile, `${JSON.stringify(peakSnapshot)}\n`));
     const snapshotWritten = snapshotFile !== undefined && snapshotError === undefined;
-    const recordError = recordFile === undefined || recording === undefined ? undefined : writeOutput(() => writeRecording(recordFile, recording, recordingEnd as PoolSnapshot));
+    const recordError =
+      recordFile === undefined || recording === undefined || recordingEnd === undefined
+        ? undefined
+        : writeOutput(() => writeRecording(recordFile, recording, recordingEnd));
     const recordWritten = recordFile !== undefined && recordError === undefined;
 
     const { counts } = pipeline;
