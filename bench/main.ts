@@ -21,6 +21,7 @@ import { runHotPair } from './scenarios/hot-pair.js';
 import { runHotPath } from './scenarios/hot-path.js';
 import { runNativePerRequest } from './scenarios/native-per-request.js';
 import { runPeers } from './scenarios/peers.js';
+import { runRecording } from './scenarios/recording.js';
 import { runTraceReplay } from './scenarios/trace-replay.js';
 
 const USAGE = 'Usage: tsx --expose-gc bench/main.ts [--quick] [--out DIR]';
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
       nativePerRequest: await step('4 native per request', () => runNativePerRequest(config, traces)),
       compat: await step('5 pyACL compat', () => runCompat(config, traces)),
       peers: await step('6 peers', () => runPeers(config, traces)),
+      recording: await step('7 recording', () => runRecording(config, traces)),
       hotPath: await step('hot-path checks', () => runHotPath(config)),
     });
   }

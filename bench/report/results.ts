@@ -9,6 +9,7 @@ import type { HotPairResult } from '../scenarios/hot-pair.js';
 import type { HotPathResult } from '../scenarios/hot-path.js';
 import type { NativePerRequestResult } from '../scenarios/native-per-request.js';
 import type { PeersResult } from '../scenarios/peers.js';
+import type { RecordingResult } from '../scenarios/recording.js';
 import type { TraceReplayResult } from '../scenarios/trace-replay.js';
 
 export interface BenchResults {
@@ -18,6 +19,7 @@ export interface BenchResults {
   readonly nativePerRequest: NativePerRequestResult;
   readonly compat: CompatResult;
   readonly peers: PeersResult;
+  readonly recording: RecordingResult;
   readonly hotPath: HotPathResult;
 }
 

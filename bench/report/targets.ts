@@ -36,6 +36,12 @@ export const PAIR_POOL_OVER_ENGINE_BUDGET = 1.25;
 export const PAIR_BUDGET_NS = 40;
 export const FRAG_BUDGET = 1.05;
 export const HEAP_GROWTH_BUDGET_BYTES = 64 * 1024;
+/**
+ * Recording off may take at most this many times the same pool never recorded (scenario 7, same
+ * reps or rounds): "nothing measurable" on this machine, where two copies of one contender in
+ * one run have differed by up to a few percent.
+ */
+export const RECORDING_OFF_BUDGET = 1.03;
 
 /** A seed's verdict: the figure as text and whether it passes, or why it was not measured. */
 type Judged = readonly [string, boolean] | string;
@@ -71,7 +77,7 @@ function perSeed<S extends { readonly seed: number }>(
 const fmt = (n: number, digits = 1): string => n.toFixed(digits);
 
 export function judgeTargets(results: BenchResults, seeds: readonly number[]): TargetResult[] {
-  const { hotPair, traceReplay, fragmentation, nativePerRequest, peers, hotPath } = results;
+  const { hotPair, traceReplay, fragmentation, nativePerRequest, peers, recording, hotPath } = results;
   const replaySeeds = traceReplay.figures.seeds;
   const fragSeeds = fragmentation.figures.seeds;
   const pair = hotPair.figures;
@@ -79,6 +85,15 @@ export function judgeTargets(results: BenchResults, seeds: readonly number[]): T
   const enginePair = pair.engine.medianNsPerPair;
   const native = nativePerRequest.status === 'ok' ? nativePerRequest.figures.pair.medianNsPerPair : undefined;
   const { backendCallsPerPair, pairs, heap } = hotPath.figures;
+  const recordingPair = recording.figures.pair;
+  const recordingOff = perSeed('recording', seeds, recording.figures.seeds, ({ neverRecorded, off, offOverNeverRecorded }) => [
+    `${fmt(offOverNeverRecorded, 3)}× (off ${fmt(off.medianNsPerOp)} vs never recorded ${fmt(neverRecorded.medianNsPerOp)} ns/op)`,
+    offOverNeverRecorded <= RECORDING_OFF_BUDGET,
+  ]);
+  const recordingOn = perSeed('recording', seeds, recording.figures.seeds, ({ off, on, onOverOff, withStacks }) => [
+    `on ${fmt(onOverOff, 2)}× off (${fmt(on.medianNsPerOp)} vs ${fmt(off.medianNsPerOp)} ns/op); stacks ${fmt(withStacks.stacksOverOff, 1)}× off over the first ${withStacks.ops} ops (${fmt(withStacks.stacks.medianNsPerOp, 0)} vs ${fmt(withStacks.off.medianNsPerOp)} ns/op)`,
+    true,
+  ]);
   return [
     {
       id: 'replay-vs-anchor',
@@ -194,6 +209,22 @@ export function judgeTargets(results: BenchResults, seeds: readonly number[]): T
       figure: heap.status !== 'measured' ? heap.status : `${heap.engine.heapGrowthBytes} bytes, ${heap.engine.gcEvents} GC events during the loop`,
       met: heap.status !== 'measured' ? null : heap.engine.heapGrowthBytes <= HEAP_GROWTH_BUDGET_BYTES,
       missing: [],
+    },
+
+    {
+      id: 'recording-off',
+      target: `Recording off costs nothing measurable: a pool whose recording was started and stopped ≤ ${RECORDING_OFF_BUDGET} × the same pool never recorded, on each trace and the 1080p pair (scenario 7, same reps or rounds; both pay the one branch, see scenario 7's notes)`,
+      figure: `${recordingOff.figure}; pair: ${fmt(recordingPair.offOverNeverRecorded, 3)}× (off ${fmt(recordingPair.off.medianNsPerPair)} vs never recorded ${fmt(recordingPair.neverRecorded.medianNsPerPair)} ns/pair)`,
+      met: recordingOff.met === null ? null : recordingOff.met && recordingPair.offOverNeverRecorded <= RECORDING_OFF_BUDGET,
+      missing: recordingOff.missing,
+    },
+    {
+      id: 'recording-on-cost',
+      target: 'What recording on costs, ÷ recording off in the same reps or rounds, with the defaults and with stacks: true (informative: no target)',
+      figure: `${recordingOn.figure}; pair: on ${fmt(recordingPair.onOverOff, 2)}× off (${fmt(recordingPair.on.medianNsPerPair)} vs ${fmt(recordingPair.off.medianNsPerPair)} ns/pair), stacks ${fmt(recordingPair.stacksOverOff, 1)}× off (${fmt(recordingPair.stacks.medianNsPerPair, 0)} ns/pair)`,
+      met: null,
+      informative: true,
+      missing: recordingOn.missing,
     },
   ];
 }

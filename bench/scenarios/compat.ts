@@ -11,9 +11,7 @@ import { microBench } from '../harness.js';
 import type { Contender } from '../../src/trace/replay.js';
 import { type ReplayTimingResult, timeReplays } from '../../src/trace/timing.js';
 import { type BenchConfig, type Measured, type ReplayFigures, type SeededTrace, replayFigures, round } from './context.js';
-import { FRAME_1080P_NV12 } from './hot-pair.js';
-
-const PAIRS_PER_CALL = 1000;
+import { FRAME_1080P_NV12, PAIRS_PER_CALL, publicPairs } from './hot-pair.js';
 
 export interface CompatFigures {
   readonly pair: {
@@ -39,13 +37,7 @@ export async function runCompat(config: BenchConfig, traces: readonly SeededTrac
   try {
     const { media } = createAclCompat(pool);
     const micro = { opsPerCall: PAIRS_PER_CALL, maxTimeS: config.microMaxTimeS };
-    segmentPair = microBench(
-      'segment acquire+release 1080p',
-      () => {
-        for (let k = 0; k < PAIRS_PER_CALL; k++) pool.acquire(FRAME_1080P_NV12).release();
-      },
-      micro,
-    );
+    segmentPair = microBench('segment acquire+release 1080p', publicPairs(pool), micro);
     compatPair = microBench(
       'dvpp_malloc+dvpp_free 1080p',
       () => {

@@ -36,6 +36,8 @@ export interface BenchConfig {
   readonly checkPairs: number;
   /** Ops of the trace prefix replayed through a fresh native block per request (scenario 4). */
   readonly nativeTraceOps: number;
+  /** Ops of the trace prefix replayed with a recording that keeps stacks (scenario 7; µs per acquire). */
+  readonly stacksTraceOps: number;
   /** Backend kind of the pools under test: always named, never `auto` (see {@link benchBackend}). */
   readonly backend: BackendKind;
   /** Why the pools are not on `host`, when they are not; main.ts prints it. */
@@ -59,6 +61,7 @@ export const FULL_CONFIG: BenchSize = {
   pairRounds: 6,
   checkPairs: 1_000_000,
   nativeTraceOps: 50_000,
+  stacksTraceOps: 50_000,
 };
 
 export const QUICK_CONFIG: BenchSize = {
@@ -73,6 +76,7 @@ export const QUICK_CONFIG: BenchSize = {
   microMaxTimeS: 0.3,
   pairRounds: 3,
   nativeTraceOps: 10_000,
+  stacksTraceOps: 10_000,
 };
 
 /**
@@ -112,6 +116,12 @@ export function buildTraces(config: BenchConfig): SeededTrace[] {
     const trace = generateMediaTrace({ seed, allocs: config.allocs });
     return { seed, trace, stats: traceStats(trace) };
   });
+}
+
+/** The first `ops` ops of `trace` (all of it when shorter); ids may be live at its end, which timeReplays frees untimed. */
+export function tracePrefix(trace: Trace, ops: number): Trace {
+  const nOps = Math.min(trace.nOps, ops);
+  return { nOps, nIds: trace.nIds, ops: trace.ops.subarray(0, nOps * 3) };
 }
 
 /** A scenario that ran: its figures, typed by the scenario, and notes for the report. */

@@ -9,7 +9,7 @@
 import { buildAnchor } from '../anchor/build.js';
 import { runAnchor, traceFileFor } from '../anchor/run.js';
 import { TlsfEngine } from '../../src/engine/index.js';
-import { createPool } from '../../src/index.js';
+import { type Pool, createPool } from '../../src/index.js';
 import { poolInstance } from '../../src/cli/pool-contender.js';
 import { engineInstance } from '../contenders/engine.js';
 import { capacityGranules, granulesFor } from '../contenders/granules.js';
@@ -19,7 +19,8 @@ import { type BenchConfig, type MaybeMeasured, type Measured, type SeededTrace, 
 
 /** Bytes of one 1080p NV12 frame. */
 export const FRAME_1080P_NV12 = (1920 * 1080 * 3) / 2;
-const PAIRS_PER_CALL = 1000;
+/** Pairs per Benchmark.js call of the 1080p pair. */
+export const PAIRS_PER_CALL = 1000;
 /** Pairs the C++ anchor times (it reports the median of 100 000-pair batches). */
 const ANCHOR_PAIRS = 2_000_000;
 
@@ -53,7 +54,7 @@ export interface HotPairFigures {
 
 export type HotPairResult = Measured<'hot-pair', HotPairFigures>;
 
-const pairFigures = (result: RoundsResult): PairFigures => ({
+export const pairFigures = (result: RoundsResult): PairFigures => ({
   medianNsPerPair: round(result.medianNs),
   p99NsPerPair: round(result.p99Ns),
   rmePercent: round(result.rmePercent),
@@ -77,6 +78,13 @@ function anchorPair(config: BenchConfig, seeded: SeededTrace, poolNs: number, en
   };
 }
 
+/** One Benchmark.js call of the public pair on `pool`: {@link PAIRS_PER_CALL} × acquire(1080p).release(). */
+export const publicPairs =
+  (pool: Pool): (() => void) =>
+  () => {
+    for (let k = 0; k < PAIRS_PER_CALL; k++) pool.acquire(FRAME_1080P_NV12).release();
+  };
+
 /** Replays the first half of `seeded` into `inst` (untimed); returns the live handles. */
 export function preload<H>(seeded: SeededTrace, inst: Instance<H>): HandleTable<H> {
   const { trace } = seeded;
@@ -96,12 +104,7 @@ export function runHotPair(config: BenchConfig, traces: readonly SeededTrace[]):
     const granules = granulesFor(FRAME_1080P_NV12);
     const [viaPool, viaEngine] = microBenchRounds(
       [
-        {
-          name: 'pool acquire+release 1080p',
-          fn: () => {
-            for (let k = 0; k < PAIRS_PER_CALL; k++) pool.acquire(FRAME_1080P_NV12).release();
-          },
-        },
+        { name: 'pool acquire+release 1080p', fn: publicPairs(pool) },
         {
           name: 'engine allocate+free 1080p',
           fn: () => {

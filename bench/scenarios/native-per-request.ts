@@ -7,10 +7,9 @@ import { DVPP_ADDR_ALIGN } from '../../src/constants.js';
 import { granulesFor } from '../contenders/granules.js';
 import { hostBackend, nativePerRequestContender } from '../contenders/native-per-request.js';
 import { microBench } from '../harness.js';
-import type { Trace } from '../../src/trace/format.js';
 import type { Contender } from '../../src/trace/replay.js';
 import { type ReplayTimingResult, timeReplays } from '../../src/trace/timing.js';
-import { type BenchConfig, type Measured, type SeededTrace, type Skipped, round } from './context.js';
+import { type BenchConfig, type Measured, type SeededTrace, type Skipped, round, tracePrefix } from './context.js';
 import { FRAME_1080P_NV12 } from './hot-pair.js';
 
 const PAIRS_PER_CALL = 20;
@@ -42,9 +41,8 @@ export async function runNativePerRequest(config: BenchConfig, traces: readonly 
     { opsPerCall: PAIRS_PER_CALL, maxTimeS: config.microMaxTimeS },
   );
   const { seed, trace } = traces[0] as SeededTrace;
-  const nOps = Math.min(trace.nOps, config.nativeTraceOps);
-  // A prefix may end with live ids; timeReplays frees them after each rep, untimed.
-  const prefix: Trace = { nOps, nIds: trace.nIds, ops: trace.ops.subarray(0, nOps * 3) };
+  const prefix = tracePrefix(trace, config.nativeTraceOps);
+  const { nOps } = prefix;
   const [{ timing }] = (await timeReplays(prefix, [nativePerRequestContender as Contender<unknown>], config.capacityBytes, {
     reps: config.slowReps,
     warmups: 1,

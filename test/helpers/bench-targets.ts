@@ -15,4 +15,6 @@ export const TARGET_IDS = [
   'fragmentation-vs-anchor',
   'zero-native-calls',
   'flat-heap',
+  'recording-off',
+  'recording-on-cost',
 ] as const;

@@ -11,6 +11,7 @@ import { type TargetResult, judgeTargets } from '../../../bench/report/targets.j
 import { type ReplayFigures, notMeasured } from '../../../bench/scenarios/context.js';
 import type { FragmentationSeed, MinPoolFigures } from '../../../bench/scenarios/fragmentation.js';
 import type { PeersSeed } from '../../../bench/scenarios/peers.js';
+import type { RecordingSeed } from '../../../bench/scenarios/recording.js';
 import type { TraceReplaySeed } from '../../../bench/scenarios/trace-replay.js';
 import { TARGET_IDS } from '../../helpers/bench-targets.js';
 
@@ -54,6 +55,20 @@ const peersSeed = (seed: number, poolNs: number, thingNs: number): PeersSeed => 
   firstFitOverPool: 300 / poolNs,
 });
 
+function recordingSeed(seed: number, offNs: number, neverNs = 50): RecordingSeed {
+  return {
+    seed,
+    engine: replay(40),
+    neverRecorded: replay(neverNs),
+    off: replay(offNs),
+    on: replay(150),
+    offOverNeverRecorded: offNs / neverNs,
+    offOverEngine: offNs / 40,
+    onOverOff: 150 / offNs,
+    withStacks: { ops: 1000, reps: 1, off: replay(50), stacks: replay(4000), stacksOverOff: 80 },
+  };
+}
+
 /** A whole run's results, every target met; tests change the parts they are about. */
 function sampleResults(): BenchResults {
   const scenario = { title: 't', status: 'ok', notes: [] } as const;
@@ -92,6 +107,23 @@ function sampleResults(): BenchResults {
       },
     },
     peers: { ...scenario, id: 'peers', figures: { seeds: SEEDS.map((seed) => peersSeed(seed, 50, 1000)) } },
+    recording: {
+      ...scenario,
+      id: 'recording',
+      figures: {
+        seeds: SEEDS.map((seed) => recordingSeed(seed, 50)),
+        pair: {
+          rounds: 3,
+          neverRecorded: pairFigures(30),
+          off: pairFigures(30),
+          on: pairFigures(120),
+          stacks: pairFigures(3000),
+          offOverNeverRecorded: 1,
+          onOverOff: 4,
+          stacksOverOff: 100,
+        },
+      },
+    },
     hotPath: {
       ...scenario,
       id: 'hot-path',
@@ -197,6 +229,25 @@ describe('judgeTargets', () => {
     expect(floor?.figure).toBe(
       'seed 1: floor 1.05× vs pool 1.10× the engine (handle objects 42.0 vs engine 40.0 ns/op); seed 2: floor 1.05× vs pool 1.10× the engine (handle objects 42.0 vs engine 40.0 ns/op)',
     );
+  });
+
+  it('meets recording-off only when off ÷ never recorded is within 1.03× on every trace and on the pair', () => {
+    const results = sampleResults();
+    const recording = results.recording;
+    const withOff = (offNs: number, pairOffOverNever = 1): BenchResults => ({
+      ...results,
+      recording: {
+        ...recording,
+        figures: { seeds: [recordingSeed(1, 50), recordingSeed(2, offNs)], pair: { ...recording.figures.pair, offOverNeverRecorded: pairOffOverNever } },
+      },
+    });
+    expect(verdicts(withOff(51.5))['recording-off']).toBe(true);
+    expect(verdicts(withOff(52))['recording-off']).toBe(false);
+    expect(verdicts(withOff(50, 1.04))['recording-off']).toBe(false);
+    expect(judged(withOff(50))['recording-off']?.figure).toBe(
+      'seed 1: 1.000× (off 50.0 vs never recorded 50.0 ns/op); seed 2: 1.000× (off 50.0 vs never recorded 50.0 ns/op); pair: 1.000× (off 30.0 vs never recorded 30.0 ns/pair)',
+    );
+    expect(judged(results)['recording-on-cost']).toMatchObject({ met: null, informative: true, missing: [] });
   });
 
   it('judges trace replay against the anchor measured in the same run', () => {
