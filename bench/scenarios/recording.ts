@@ -159,9 +159,9 @@ export async function runRecording(config: BenchConfig, traces: readonly SeededT
     figures: { seeds, pair: recordingPair(config, first) },
     notes: [
       'neverRecorded: a fresh pool per rep; off: the same, with a recording started and stopped before the replay (no recorder left); on: pool.startRecording() with the defaults (a ring of up to 1 M events, growing from 4096 slots as it fills); stacks: { stacks: true, maxEvents: ' +
-        `${STACKS_MAX_EVENTS} }, so the ring wraps (the default would hold ~600 MB of stacks).`,
+        `${STACKS_MAX_EVENTS} } (the default would hold ~600 MB of stacks; the pair's ring wraps).`,
       `Traces: engine, neverRecorded, off and on interleaved rep by rep, ${config.reps} timed reps after ${config.warmups} warm-ups; withStacks: off and stacks interleaved on the first ${config.stacksTraceOps} ops, ${config.slowReps} reps after 1 warm-up; ${config.opsPerBatch}-op batches, median of batch ns/op.`,
-      `Pair: the four states on four pools, each holding the live set of the first ${Math.floor(first.trace.nOps / 2)} ops of seed ${first.seed} (recording started after it), alternating over ${pairRounds(config).rounds} rounds of ${round(pairRounds(config).maxTimeS, 3)} s each (Benchmark.js, ${PAIRS_PER_CALL} pairs a sample).`,
+      `Pair: the four states on four pools, each holding the live set of the first ${Math.floor(first.trace.nOps / 2)} ops of seed ${first.seed} (recording started after it), alternating over ${pairRounds(config).rounds} rounds of ${round(pairRounds(config).maxTimeS, 3)} s each (Benchmark.js, ${PAIRS_PER_CALL} pairs a call).`,
       'off ÷ neverRecorded is 1 within noise when a stopped recording leaves nothing behind; both pay the branch, in a process whose other pools record. off ÷ engine is comparable with scenario 2 pool ÷ engine of runs from before recording existed.',
     ],
   };
