@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <initializer_list>
 #include <cstdlib>
 #include <sstream>
 #include <utility>
@@ -184,13 +185,19 @@ void Resolve(void* handle, const char* name, Fn* out) {
   *out = reinterpret_cast<Fn>(dlsym(handle, name));
 }
 
+// "a, b" for the names whose symbol was not found; empty when all were.
+std::string Missing(std::initializer_list<std::pair<const char*, bool>> symbols) {
+  std::string missing;
+  for (const auto& [name, found] : symbols) {
+    if (!found) missing += (missing.empty() ? "" : ", ") + std::string(name);
+  }
+  return missing;
+}
+
 }  // namespace
 
-AclLibrary::AclLibrary(void* runtime, std::string runtime_path, std::string dvpp_path, AclApi api)
-    : runtime_(runtime),
-      runtime_path_(std::move(runtime_path)),
-      dvpp_path_(std::move(dvpp_path)),
-      api_(api) {}
+AclLibrary::AclLibrary(void* runtime, std::string runtime_path, AclApi api)
+    : runtime_(runtime), runtime_path_(std::move(runtime_path)), api_(api) {}
 
 std::shared_ptr<AclLibrary> AclLibrary::Load(const std::string& library_dir, std::string* reason) {
   AclProcessState& state = TheProcessState();
@@ -199,7 +206,7 @@ std::shared_ptr<AclLibrary> AclLibrary::Load(const std::string& library_dir, std
   const std::vector<Candidate> candidates = Candidates(library_dir, &notes);
 
   std::string runtime_path;
-  // RTLD_GLOBAL: libacl_dvpp.so and ACL's own plugins resolve runtime symbols through it.
+  // RTLD_GLOBAL: the media libraries and ACL's own plugins resolve runtime symbols through it.
   void* runtime = OpenFirst({"libascendcl.so", "libacl_rt.so"}, candidates, RTLD_NOW | RTLD_GLOBAL, &notes,
                             &runtime_path);
   if (runtime == nullptr) {
@@ -210,13 +217,6 @@ std::shared_ptr<AclLibrary> AclLibrary::Load(const std::string& library_dir, std
     if (library->runtime_ == runtime) return library;  // dlopen returned the loaded object again
   }
 
-  // libacl_dvpp.so is looked for next to the runtime first.
-  std::vector<Candidate> dvpp_candidates{{runtime_path.substr(0, runtime_path.rfind('/')), "the runtime's folder"}};
-  dvpp_candidates.insert(dvpp_candidates.end(), candidates.begin(), candidates.end());
-  Notes dvpp_notes;
-  std::string dvpp_path;
-  void* dvpp = OpenFirst({"libacl_dvpp.so"}, dvpp_candidates, RTLD_NOW | RTLD_GLOBAL, &dvpp_notes, &dvpp_path);
-
   AclApi api;
   Resolve(runtime, "aclInit", &api.init);
   Resolve(runtime, "aclFinalize", &api.finalize);
@@ -226,32 +226,95 @@ std::shared_ptr<AclLibrary> AclLibrary::Load(const std::string& library_dir, std
   Resolve(runtime, "aclrtMemcpy", &api.memcpy);
   Resolve(runtime, "aclrtGetMemInfo", &api.get_mem_info);
   Resolve(runtime, "aclGetRecentErrMsg", &api.recent_err_msg);
-  // acldvppMalloc/acldvppFree come from the DVPP library; the runtime is the fallback.
-  void* dvpp_source = dvpp != nullptr ? dvpp : runtime;
-  Resolve(dvpp_source, "acldvppMalloc", &api.dvpp_malloc);
-  Resolve(dvpp_source, "acldvppFree", &api.dvpp_free);
 
-  std::string missing;
-  const std::pair<const char*, bool> required[] = {
-      {"aclInit", api.init != nullptr},           {"aclFinalize", api.finalize != nullptr},
-      {"aclrtSetDevice", api.set_device != nullptr}, {"aclrtResetDevice", api.reset_device != nullptr},
-      {"aclrtMemset", api.memset != nullptr},     {"aclrtMemcpy", api.memcpy != nullptr},
-      {"acldvppMalloc", api.dvpp_malloc != nullptr}, {"acldvppFree", api.dvpp_free != nullptr},
-  };
-  for (const auto& [name, found] : required) {
-    if (!found) missing += (missing.empty() ? "" : ", ") + std::string(name);
-  }
+  const std::string missing = Missing({
+      {"aclInit", api.init != nullptr},
+      {"aclFinalize", api.finalize != nullptr},
+      {"aclrtSetDevice", api.set_device != nullptr},
+      {"aclrtResetDevice", api.reset_device != nullptr},
+      {"aclrtMemset", api.memset != nullptr},
+      {"aclrtMemcpy", api.memcpy != nullptr},
+  });
   if (!missing.empty()) {
-    *reason = "the ACL libraries lack " + missing + " (runtime " + runtime_path + ", DVPP " +
-              (dvpp != nullptr ? dvpp_path : "not found: " + dvpp_notes.Text()) + ")";
-    if (dvpp != nullptr) dlclose(dvpp);
+    *reason = "the ACL runtime library lacks " + missing + " (" + runtime_path + ")";
     dlclose(runtime);
     return nullptr;
   }
-  auto library = std::make_shared<AclLibrary>(runtime, runtime_path, dvpp != nullptr ? dvpp_path : runtime_path,
-                                              api);
+  auto library = std::make_shared<AclLibrary>(runtime, runtime_path, api);
   state.libraries.push_back(library);
   return library;
+}
+
+const DeviceAllocator* AclLibrary::Allocator(AllocatorKind kind, const std::string& library_dir,
+                                             std::string* reason) {
+  std::lock_guard<std::mutex> lock(allocators_mutex_);
+  std::unique_ptr<DeviceAllocator>& slot = allocators_[static_cast<int>(kind)];
+  if (slot) return slot.get();
+
+  auto allocator = std::make_unique<DeviceAllocator>();
+  allocator->kind = kind;
+  allocator->path = runtime_path_;
+  if (kind == AllocatorKind::kRuntime) {
+    allocator->malloc_name = "aclrtMalloc";
+    allocator->free_name = "aclrtFree";
+    Resolve(runtime_, allocator->malloc_name, &allocator->rt_malloc);
+    Resolve(runtime_, allocator->free_name, &allocator->free);
+    const std::string missing = Missing({{"aclrtMalloc", allocator->rt_malloc != nullptr},
+                                         {"aclrtFree", allocator->free != nullptr}});
+    if (!missing.empty()) {
+      *reason = "the ACL runtime library lacks " + missing + " (" + runtime_path_ + ")";
+      return nullptr;
+    }
+    slot = std::move(allocator);
+    return slot.get();
+  }
+
+  const bool v1 = kind == AllocatorKind::kDvppV1;
+  const char* file = v1 ? "libacl_dvpp.so" : "libacl_dvpp_mpi.so";
+  allocator->malloc_name = v1 ? "acldvppMalloc" : "hi_mpi_dvpp_malloc";
+  allocator->free_name = v1 ? "acldvppFree" : "hi_mpi_dvpp_free";
+  // The media library is looked for next to the runtime first.
+  Notes ignored;
+  std::vector<Candidate> candidates{{runtime_path_.substr(0, runtime_path_.rfind('/')), "the runtime's folder"}};
+  const std::vector<Candidate> rest = Candidates(library_dir, &ignored);
+  candidates.insert(candidates.end(), rest.begin(), rest.end());
+  Notes notes;
+  std::string path;
+  void* media = OpenFirst({file}, candidates, RTLD_NOW | RTLD_GLOBAL, &notes, &path);
+  // The symbols come from the media library; the runtime is the fallback.
+  void* source = media != nullptr ? media : runtime_;
+  if (v1) {
+    Resolve(source, allocator->malloc_name, &allocator->dvpp_malloc);
+  } else {
+    Resolve(source, allocator->malloc_name, &allocator->himpi_malloc);
+  }
+  Resolve(source, allocator->free_name, &allocator->free);
+  const std::string missing =
+      Missing({{allocator->malloc_name, allocator->dvpp_malloc != nullptr || allocator->himpi_malloc != nullptr},
+               {allocator->free_name, allocator->free != nullptr}});
+  if (!missing.empty()) {
+    *reason = "the ACL libraries lack " + missing + " (runtime " + runtime_path_ + ", " + (v1 ? "DVPP " : "DVPP V2 ") +
+              (media != nullptr ? path : "not found: " + notes.Text()) + ")";
+    if (media != nullptr) dlclose(media);
+    return nullptr;
+  }
+  allocator->path = media != nullptr ? path : runtime_path_;
+  slot = std::move(allocator);
+  return slot.get();
+}
+
+int DeviceAllocator::Malloc(int32_t device_id, void** out, size_t size) const {
+  switch (kind) {
+    case AllocatorKind::kDvppV1:
+      return dvpp_malloc(out, size);
+    case AllocatorKind::kDvppV2:
+      // dev_id is "reserved and invalid" (the memory goes to the device aclrtSetDevice set);
+      // the device id is passed anyway, as pyACL code does.
+      return himpi_malloc(static_cast<uint32_t>(device_id), out, size);
+    case AllocatorKind::kRuntime:
+      return rt_malloc(out, size, kAclMemMallocHugeFirst);
+  }
+  return -1;  // unreachable: every kind is handled above
 }
 
 int AclLibrary::EnsureInitialized() {

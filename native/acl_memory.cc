@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The `acl` memory kind over the loaded ACL entry points; see acl_memory.h. Plain C++, no JS.
+// The Ascend memory kinds over the loaded ACL entry points; see acl_memory.h. Plain C++, no JS.
 // Block has checked every range against the block's size before these run.
 
 #include "acl_memory.h"
@@ -15,7 +15,8 @@
 namespace dvpp_pool {
 namespace {
 
-// The Memory contract (memory.h): a base that is a multiple of 128, as acldvppMalloc documents.
+// The Memory contract (memory.h): a base that is a multiple of 128, as acldvppMalloc and
+// hi_mpi_dvpp_malloc document (aclrtMalloc's alignment is larger).
 constexpr uintptr_t kBaseAlign = 128;  // DVPP_ADDR_ALIGN in src/constants.ts
 // ACL_ERROR_BAD_ALLOC (acl_base.h): what a base breaking that contract is reported as.
 constexpr int kAclErrorBadAlloc = 200000;
@@ -51,7 +52,7 @@ class AclMemory;
 // Every unreleased AclMemory of the process. Node's cleanup hooks free each block at a normal end
 // and at a worker's end, but process.exit(), an uncaught exception or an unhandled rejection reach
 // exit() without running them: ReleaseLiveAtExit, registered with std::atexit after the first
-// acldvppMalloc (so it runs before aclFinalize's handler and any the ACL libraries registered
+// block (so it runs before aclFinalize's handler and any the ACL libraries registered
 // while loading), frees what is left. Leaked on purpose: it must outlive static destructors.
 struct LiveAclMemory {
   std::mutex mutex;
@@ -68,8 +69,13 @@ void ReleaseLiveAtExit();
 
 class AclMemory final : public Memory {
  public:
-  AclMemory(std::shared_ptr<AclLibrary> library, int32_t device_id, void* base)
-      : library_(std::move(library)), device_id_(device_id), base_(static_cast<uint8_t*>(base)) {
+  AclMemory(std::shared_ptr<AclLibrary> library, const DeviceAllocator& allocator, int32_t device_id, void* base,
+            DvppReservation reservation)
+      : library_(std::move(library)),
+        allocator_(allocator),
+        device_id_(device_id),
+        base_(static_cast<uint8_t*>(base)),
+        reservation_(std::move(reservation)) {
     LiveAclMemory& all = Live();
     std::lock_guard<std::mutex> lock(all.mutex);
     all.live.insert(this);
@@ -93,14 +99,18 @@ class AclMemory final : public Memory {
     return FreeNow();
   }
 
-  // acldvppFree of the base, then aclrtResetDevice. The caller has taken it out of the live set.
+  // The allocator's free of the base, then aclrtResetDevice. The caller has taken it out of the
+  // live set.
   Outcome FreeNow() {
     const AclApi& api = library_->Api();
     // Only the base goes back: segments are bookkeeping in JS. No retry after a failed free.
-    const int freed = api.dvpp_free(base_);
+    const int freed = allocator_.free(base_);
     Outcome outcome;
-    if (freed != kAclSuccess) {
-      outcome = AclFailure(*library_, "acldvppFree", freed, "could not free the DVPP block at " + Hex(Base()));
+    if (freed == kAclSuccess) {
+      reservation_.Release();
+    } else {
+      reservation_.Keep();
+      outcome = AclFailure(*library_, allocator_.free_name, freed, "could not free the block at " + Hex(Base()));
     }
     // Balances the aclrtSetDevice of the allocation, whether or not the free succeeded.
     const int reset = api.reset_device(device_id_);
@@ -145,9 +155,16 @@ class AclMemory final : public Memory {
   }
 
   const std::shared_ptr<AclLibrary> library_;  // keeps the entry points valid while the block lives
+  const DeviceAllocator& allocator_;            // the library's, alive as long as it is
   const int32_t device_id_;
   uint8_t* const base_;
+  DvppReservation reservation_;
 };
+
+// "DVPP memory" or "device memory", for messages.
+std::string MemoryName(const DeviceAllocator& allocator) {
+  return allocator.CountsDvppSpace() ? "DVPP memory" : "device memory";
+}
 
 // Holds the lock throughout, so no other thread can free or destroy one of these meanwhile.
 void ReleaseLiveAtExit() {
@@ -159,7 +176,8 @@ void ReleaseLiveAtExit() {
 
 }  // namespace
 
-std::unique_ptr<Memory> AllocateAclMemory(std::shared_ptr<AclLibrary> library, int32_t device_id, size_t size,
+std::unique_ptr<Memory> AllocateAclMemory(std::shared_ptr<AclLibrary> library, const DeviceAllocator& allocator,
+                                          int32_t device_id, size_t size, DvppReservation reservation,
                                           Failure* failure) {
   const AclApi& api = library->Api();
   if (const int code = library->EnsureInitialized(); code != kAclSuccess) {
@@ -173,27 +191,31 @@ std::unique_ptr<Memory> AllocateAclMemory(std::shared_ptr<AclLibrary> library, i
   // Asked before, reported only on failure: the allocation is attempted whatever the figures say.
   const std::string huge_pages = HugePageReport(api);
   void* base = nullptr;
-  if (const int code = api.dvpp_malloc(&base, size); code != kAclSuccess || base == nullptr) {
-    // The recent-error text belongs to acldvppMalloc, so it is read before aclrtResetDevice runs.
-    *failure = AclFailure(*library, "acldvppMalloc", code,
-                          "could not allocate " + std::to_string(size) + " bytes of DVPP memory on device " +
-                              std::to_string(device_id) + "; " + huge_pages);
+  if (const int code = allocator.Malloc(device_id, &base, size); code != kAclSuccess || base == nullptr) {
+    // The recent-error text belongs to the malloc, so it is read before aclrtResetDevice runs.
+    *failure = AclFailure(*library, allocator.malloc_name, code,
+                          "could not allocate " + std::to_string(size) + " bytes of " + MemoryName(allocator) +
+                              " on device " + std::to_string(device_id) + "; " + huge_pages);
     api.reset_device(device_id);
     return nullptr;
   }
   // Every segment offset is a multiple of 128, so the base must be one too for model inference.
-  // acldvppMalloc promises it; a base that breaks the promise is given back, never used.
+  // The allocators promise it; a base that breaks the promise is given back, never used.
   if (const uintptr_t address = reinterpret_cast<uintptr_t>(base); address % kBaseAlign != 0) {
-    const int freed = api.dvpp_free(base);
+    const int freed = allocator.free(base);
     api.reset_device(device_id);
-    *failure = Failure{"acldvppMalloc", kAclErrorBadAlloc,
+    *failure = Failure{allocator.malloc_name, kAclErrorBadAlloc,
                        "returned " + Hex(address) + " for " + std::to_string(size) + " bytes on device " +
-                           std::to_string(device_id) + ", not the 128-byte aligned base DVPP memory must have; " +
+                           std::to_string(device_id) + ", not the 128-byte aligned base " + MemoryName(allocator) +
+                           " must have; " +
                            (freed == kAclSuccess ? std::string("the block was freed")
-                                                 : "acldvppFree of it failed with aclError " + std::to_string(freed))};
+                                                 : std::string(allocator.free_name) + " of it failed with " +
+                                                       std::to_string(freed))};
+    // A base the vendor would not take back may still hold its address space.
+    if (freed != kAclSuccess) reservation.Keep();
     return nullptr;
   }
-  return std::make_unique<AclMemory>(std::move(library), device_id, base);
+  return std::make_unique<AclMemory>(std::move(library), allocator, device_id, base, std::move(reservation));
 }
 
 }  // namespace dvpp_pool

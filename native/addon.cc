@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Module init: installs the per-environment registry and exports the functions (at most 8 in
-// all, and all 8 are in use). The acl kind registers its two, allocateAcl and aclProbe, here too.
+// all, and all 8 are in use). The Ascend kinds (acl, himpi, rt) register their two, allocateAcl
+// and aclProbe, here too.
 
 #include <napi.h>
 

@@ -23,7 +23,9 @@ export const DVPP_ADDR_ALIGN = 128;
 
 /**
  * Media data processing can address at most 16 GB per process (Atlas A2/A3 and Atlas inference
- * products; acldvppMalloc "Restrictions", canncommercial/850 aclcppdevg_03_0323).
+ * products; acldvppMalloc and hi_mpi_dvpp_malloc "Restrictions", canncommercial/850
+ * aclcppdevg_03_0323 and aclcppdevg_03_0391). The largest pool, and the limit the addon holds
+ * the sum of the process's live DVPP blocks (`acl` and `himpi`, not `rt`) to.
  */
 export const DVPP_MAX_BLOCK_BYTES = 16 * 2 ** 30;
 
@@ -35,6 +37,17 @@ export const ACL_ERROR_INVALID_PARAM = 100000;
 export const ACL_ERROR_REPEAT_INITIALIZE = 100002;
 /** ACL_ERROR_RT_MEMORY_ALLOCATION: out of (huge-page) memory; "only used by out of memory". */
 export const ACL_ERROR_RT_MEMORY_ALLOCATION = 207001;
+
+/**
+ * hi_s32 codes of the media V2 API (hi_mpi_*), as the signed 32-bit numbers a C caller sees:
+ * the "Common Return Codes" table, system module (CANN 8.0, canncommercial/800
+ * aclcppdevg_03_1241). hi_mpi_dvpp_malloc's page documents only "0: success, other values:
+ * failure" and points to that table; which code a real out-of-memory gives is not stated.
+ */
+/** HI_ERR_SYS_ILLEGAL_PARAM, 0xA0028003: an invalid parameter. */
+export const HI_ERR_SYS_ILLEGAL_PARAM = 0xa0028003 | 0;
+/** HI_ERR_SYS_NO_MEM, 0xA002800C: "memory allocation failure due to memory insufficiency". */
+export const HI_ERR_SYS_NO_MEM = 0xa002800c | 0;
 
 /** aclrtMemcpyKind values pyACL code passes to acl.rt.memcpy (acl_rt.h, `enum aclrtMemcpyKind`). */
 export const ACL_MEMCPY_HOST_TO_HOST = 0;

@@ -142,6 +142,34 @@ export class AclError extends DvppPoolError {
   }
 }
 
+/**
+ * A block of DVPP memory (`acl`, `himpi`) was refused before any vendor call: with it, the live
+ * DVPP blocks of this process (every pool, every worker thread) would hold more than `limit`
+ * bytes, the address space the vendor lets media data processing use per process
+ * (`DVPP_MAX_BLOCK_BYTES`). Free DVPP blocks (close pools), make pools smaller, or, where the
+ * product allows, use backend `rt`, which this limit does not bind.
+ */
+export class DvppAddressSpaceError extends DvppPoolError {
+  static readonly CODE = 'ERR_DVPP_ADDRESS_SPACE';
+  /** Bytes of the refused block. */
+  readonly requested: number;
+  /** Bytes of DVPP memory the process held then. */
+  readonly inUse: number;
+  /** The process's DVPP address space in bytes. */
+  readonly limit: number;
+  constructor(requested: number, inUse: number, limit: number) {
+    super(
+      DvppAddressSpaceError.CODE,
+      `Cannot allocate ${requested} bytes of DVPP memory: this process's DVPP blocks hold ${inUse} of the ${limit} bytes ` +
+        'of address space media data processing may use per process. Close pools or make them smaller, or use ' +
+        "backend 'rt' (aclrtMalloc memory, not bound by this limit) where the product allows.",
+    );
+    this.requested = requested;
+    this.inUse = inUse;
+    this.limit = limit;
+  }
+}
+
 /** The pool was used from a process other than the one that created it (the vendor forbids fork). */
 export class ForkedProcessError extends DvppPoolError {
   static readonly CODE = 'ERR_DVPP_FORKED';

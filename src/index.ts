@@ -7,7 +7,7 @@ export type { PoolBackendInfo } from './pool/pool.js';
 export type { Segment } from './pool/segment.js';
 export type { Scope } from './pool/scope.js';
 export { createAclCompat } from './compat/pyacl.js';
-export type { AclCompat, AclCompatMedia, AclCompatOptions, AclCompatRt } from './compat/pyacl.js';
+export type { AclCompat, AclCompatHimpi, AclCompatMedia, AclCompatOptions, AclCompatRt } from './compat/pyacl.js';
 export type { AclBackendOptions, AcquireAsyncOptions, AcquireOptions, PoolOptions, RecordingOptions } from './pool/options.js';
 export type { PoolRecording, RecordedEvent, RecordedEventKind } from './pool/recording.js';
 export { TraceFormatError, decodeTrace, encodeTrace, readTraceFile, writeTraceFile } from './trace/format.js';
@@ -24,6 +24,7 @@ export {
   AclError,
   AcquireTimeoutError,
   BackendUnavailableError,
+  DvppAddressSpaceError,
   DvppPoolError,
   ForkedProcessError,
   HostMemoryError,
@@ -33,10 +34,12 @@ export {
   ScopeReleasedError,
 } from './errors.js';
 export { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES, DVPP_SIZE_ALIGN, DVPP_SIZE_PAD, alignUp, footprint, segmentSize } from './constants.js';
-// The aclError and aclrtMemcpyKind values code ported from pyACL compares with and passes to the skin.
+// The aclError, hi_s32 and aclrtMemcpyKind values code ported from pyACL compares with and passes to the skin.
 export {
   ACL_ERROR_INVALID_PARAM,
   ACL_ERROR_RT_MEMORY_ALLOCATION,
+  HI_ERR_SYS_ILLEGAL_PARAM,
+  HI_ERR_SYS_NO_MEM,
   ACL_MEMCPY_DEVICE_TO_DEVICE,
   ACL_MEMCPY_DEVICE_TO_HOST,
   ACL_MEMCPY_HOST_TO_DEVICE,

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: MIT
-// The one Backend over the native addon, shared by the `host` and `acl` backends. The addon checks
-// arguments, bounds and foreign blocks in C++ (TypeError/RangeError) and dispatches free, memset,
+// The one Backend over the native addon, shared by the `host` and the Ascend (`acl`, `himpi`,
+// `rt`) backends. The addon checks arguments, bounds and foreign blocks in C++ (TypeError/RangeError) and dispatches free, memset,
 // write, read and copy to the block's own memory, so only two things differ by kind, and each
 // kind's file hands them in: how a block is made (its allocate function over the addon), and which
 // coded error an expected failure of its memory system ({ op, error, message }) becomes.
 
 import type { DvppPoolError } from '../errors.js';
-import type { Backend, BackendBlock } from './backend.js';
+import type { Backend, BackendBlock, BackendKind } from './backend.js';
 import { type DvppPoolAddon, type NativeBlock, type NativeFailure, isNativeFailure } from './native.js';
 
 /** What one memory kind of the addon adds to {@link createNativeBackend}. */
 export interface NativeKind {
-  readonly kind: 'host' | 'acl';
+  readonly kind: Exclude<BackendKind, 'js'>;
   /** One block of `size` bytes, 128-byte aligned, every byte 0; throws when there is none. */
   allocate(size: number): NativeBlock;
   /** The coded error `failure` becomes; `what` says what the backend was doing ("write at offset 128"). */

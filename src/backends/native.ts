@@ -51,15 +51,47 @@ export interface DvppPoolAddon {
   copy(block: NativeBlock, dstOffset: number, srcOffset: number, length: number): NativeFailure | undefined;
   /**
    * Loads the ACL libraries (first `libraryDir`, then $ASCEND_HOME_PATH/lib64,
-   * $ASCEND_TOOLKIT_HOME/lib64, the default search), then aclInit once per process,
-   * aclrtSetDevice(deviceId) and one acldvppMalloc of `size` bytes. `{ reason }` when no usable
-   * library was found; a failure names the ACL call that failed.
+   * $ASCEND_TOOLKIT_HOME/lib64, the default search) and `allocator`'s own library, then aclInit
+   * once per process, aclrtSetDevice(deviceId) and one malloc of `size` bytes: acldvppMalloc
+   * (`acl`), hi_mpi_dvpp_malloc (`himpi`) or aclrtMalloc with ACL_MEM_MALLOC_HUGE_FIRST (`rt`).
+   * `{ reason }` when no usable library was found; `{ requested, inUse, limit }` when the
+   * process's DVPP blocks (`acl` and `himpi`) would pass `dvppLimit` bytes, refused before any ACL
+   * call; a failure names the call that failed.
    */
-  allocateAcl(size: number, deviceId: number, libraryDir: string | undefined): NativeBlock | NativeFailure | { readonly reason: string };
-  /** Loads the ACL libraries as allocateAcl does and says which files; calls no ACL function. */
-  aclProbe(
+  allocateAcl(
+    size: number,
+    deviceId: number,
     libraryDir: string | undefined,
-  ): { readonly runtimePath: string; readonly dvppPath: string; readonly initializedBy: string } | { readonly reason: string };
+    allocator: AscendAllocator,
+    dvppLimit: number,
+  ): NativeBlock | NativeFailure | AddressSpaceRefusal | { readonly reason: string };
+  /**
+   * Loads the ACL libraries as allocateAcl does and says which files, for `allocator` or, when
+   * it is undefined, for all three; calls no ACL function.
+   */
+  aclProbe(libraryDir: string | undefined, allocator?: AscendAllocator): AclLibraryProbe | { readonly reason: string };
+}
+
+/** The device allocator of each Ascend backend kind. */
+export type AscendAllocator = 'acl' | 'himpi' | 'rt';
+
+/** What allocateAcl returns for a DVPP block the process's address space cannot take. */
+export interface AddressSpaceRefusal {
+  /** Bytes asked. */
+  readonly requested: number;
+  /** Bytes of DVPP memory the process's live blocks held. */
+  readonly inUse: number;
+  /** The limit in force, in bytes. */
+  readonly limit: number;
+}
+
+/** Where aclProbe found the runtime, who initialised ACL, and each allocator asked about. */
+export interface AclLibraryProbe {
+  readonly runtimePath: string;
+  /** `'by dvpp-pool'`, `'by the application'`, or empty before the first block. */
+  readonly initializedBy: string;
+  /** The file each allocator's functions came from, or why they could not be used. */
+  readonly allocators: { readonly [kind in AscendAllocator]?: { readonly path: string } | { readonly reason: string } };
 }
 
 /** What loadAddon() found: the addon and the file it came from, or why it could not load. */

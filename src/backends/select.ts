@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: MIT
 // Which backend a pool gets. An explicit kind is honoured or throws BackendUnavailableError;
 // `auto` takes $DVPP_POOL_BACKEND when set, else tries acl, then host, and keeps, in
-// `fallbackReason`, why acl was skipped. `auto` never takes js (fake addresses that DVPP cannot
-// use): with neither acl nor host it throws, saying why the addon is missing and how to rebuild
-// it. Nothing is swallowed: every skipped backend's reason is the loader's own text.
+// `fallbackReason`, why acl was skipped. `auto` never takes himpi or rt (the application picks
+// its DVPP version, V1 or V2, and must not mix them; rt memory only some V2 media calls take) nor
+// js (fake addresses that DVPP cannot use): with neither acl nor host it throws, saying why the
+// addon is missing and how to rebuild it. Nothing is swallowed: every skipped backend's reason is
+// the loader's own text.
 
 import { BackendUnavailableError } from '../errors.js';
 import { invalidMessage } from '../validate.js';
-import { createAclBackend } from './acl.js';
+import { createAscendBackend } from './acl.js';
 import type { Backend, BackendKind } from './backend.js';
 import { createHostBackend } from './host.js';
 import { createJsBackend } from './js.js';
 import { loadAddon } from './native.js';
 
-/** What a pool may ask for: a backend kind, or `auto` (`acl`, else `host`; never `js`). */
+/** What a pool may ask for: a backend kind, or `auto` (`acl`, else `host`; never `himpi`, `rt` or `js`). */
 export type PoolBackendKind = 'auto' | BackendKind;
 
-const CHOICE_LIST = ['auto', 'acl', 'host', 'js'] as const;
+const CHOICE_LIST = ['auto', 'acl', 'himpi', 'rt', 'host', 'js'] as const;
 /**
  * Every value `options.backend`, selectBackend's `kind` and $DVPP_POOL_BACKEND accept: the one
  * list, used by {@link parseBackendChoice} and by the command's `--backend` (src/cli/args.ts).
@@ -28,7 +30,7 @@ void LISTS_EVERY_KIND;
 
 /** Options that reach the backend being created. */
 export interface SelectOptions {
-  /** Ascend device to allocate on (`acl` only). @defaultValue 0 */
+  /** Ascend device to allocate on (`acl`, `himpi`, `rt`). @defaultValue 0 */
   readonly deviceId?: number | undefined;
   readonly acl?: { readonly libraryDir?: string | undefined } | undefined;
 }
@@ -43,7 +45,7 @@ export interface BackendSelection {
 /** The environment variable that picks the backend when the caller asks for `auto`. */
 export const BACKEND_ENV = 'DVPP_POOL_BACKEND';
 
-// `auto` tries these in order: the backends with real memory. `js` only when asked for by name.
+// `auto` tries these in order. `himpi`, `rt` and `js` only when asked for by name.
 const AUTO_ORDER: readonly BackendKind[] = ['acl', 'host'];
 
 /** How to get the addon back; added to every reason whose cause is the missing addon. */
@@ -69,19 +71,10 @@ function autoUnavailable(skipped: readonly string[]): string {
 
 type Attempt = { readonly backend: Backend } | { readonly reason: string };
 
-/** The acl backend when the addon loads and an ACL library is found; else the loader's reason. */
-function tryAcl(options: SelectOptions): Attempt {
+/** The backend `create` makes, or the loader's reason when it is unavailable here. */
+function tryCreate(create: () => Backend): Attempt {
   try {
-    return { backend: createAclBackend({ deviceId: options.deviceId, libraryDir: options.acl?.libraryDir }) };
-  } catch (error) {
-    if (error instanceof BackendUnavailableError) return { reason: error.reason };
-    throw error;
-  }
-}
-
-function tryHost(): Attempt {
-  try {
-    return { backend: createHostBackend() };
+    return { backend: create() };
   } catch (error) {
     if (error instanceof BackendUnavailableError) return { reason: error.reason };
     throw error;
@@ -89,11 +82,13 @@ function tryHost(): Attempt {
 }
 
 function attempt(kind: BackendKind, options: SelectOptions): Attempt {
-  if (kind === 'acl') return tryAcl(options);
-  if (kind === 'host') return tryHost();
+  if (kind === 'acl' || kind === 'himpi' || kind === 'rt') {
+    return tryCreate(() => createAscendBackend(kind, { deviceId: options.deviceId, libraryDir: options.acl?.libraryDir }));
+  }
+  if (kind === 'host') return tryCreate(createHostBackend);
   if (kind === 'js') return { backend: createJsBackend() };
   // Callers pass parsed kinds; anything else must never fall through to fake addresses.
-  throw new TypeError(invalidMessage('kind', "'acl', 'host' or 'js'", kind));
+  throw new TypeError(invalidMessage('kind', "'acl', 'himpi', 'rt', 'host' or 'js'", kind));
 }
 
 /**
@@ -117,9 +112,9 @@ function fromEnvironment(): PoolBackendKind {
 /**
  * Picks and creates the backend for a pool.
  *
- * `auto` first reads $DVPP_POOL_BACKEND (`auto`, `acl`, `host` or `js`): any value but `auto`
+ * `auto` first reads $DVPP_POOL_BACKEND (any of {@link BACKEND_CHOICES}): any value but `auto`
  * is treated as if the caller had asked for that kind. Otherwise it tries `acl`, then `host`;
- * never `js`, which is used only when asked for by name.
+ * never `himpi`, `rt` or `js`, which are used only when asked for by name.
  * `kind` and `options` come parsed (parsePoolOptions, the command's own parser): they are not
  * checked again here.
  * @throws {RangeError} $DVPP_POOL_BACKEND is a string that names no backend.

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // `dvpp-pool info`: what this machine offers the pool. Which backend `auto` picks and why it
-// skipped the ones before it, where the ACL libraries were found (or every place looked and
-// why not), the native addon's file (or its load error), huge pages, and the Node version.
+// skipped the ones before it, where the ACL runtime and each of the three device allocators
+// (acldvppMalloc, hi_mpi_dvpp_malloc, aclrtMalloc) were found (or every place looked and why
+// not), the native addon's file (or its load error), huge pages, and the Node version.
 // Creates no block; --json prints the same facts as one object.
 
 import { readFileSync } from 'node:fs';
-import { probeAcl } from '../backends/acl.js';
+import { ASCEND_MALLOC, type AclProbe, probeAcl } from '../backends/acl.js';
 import { BACKEND_ENV } from '../backends/select.js';
 import { type BackendsInfo, backendsInfo } from './backends-info.js';
 import { BackendUnavailableError } from '../errors.js';
@@ -15,8 +16,9 @@ import { type Command, type CommandLine, UsageError, defineCommand } from './arg
 const HELP = `Usage: dvpp-pool info [options]
 
 Tells which backend 'auto' picks on this machine and why, where the Ascend ACL libraries
-were found (or why not), whether the native addon loaded, huge pages, and the Node version.
-Allocates nothing.
+and the device allocators of the backends acl (acldvppMalloc), himpi (hi_mpi_dvpp_malloc) and
+rt (aclrtMalloc) were found (or why not), whether the native addon loaded, huge pages, and the
+Node version. Allocates nothing.
 
 Options:
   --library-dir DIR  look for libascendcl.so in DIR first (as createPool's acl.libraryDir)
@@ -29,6 +31,17 @@ function packageVersion(): string {
   const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
   const version: unknown = (JSON.parse(text) as { version?: unknown }).version;
   return typeof version === 'string' ? version : 'unknown';
+}
+
+/** One line for the runtime, then one per allocator: where it was found, or why it cannot be used. */
+function aclLines(acl: AclProbe): string[] {
+  if ('reason' in acl) return [`ACL libraries: not usable: ${acl.reason}`];
+  const lines = [`ACL libraries: runtime ${acl.runtimePath}${acl.initializedBy === '' ? '' : `; aclInit called ${acl.initializedBy}`}`];
+  for (const [kind, found] of Object.entries(acl.allocators)) {
+    const call = ASCEND_MALLOC[kind as keyof typeof ASCEND_MALLOC];
+    lines.push(`  backend '${kind}' (${call}): ${'path' in found ? found.path : `not usable: ${found.reason}`}`);
+  }
+  return lines;
 }
 
 const OPTIONS = { 'library-dir': { type: 'string' }, json: { type: 'boolean' } } as const;
@@ -62,9 +75,7 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
       ? `backend: auto picks 'none' (createPool throws BackendUnavailableError): ${auto.fallbackReason ?? 'no backend with real memory'}`
       : `backend: auto picks '${auto.kind}'${auto.fallbackReason === undefined ? '' : `; skipped ${auto.fallbackReason}`}`,
     `${BACKEND_ENV}: ${backends.environment ?? '(not set)'}`,
-    'reason' in acl
-      ? `ACL libraries: not usable: ${acl.reason}`
-      : `ACL libraries: runtime ${acl.runtimePath}, dvpp ${acl.dvppPath}${acl.initializedBy === '' ? '' : `; aclInit called ${acl.initializedBy}`}`,
+    ...aclLines(acl),
     'reason' in addon ? `native addon: not loaded (${addon.reason}); no acl or host pool until it is rebuilt (npm rebuild dvpp-pool), only backend 'js' by name` : `native addon: ${addon.path}`,
     `huge pages: ${
       hugePages.hugePageBytes === undefined ? 'unknown' : `${formatBytes(hugePages.hugePageBytes)} pages, ${hugePages.hugePagesFree ?? 'unknown'} free`

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The pyACL skin: `acl.media.dvpp_malloc/dvpp_free` and `acl.rt.memset/memcpy` with Python's
-// calling convention (out-values first, aclError last, device pointers as plain numbers) over one
-// pool, so code ported from Python keeps its shape. Every call returns an aclError instead of
+// The pyACL skin: `acl.media.dvpp_malloc/dvpp_free` (DVPP V1), `acl.himpi.dvpp_malloc/dvpp_free`
+// (DVPP V2) and `acl.rt.memset/memcpy` with Python's calling convention (out-values first, the
+// error code last, device pointers as plain numbers) over one pool, so code ported from Python
+// keeps its shape. V1 calls return aclError codes, V2 calls hi_s32 ones. Every call returns an aclError instead of
 // throwing; only an argument of the wrong JS type throws TypeError, and a call that reaches the
 // backend from a forked child throws ForkedProcessError, as the pool's own calls do. snake_case lives in this file
 // only. JavaScript has no host pointers: the host side of a memcpy is an ArrayBufferView.
@@ -14,6 +15,8 @@ import {
   ACL_MEMCPY_HOST_TO_DEVICE,
   ACL_MEMCPY_HOST_TO_HOST,
   ACL_SUCCESS,
+  HI_ERR_SYS_ILLEGAL_PARAM,
+  HI_ERR_SYS_NO_MEM,
   segmentSize,
 } from '../constants.js';
 import { AclError } from '../errors.js';
@@ -39,6 +42,24 @@ export interface AclCompatMedia {
    * rebuilds the skin's index in O(live segments). Returns 100000 without touching the pool
    * for a pointer that is not a live segment's start: a double free, an address inside a
    * segment, a foreign pointer, or any pointer once the pool is closed.
+   * @throws {TypeError} `devPtr` is not a number.
+   */
+  dvpp_free(devPtr: number): number;
+}
+
+/** `acl.himpi` of pyACL over a pool: DVPP V2's allocation calls, with its hi_s32 return codes. */
+export interface AclCompatHimpi {
+  /**
+   * `dev_ptr, ret = acl.himpi.dvpp_malloc(dev_id, size)`: as `acl.media.dvpp_malloc(size)`, with
+   * V2's codes: `[0, HI_ERR_SYS_NO_MEM]` when the pool has no room, `[0, HI_ERR_SYS_ILLEGAL_PARAM]`
+   * for a size that is not a non-negative safe integer or a closed pool. `devId` is not used: the
+   * vendor documents it as reserved (the memory is the pool's, on the pool's device).
+   * @throws {TypeError} `devId` or `size` is not a number.
+   */
+  dvpp_malloc(devId: number, size: number): [devPtr: number, ret: number];
+  /**
+   * `ret = acl.himpi.dvpp_free(dev_ptr)`: as `acl.media.dvpp_free(devPtr)`, returning
+   * `HI_ERR_SYS_ILLEGAL_PARAM` for a pointer that is not a live segment's start.
    * @throws {TypeError} `devPtr` is not a number.
    */
   dvpp_free(devPtr: number): number;
@@ -71,6 +92,14 @@ export interface AclCompatRt {
   memcpy(dst: number | ArrayBufferView, destMax: number, src: number | ArrayBufferView, count: number, kind: number): number;
 }
 
+/** The codes a media version's dvpp_malloc/dvpp_free return for a bad argument and for no room. */
+interface MediaCodes {
+  readonly invalid: number;
+  readonly noRoom: number;
+}
+const V1_CODES: MediaCodes = { invalid: ACL_ERROR_INVALID_PARAM, noRoom: ACL_ERROR_RT_MEMORY_ALLOCATION };
+const V2_CODES: MediaCodes = { invalid: HI_ERR_SYS_ILLEGAL_PARAM, noRoom: HI_ERR_SYS_NO_MEM };
+
 /** Options of {@link createAclCompat}. */
 export interface AclCompatOptions {
   /**
@@ -83,6 +112,8 @@ export interface AclCompatOptions {
 /** What {@link createAclCompat} returns: the `acl` module's shape, over one pool. */
 export interface AclCompat {
   readonly media: AclCompatMedia;
+  /** For code written against DVPP V2; use it over a pool of backend `himpi`. */
+  readonly himpi: AclCompatHimpi;
   readonly rt: AclCompatRt;
   /**
    * The live Segment holding the byte at `devPtr` (any address inside it, from `dvpp_malloc` or
@@ -93,8 +124,9 @@ export interface AclCompat {
 }
 
 /**
- * Wraps `pool` in pyACL's calling convention. Addresses are JS numbers, so the pool's whole
- * range must be exact: `baseAddress + capacity` must be below 2^53 (checked here, once).
+ * Wraps `pool` in pyACL's calling convention. `media` and `himpi` differ only in their return
+ * codes: both carve segments from the pool, whatever its backend (V2 code belongs on a `himpi`
+ * pool, V1 code on an `acl` one). Addresses are JS numbers, so the pool's whole range must be exact: `baseAddress + capacity` must be below 2^53 (checked here, once).
  * @param options - `tag` (default: untagged) for every allocation of the skin.
  * @throws {TypeError} `pool` is not a Pool, or a bad option (named `options.<key>`).
  * @throws {RangeError} the pool's addresses do not fit in a safe integer.
@@ -182,32 +214,45 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
     return ACL_SUCCESS;
   }
 
+  // dvpp_malloc and dvpp_free of both media versions; only the codes they return differ.
+  function dvppMalloc(size: number, codes: MediaCodes): [devPtr: number, ret: number] {
+    requireNumber('size', size);
+    if (core.closed || !Number.isSafeInteger(size) || size < 0) return [0, codes.invalid];
+    let segment: Segment | undefined;
+    try {
+      segment = core.acquireNow('dvpp_malloc', Math.max(size, 1), acquireOptions);
+    } catch (error) {
+      // zeroOnAcquire pools memset on acquire; a failing ACL memset is a return code here.
+      if (error instanceof AclError) return [0, error.aclError];
+      throw error;
+    }
+    if (segment === undefined) return [0, codes.noRoom];
+    lookup.acquired(segment);
+    if (size === 0) zeroSized.add(segment);
+    return [base + segmentOffset(segment), ACL_SUCCESS];
+  }
+
+  function dvppFree(devPtr: number, codes: MediaCodes): number {
+    requireNumber('devPtr', devPtr);
+    const offset = offsetOf(devPtr);
+    const segment = offset < 0 ? undefined : lookup.at(offset);
+    if (segment === undefined) return codes.invalid;
+    core.release(segment);
+    lookup.released(segment);
+    return ACL_SUCCESS;
+  }
+
   const media: AclCompatMedia = {
-    dvpp_malloc(size) {
-      requireNumber('size', size);
-      if (core.closed || !Number.isSafeInteger(size) || size < 0) return [0, ACL_ERROR_INVALID_PARAM];
-      let segment: Segment | undefined;
-      try {
-        segment = core.acquireNow('dvpp_malloc', Math.max(size, 1), acquireOptions);
-      } catch (error) {
-        // zeroOnAcquire pools memset on acquire; a failing ACL memset is a return code here.
-        if (error instanceof AclError) return [0, error.aclError];
-        throw error;
-      }
-      if (segment === undefined) return [0, ACL_ERROR_RT_MEMORY_ALLOCATION];
-      lookup.acquired(segment);
-      if (size === 0) zeroSized.add(segment);
-      return [base + segmentOffset(segment), ACL_SUCCESS];
+    dvpp_malloc: (size) => dvppMalloc(size, V1_CODES),
+    dvpp_free: (devPtr) => dvppFree(devPtr, V1_CODES),
+  };
+
+  const himpi: AclCompatHimpi = {
+    dvpp_malloc(devId, size) {
+      requireNumber('devId', devId);
+      return dvppMalloc(size, V2_CODES);
     },
-    dvpp_free(devPtr) {
-      requireNumber('devPtr', devPtr);
-      const offset = offsetOf(devPtr);
-      const segment = offset < 0 ? undefined : lookup.at(offset);
-      if (segment === undefined) return ACL_ERROR_INVALID_PARAM;
-      core.release(segment);
-      lookup.released(segment);
-      return ACL_SUCCESS;
-    },
+    dvpp_free: (devPtr) => dvppFree(devPtr, V2_CODES),
   };
 
   const rt: AclCompatRt = {
@@ -272,5 +317,5 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
     return offset < 0 ? undefined : containing(offset);
   }
 
-  return Object.freeze({ media: Object.freeze(media), rt: Object.freeze(rt), segmentOf });
+  return Object.freeze({ media: Object.freeze(media), himpi: Object.freeze(himpi), rt: Object.freeze(rt), segmentOf });
 }

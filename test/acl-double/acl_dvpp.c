@@ -7,12 +7,13 @@
 
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "acl_double.h"
 
 #ifndef OMIT_acldvppMalloc
 aclError acldvppMalloc(void **devPtr, size_t size) {
-  int nth = aclDoubleMallocOrdinal();
+  int fails = aclDoubleNthFails("ACL_DOUBLE_FAIL_MALLOC");
   void *ptr = NULL;
   int code;
   if (devPtr == NULL) {
@@ -21,11 +22,12 @@ aclError acldvppMalloc(void **devPtr, size_t size) {
     code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "acldvppMalloc: size %zu overflows", size);
   } else if ((code = aclDoubleReady()) != 0) {
     // aclDoubleReady recorded the reason.
-  } else if (nth > 0 && (int)aclDoubleEnvSize("ACL_DOUBLE_FAIL_MALLOC", 0) == nth) {
-    code = aclDoubleFail(ACL_ERROR_RT_MEMORY_ALLOCATION, "acldvppMalloc call %d failed (ACL_DOUBLE_FAIL_MALLOC)", nth);
-  } else {
-    // The documented rounding: (size + 63) / 32 * 32 == ALIGN_UP(size, 32) + 32.
-    code = aclDoubleReserve((size + 63) / 32 * 32, &ptr);
+  } else if (fails) {
+    code = aclDoubleFail(ACL_ERROR_RT_MEMORY_ALLOCATION, "acldvppMalloc call %s failed (ACL_DOUBLE_FAIL_MALLOC)",
+                         getenv("ACL_DOUBLE_FAIL_MALLOC"));
+  } else if (aclDoubleReserve(ACL_DOUBLE_DVPP_V1, (size + 63) / 32 * 32, &ptr) != 0) {
+    // (size + 63) / 32 * 32 is the documented ALIGN_UP(size, 32) + 32.
+    code = ACL_ERROR_RT_MEMORY_ALLOCATION;
   }
   if (devPtr != NULL) *devPtr = ptr;
   aclDoubleLog("acldvppMalloc(size=%zu) -> %d devPtr=0x%" PRIxPTR, size, code, (uintptr_t)ptr);
@@ -41,8 +43,8 @@ aclError acldvppFree(void *devPtr) {
     aclDoubleFail(code, "acldvppFree failed (ACL_DOUBLE_FAIL_FREE)");
   } else if (devPtr == NULL) {
     code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "acldvppFree: devPtr is NULL");
-  } else {
-    code = aclDoubleRelease(devPtr);
+  } else if (aclDoubleRelease(ACL_DOUBLE_DVPP_V1, devPtr) != 0) {
+    code = ACL_ERROR_RT_MEMORY_FREE;
   }
   aclDoubleLog("acldvppFree(devPtr=0x%" PRIxPTR ") -> %d", (uintptr_t)devPtr, code);
   return code;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The ACL test double, runtime half: built as libascendcl.so. Exports the CANN runtime
 // functions dvpp-pool calls, with the prototypes of acl.h / acl_rt.h (declared here, never
-// included), and owns the state both halves share: init/device state, the DVPP allocation
-// table and byte cap, the recent error text and the call log. libacl_dvpp.so (acl_dvpp.c)
-// links against this library and reaches that state through the aclDouble* functions below.
+// included), and owns the state the three libraries share: init/device state, the allocation
+// table (DVPP V1, DVPP V2 and aclrtMalloc memory) with its two byte caps, the recent error text
+// and the call log. libacl_dvpp.so (acl_dvpp.c) and libacl_dvpp_mpi.so (acl_dvpp_mpi.c) link
+// against this library and reach that state through the aclDouble* functions below.
 // Behaviour is steered by environment variables read on every call (see README.md).
 
 #define _GNU_SOURCE
@@ -28,24 +29,27 @@ static int device_refs[ACL_DOUBLE_MAX_DEVICES];
 static char recent_err[512];
 static int has_recent_err;
 
-// Live acldvppMalloc results: the double checks frees and copies against them. `memory` is what
-// posix_memalign gave; `base`, what acldvppMalloc returned, lies ACL_DOUBLE_MISALIGN bytes above.
+// Live allocations of all three allocators: the double checks frees and copies against them.
+// `memory` is what posix_memalign gave; `base`, what the allocator returned, lies
+// ACL_DOUBLE_MISALIGN bytes above.
 typedef struct {
   uintptr_t base;
   size_t size;
   void *memory;
+  AclDoubleAllocator allocator;
 } Allocation;
 static Allocation *allocations;
 static size_t allocation_count, allocation_cap;
-static size_t dvpp_used;
+static size_t dvpp_used;  // V1 and V2 together: one DVPP cap
+static size_t rt_used;
+
+static const char *const allocator_names[] = {"acldvppMalloc", "hi_mpi_dvpp_malloc", "aclrtMalloc"};
 
 static size_t env_size(const char *name, size_t fallback) {
   const char *text = getenv(name);
   if (text == NULL || *text == '\0') return fallback;
   return (size_t)strtoull(text, NULL, 0);
 }
-
-size_t aclDoubleEnvSize(const char *name, size_t fallback) { return env_size(name, fallback); }
 
 void aclDoubleLog(const char *format, ...) {
   const char *path = getenv("ACL_DOUBLE_LOG");
@@ -84,24 +88,33 @@ int aclDoubleForcedError(const char *variable) {
   return (int)strtol(text, NULL, 0);
 }
 
-int aclDoubleMallocOrdinal(void) {
-  static char armed[32];
-  static int count;
-  const char *value = getenv("ACL_DOUBLE_FAIL_MALLOC");
+int aclDoubleNthFails(const char *variable) {
+  // One count per fault variable, so one allocator's calls never move another's fault.
+  static struct {
+    const char *variable;
+    char armed[32];
+    int count;
+  } faults[4];
+  const char *value = getenv(variable);
   pthread_mutex_lock(&lock);
-  int nth = 0;
-  if (value != NULL && *value != '\0') {
-    // A new value re-arms the fault: "the Nth call from now", whatever ran before.
-    if (strncmp(armed, value, sizeof armed - 1) != 0) {
-      snprintf(armed, sizeof armed, "%s", value);
-      count = 0;
+  size_t i = 0;
+  while (i < sizeof faults / sizeof faults[0] && faults[i].variable != NULL && strcmp(faults[i].variable, variable) != 0) i++;
+  int fails = 0;
+  if (i < sizeof faults / sizeof faults[0]) {
+    faults[i].variable = variable;
+    if (value != NULL && *value != '\0') {
+      // A new value re-arms the fault: "the Nth call from now", whatever ran before.
+      if (strncmp(faults[i].armed, value, sizeof faults[i].armed - 1) != 0) {
+        snprintf(faults[i].armed, sizeof faults[i].armed, "%s", value);
+        faults[i].count = 0;
+      }
+      fails = ++faults[i].count == (int)strtol(value, NULL, 0);
+    } else {
+      faults[i].armed[0] = '\0';
     }
-    nth = ++count;
-  } else {
-    armed[0] = '\0';
   }
   pthread_mutex_unlock(&lock);
-  return nth;
+  return fails;
 }
 
 int aclDoubleReady(void) {
@@ -115,52 +128,53 @@ int aclDoubleReady(void) {
   return 0;
 }
 
-int aclDoubleReserve(size_t size, void **out) {
-  size_t limit = env_size("ACL_DOUBLE_DVPP_LIMIT", ACL_DOUBLE_DEFAULT_LIMIT);
+int aclDoubleReserve(AclDoubleAllocator allocator, size_t size, void **out) {
+  int rt = allocator == ACL_DOUBLE_RT;
+  size_t limit = rt ? env_size("ACL_DOUBLE_RT_LIMIT", ACL_DOUBLE_DEFAULT_LIMIT)
+                    : env_size("ACL_DOUBLE_DVPP_LIMIT", ACL_DOUBLE_DEFAULT_LIMIT);
   size_t shift = env_size("ACL_DOUBLE_MISALIGN", 0) % 128;
   pthread_mutex_lock(&lock);
-  int code = 0;
-  if (size > limit || dvpp_used > limit - size) {
-    code = ACL_ERROR_RT_MEMORY_ALLOCATION;
-  } else if (allocation_count == allocation_cap) {
+  size_t *used = rt ? &rt_used : &dvpp_used;
+  int full = size > limit || *used > limit - size;
+  if (!full && allocation_count == allocation_cap) {
     size_t cap = allocation_cap ? allocation_cap * 2 : 16;
     Allocation *grown = realloc(allocations, cap * sizeof *grown);
-    if (grown == NULL) code = ACL_ERROR_RT_MEMORY_ALLOCATION;
+    if (grown == NULL) full = 1;
     else allocations = grown, allocation_cap = cap;
   }
   void *memory = NULL;
-  if (code == 0 && posix_memalign(&memory, 128, size + shift) != 0) code = ACL_ERROR_RT_MEMORY_ALLOCATION;
-  if (code == 0) {
-    allocations[allocation_count++] = (Allocation){(uintptr_t)memory + shift, size, memory};
-    dvpp_used += size;
+  if (!full && posix_memalign(&memory, 128, size + shift) != 0) full = 1;
+  if (!full) {
+    allocations[allocation_count++] = (Allocation){(uintptr_t)memory + shift, size, memory, allocator};
+    *used += size;
     *out = (char *)memory + shift;
   }
-  size_t used = dvpp_used;
+  size_t in_use = *used;
   pthread_mutex_unlock(&lock);
-  if (code != 0) {
-    return aclDoubleFail(code, "out of DVPP memory: %zu bytes asked, %zu of %zu in use", size, used, limit);
+  if (full) {
+    aclDoubleFail(1, "out of %s memory: %zu bytes asked, %zu of %zu in use", rt ? "device" : "DVPP", size, in_use, limit);
   }
-  return 0;
+  return full;
 }
 
-int aclDoubleRelease(void *ptr) {
+int aclDoubleRelease(AclDoubleAllocator allocator, void *ptr) {
   pthread_mutex_lock(&lock);
   size_t i = 0;
-  while (i < allocation_count && allocations[i].base != (uintptr_t)ptr) i++;
+  while (i < allocation_count && (allocations[i].base != (uintptr_t)ptr || allocations[i].allocator != allocator)) i++;
   int found = i < allocation_count;
   void *memory = NULL;
   if (found) {
-    dvpp_used -= allocations[i].size;
+    *(allocator == ACL_DOUBLE_RT ? &rt_used : &dvpp_used) -= allocations[i].size;
     memory = allocations[i].memory;
     allocations[i] = allocations[--allocation_count];
   }
   pthread_mutex_unlock(&lock);
-  if (!found) return aclDoubleFail(ACL_ERROR_RT_MEMORY_FREE, "%p is not a pointer acldvppMalloc returned", ptr);
+  if (!found) return aclDoubleFail(1, "%p is not a pointer %s returned", ptr, allocator_names[allocator]);
   free(memory);
   return 0;
 }
 
-// 1 when [ptr, ptr + count) lies inside one live DVPP allocation.
+// 1 when [ptr, ptr + count) lies inside one live allocation (of any of the three allocators).
 static int inside_allocation(const void *ptr, size_t count) {
   uintptr_t start = (uintptr_t)ptr;
   pthread_mutex_lock(&lock);
@@ -228,6 +242,43 @@ aclError aclrtResetDevice(int32_t deviceId) {
   return code;
 }
 
+// aclrtMalloc: its own cap (ACL_DOUBLE_RT_LIMIT), not the DVPP one; sizes are not rounded.
+aclError aclrtMalloc(void **devPtr, size_t size, int policy) {
+  int fails = aclDoubleNthFails("ACL_DOUBLE_FAIL_RT_MALLOC");
+  void *ptr = NULL;
+  int code;
+  if (devPtr == NULL || size == 0) {
+    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMalloc: devPtr is NULL or size is 0");
+  } else if (policy < 0 || policy > 5) {
+    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMalloc: policy %d is not an aclrtMemMallocPolicy", policy);
+  } else if ((code = aclDoubleReady()) != 0) {
+    // aclDoubleReady recorded the reason.
+  } else if (fails) {
+    code = aclDoubleFail(ACL_ERROR_RT_MEMORY_ALLOCATION, "aclrtMalloc failed (ACL_DOUBLE_FAIL_RT_MALLOC)");
+  } else if (aclDoubleReserve(ACL_DOUBLE_RT, size, &ptr) != 0) {
+    code = ACL_ERROR_RT_MEMORY_ALLOCATION;
+  }
+  if (devPtr != NULL) *devPtr = ptr;
+  aclDoubleLog("aclrtMalloc(size=%zu, policy=%d) -> %d devPtr=0x%" PRIxPTR, size, policy, code, (uintptr_t)ptr);
+  return code;
+}
+
+#ifndef OMIT_aclrtFree
+aclError aclrtFree(void *devPtr) {
+  int code = 0;
+  if (aclDoubleForcedError("ACL_DOUBLE_FAIL_RT_FREE")) {
+    // The memory stays allocated: the caller cannot know what a failed free did.
+    code = aclDoubleFail(ACL_ERROR_RT_MEMORY_FREE, "aclrtFree failed (ACL_DOUBLE_FAIL_RT_FREE)");
+  } else if (devPtr == NULL) {
+    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtFree: devPtr is NULL");
+  } else if (aclDoubleRelease(ACL_DOUBLE_RT, devPtr) != 0) {
+    code = ACL_ERROR_RT_MEMORY_FREE;
+  }
+  aclDoubleLog("aclrtFree(devPtr=0x%" PRIxPTR ") -> %d", (uintptr_t)devPtr, code);
+  return code;
+}
+#endif
+
 aclError aclrtMemset(void *devPtr, size_t maxCount, int32_t value, size_t count) {
   int code = aclDoubleForcedError("ACL_DOUBLE_FAIL_MEMSET");
   if (code != 0) {
@@ -236,7 +287,7 @@ aclError aclrtMemset(void *devPtr, size_t maxCount, int32_t value, size_t count)
     code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMemset: null devPtr or count %zu > maxCount %zu", count,
                          maxCount);
   } else if (!inside_allocation(devPtr, count)) {
-    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMemset: %zu bytes at %p leave every DVPP allocation", count,
+    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMemset: %zu bytes at %p leave every device allocation", count,
                          devPtr);
   } else {
     memset(devPtr, value, count);
@@ -255,7 +306,7 @@ aclError aclrtMemcpy(void *dst, size_t destMax, const void *src, size_t count, a
                          (int)kind, count, destMax);
   } else if (((kind == 1 || kind == 3) && !inside_allocation(dst, count)) ||
              ((kind == 2 || kind == 3) && !inside_allocation(src, count))) {
-    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: the device range of kind %d is not DVPP memory",
+    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: the device range of kind %d is not device memory",
                          (int)kind);
   } else {
     memmove(dst, src, count);

@@ -7,9 +7,9 @@
 //   node test/acl-double/build.mjs [root]
 //
 // Layout (root defaults to node_modules/.cache/dvpp-pool/acl-double/<hash>):
-//   lib64/libascendcl.so, lib64/libacl_dvpp.so      the double (ASCEND_HOME_PATH=<root> finds it)
-//   lib64/stub/libascendcl.so, libacl_dvpp.so       a decoy that must never be loaded
-//   missing-<symbol>/lib64/...                       the double without <symbol>
+//   lib64/libascendcl.so, libacl_dvpp.so, libacl_dvpp_mpi.so   the double (ASCEND_HOME_PATH=<root> finds it)
+//   lib64/stub/ (the same three names)                           a decoy that must never be loaded
+//   missing-<symbol>/lib64/...                                    the double without <symbol>
 
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -19,10 +19,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const sources = ['acl_double.h', 'ascendcl.c', 'acl_dvpp.c', 'stub.c', 'build.mjs'];
+const sources = ['acl_double.h', 'ascendcl.c', 'acl_dvpp.c', 'acl_dvpp_mpi.c', 'stub.c', 'build.mjs'];
 
 /** Symbols for which a variant without that export is built, under `missing-<symbol>/lib64`. */
-export const MISSING_SYMBOL_VARIANTS = ['acldvppFree', 'aclrtGetMemInfo', 'aclGetRecentErrMsg'];
+export const MISSING_SYMBOL_VARIANTS = ['acldvppFree', 'aclrtGetMemInfo', 'aclGetRecentErrMsg', 'hi_mpi_dvpp_free', 'aclrtFree'];
 
 const run = promisify(execFile);
 const cc = process.env.CC || 'cc';
@@ -39,30 +39,28 @@ async function compile(output, source, extra) {
   await run(cc, [...cflags, `-Wl,-soname,${output.split('/').pop()}`, '-o', output, join(here, source), ...extra]);
 }
 
-// The double proper: libacl_dvpp.so links against its sibling libascendcl.so, found through
-// $ORIGIN when loaded alone and by soname when libascendcl.so is already loaded.
-async function buildPair(lib64, defines) {
+// The double proper: the two media libraries link against their sibling libascendcl.so, found
+// through $ORIGIN when loaded alone and by soname when libascendcl.so is already loaded.
+async function buildLibraries(lib64, defines) {
   mkdirSync(lib64, { recursive: true });
   await compile(join(lib64, 'libascendcl.so'), 'ascendcl.c', defines);
-  await compile(join(lib64, 'libacl_dvpp.so'), 'acl_dvpp.c', [
-    ...defines,
-    `-L${lib64}`,
-    '-lascendcl',
-    "-Wl,-rpath,$ORIGIN",
+  const media = [...defines, `-L${lib64}`, '-lascendcl', '-Wl,-rpath,$ORIGIN'];
+  await Promise.all([
+    compile(join(lib64, 'libacl_dvpp.so'), 'acl_dvpp.c', media),
+    compile(join(lib64, 'libacl_dvpp_mpi.so'), 'acl_dvpp_mpi.c', media),
   ]);
 }
 
 async function buildInto(root) {
   const stub = join(root, 'lib64', 'stub');
   await Promise.all([
-    buildPair(join(root, 'lib64'), []).then(async () => {
+    buildLibraries(join(root, 'lib64'), []).then(async () => {
       mkdirSync(stub, { recursive: true });
-      await Promise.all([
-        compile(join(stub, 'libascendcl.so'), 'stub.c', []),
-        compile(join(stub, 'libacl_dvpp.so'), 'stub.c', []),
-      ]);
+      await Promise.all(
+        ['libascendcl.so', 'libacl_dvpp.so', 'libacl_dvpp_mpi.so'].map((name) => compile(join(stub, name), 'stub.c', [])),
+      );
     }),
-    ...MISSING_SYMBOL_VARIANTS.map((symbol) => buildPair(join(root, `missing-${symbol}`, 'lib64'), [`-DOMIT_${symbol}`])),
+    ...MISSING_SYMBOL_VARIANTS.map((symbol) => buildLibraries(join(root, `missing-${symbol}`, 'lib64'), [`-DOMIT_${symbol}`])),
   ]);
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // A decoy for the link-only stub libraries CANN ships under lib64/stub and devlib: built as
-// <root>/lib64/stub/libascendcl.so and libacl_dvpp.so. dvpp-pool must never load these; if
+// <root>/lib64/stub/libascendcl.so, libacl_dvpp.so and libacl_dvpp_mpi.so. dvpp-pool must never load these; if
 // anything does, the constructor writes "STUB LOADED" to $ACL_DOUBLE_LOG for the tests to see,
 // and every function fails.
 
@@ -41,3 +41,10 @@ aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t *free, size_t *total) {
 const char *aclGetRecentErrMsg(void) { return "stub library"; }
 aclError acldvppMalloc(void **devPtr, size_t size) { (void)devPtr, (void)size; return 500000; }
 aclError acldvppFree(void *devPtr) { (void)devPtr; return 500000; }
+aclError aclrtMalloc(void **devPtr, size_t size, int policy) { (void)devPtr, (void)size, (void)policy; return 500000; }
+aclError aclrtFree(void *devPtr) { (void)devPtr; return 500000; }
+int32_t hi_mpi_dvpp_malloc(uint32_t dev_id, void **dev_ptr, uint64_t size) {
+  (void)dev_id, (void)dev_ptr, (void)size;
+  return HI_ERR_SYS_ERR;
+}
+int32_t hi_mpi_dvpp_free(void *dev_ptr) { (void)dev_ptr; return HI_ERR_SYS_ERR; }

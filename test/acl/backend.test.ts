@@ -6,7 +6,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAclBackend, probeAcl } from '../../src/backends/acl.js';
 import { DVPP_MAX_BLOCK_BYTES, createAclCompat, createPool } from '../../src/index.js';
-import { AclError } from '../../src/errors.js';
+import { AclError, DvppAddressSpaceError } from '../../src/errors.js';
 import { type AclCall, aclDouble, devPtrOf, freshLogPath, readCalls } from '../helpers/acl-double.js';
 
 const KiB = 1024;
@@ -176,10 +176,14 @@ describe('acl backend over the double (acl.libraryDir)', () => {
     const block = backend.allocate(4 * KiB);
     expect(backend.free(block)).toBe(true);
     expect(backend.free(block)).toBe(false);
-    expect(probeAcl(libraryDir)).toMatchObject({
+    expect(probeAcl(libraryDir)).toEqual({
       runtimePath: `${libraryDir}/libascendcl.so`,
-      dvppPath: `${libraryDir}/libacl_dvpp.so`,
       initializedBy: 'by dvpp-pool',
+      allocators: {
+        acl: { path: `${libraryDir}/libacl_dvpp.so` },
+        himpi: { path: `${libraryDir}/libacl_dvpp_mpi.so` },
+        rt: { path: `${libraryDir}/libascendcl.so` },
+      },
     });
   });
 
@@ -202,10 +206,11 @@ describe('acl backend over the double (acl.libraryDir)', () => {
     expect(() => backend.copy(block, 128, 0, 1)).toThrow(RangeError);
   });
 
-  it('refuses a block above 16 GiB with a RangeError before calling anything', () => {
+  it('refuses a block above 16 GiB before calling anything: DvppAddressSpaceError from the backend, RangeError from createPool', () => {
     const backend = createAclBackend({ libraryDir });
-    expect(() => backend.allocate(DVPP_MAX_BLOCK_BYTES + 128)).toThrow(RangeError);
-    expect(() => backend.allocate(DVPP_MAX_BLOCK_BYTES + 128)).toThrow(/16 GiB/);
+    const error = thrown(() => backend.allocate(DVPP_MAX_BLOCK_BYTES + 128));
+    expect(error).toBeInstanceOf(DvppAddressSpaceError);
+    expect(error).toMatchObject({ code: 'ERR_DVPP_ADDRESS_SPACE', requested: DVPP_MAX_BLOCK_BYTES + 128, inUse: 0, limit: DVPP_MAX_BLOCK_BYTES });
     expect(() => createPool({ size: DVPP_MAX_BLOCK_BYTES + 128, backend: 'acl', acl: { libraryDir } })).toThrow(RangeError);
     expect(calls()).toEqual([]);
   });

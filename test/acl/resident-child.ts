@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { createPool } from '../../src/index.js';
+import { DVPP_MAX_BLOCK_BYTES, createPool } from '../../src/index.js';
 import type { DvppPoolAddon, NativeBlock } from '../../src/backends/native.js';
 
 const [mode, libraryDir, addonCopy, ending] = (isMainThread ? process.argv.slice(2) : workerData) as string[];
@@ -45,7 +45,7 @@ function message(worker: Worker): Promise<unknown> {
 
 /** One block from the raw addon `addon` (the second copy): writes `mark` and reads it back. */
 function copyBlock(addon: DvppPoolAddon, mark: number): unknown {
-  const block = addon.allocateAcl(64 * 1024, 0, libraryDir);
+  const block = addon.allocateAcl(64 * 1024, 0, libraryDir, 'acl', DVPP_MAX_BLOCK_BYTES);
   if (!('base' in block)) return { failed: block };
   keep.push(block);
   addon.write(block as NativeBlock, 0, new Uint8Array([mark, mark + 1]));

@@ -53,7 +53,7 @@ describe('user mistakes exit 2 with one line and no stack trace', () => {
     ['a bad duration', ['demo', '--seconds', '-1'], /--seconds/],
     ['a bad size', ['demo', '--pool-size', 'lots'], /--pool-size expects a size in bytes/],
     ['a pool too small for the demo', ['demo', '--pool-size', '1MiB'], /--pool-size must be between/],
-    ['an unknown backend', ['demo', '--backend', 'gpu'], /--backend expects one of auto, acl, host, js, got 'gpu'/],
+    ['an unknown backend', ['demo', '--backend', 'gpu'], /--backend expects one of auto, acl, himpi, rt, host, js, got 'gpu'/],
     ['a pool too large for the backend', ['demo', '--backend', 'js', '--pool-size', '5GiB'], /--pool-size must be at most 4 GiB on the js backend, got '5GiB'/],
     ['a snapshot in a missing folder', ['demo', '--snapshot', join(dir, 'no/such/dir/s.json')], /--snapshot .*not writable/],
     ['a snapshot that is a directory', ['demo', '--seconds', '0.1', '--snapshot', dir], /--snapshot .* is a directory/],
@@ -97,7 +97,7 @@ describe('a bad $DVPP_POOL_BACKEND', () => {
       const run = runCli(args, undefined, { DVPP_POOL_BACKEND: value });
       expect(run.stdout).toBe('');
       expect(isOneLineError(run.stderr)).toBe(true);
-      expect(run.stderr).toContain(`$DVPP_POOL_BACKEND expects one of auto, acl, host, js, got '${value}'`);
+      expect(run.stderr).toContain(`$DVPP_POOL_BACKEND expects one of auto, acl, himpi, rt, host, js, got '${value}'`);
       expect(run.status).toBe(2);
     }
   });

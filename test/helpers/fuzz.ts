@@ -14,7 +14,7 @@
 // Every pool must validate() at batch end.
 // Runs inside a child process (test/fuzz/child.ts), so a native crash shows as a signal.
 
-import { segmentSize as segmentSizeFn } from '../../src/constants.js';
+import { DVPP_MAX_BLOCK_BYTES, segmentSize as segmentSizeFn } from '../../src/constants.js';
 import { argumentError } from '../../src/engine/messages.js';
 import { invalidMessage } from '../../src/validate.js';
 import { loadAddon, type DvppPoolAddon, type NativeBlock } from '../../src/backends/native.js';
@@ -579,10 +579,20 @@ function nativeTargets(ctx: Context, addon: DvppPoolAddon, state: NativeState, l
   return [
     () => freeIfBlock(ctx.invoke('allocateHost', addon.allocateHost, ctx.self(addon), [ctx.arg(() => rng.int(1, 1 << 16))])),
     () => {
-      const args = [ctx.arg(() => rng.int(1, 1 << 16)), ctx.arg(() => 0), ctx.arg(() => libraryDir ?? '/nonexistent')];
+      const args = [
+        ctx.arg(() => rng.int(1, 1 << 16)),
+        ctx.arg(() => 0),
+        ctx.arg(() => libraryDir ?? '/nonexistent'),
+        ctx.arg(() => ctx.pick(['acl', 'himpi', 'rt'])),
+        ctx.arg(() => DVPP_MAX_BLOCK_BYTES),
+      ];
       freeIfBlock(ctx.invoke('allocateAcl', addon.allocateAcl, ctx.self(addon), args));
     },
-    () => ctx.invoke('aclProbe', addon.aclProbe, ctx.self(addon), [ctx.arg(() => (rng.chance(0.5) ? libraryDir : undefined))]),
+    () =>
+      ctx.invoke('aclProbe', addon.aclProbe, ctx.self(addon), [
+        ctx.arg(() => (rng.chance(0.5) ? libraryDir : undefined)),
+        ctx.arg(() => ctx.pick(['acl', 'himpi', 'rt', undefined])),
+      ]),
     () => ctx.invoke('free', addon.free, ctx.self(addon), [ctx.arg(block)]),
     () => ctx.invoke('memset', addon.memset, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(() => rng.int(0, 200)), ctx.arg(() => rng.int(-300, 300))]),
     () => ctx.invoke('memset', addon.memset, ctx.self(addon), [ctx.arg(block), ctx.arg(offset), ctx.arg(() => rng.int(0, 200)), ctx.arg(() => rng.int(-300, 300))]),
@@ -616,8 +626,10 @@ function fuzzNative(seed: number, calls: number, libraryDir: string | undefined)
       if ('base' in made) fresh.push(made);
     }
     if (libraryDir !== undefined) {
-      const made = addon.allocateAcl(4096, 0, libraryDir);
-      if ('base' in made) fresh.push(made);
+      for (const allocator of ['acl', 'himpi', 'rt'] as const) {
+        const made = addon.allocateAcl(4096, 0, libraryDir, allocator, DVPP_MAX_BLOCK_BYTES);
+        if ('base' in made) fresh.push(made);
+      }
     }
     // Freed blocks of earlier batches stay in the mix as stale handles.
     state.blocks = [...state.blocks.slice(-4), ...fresh];

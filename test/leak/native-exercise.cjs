@@ -19,6 +19,8 @@ const addon = process.env.DVPP_POOL_ADDON
   : require('node-gyp-build')(path.resolve(__dirname, '..', '..'));
 const [mode = 'main', libraryDir] = isMainThread ? process.argv.slice(2) : workerData;
 const KiB = 1024;
+// DVPP_MAX_BLOCK_BYTES of src/constants.ts: the DVPP address space the addon counts blocks against.
+const DVPP_LIMIT = 16 * 2 ** 30;
 const keep = [];
 
 function block(made) {
@@ -97,7 +99,7 @@ function exerciseErrors(b) {
     () => addon.memset(b, 0, 1, '1'),
     () => addon.memset(b, 1n, 1, 0),
     () => addon.allocateHost('4096'),
-    () => addon.allocateAcl(4096, 0, 42),
+    () => addon.allocateAcl(4096, 0, 42, 'acl', DVPP_LIMIT),
   ];
   for (const call of type) assert.throws(call, TypeError);
   // V8 reports a view left past the end by a shrink as empty (or the addon refuses it): either
@@ -148,28 +150,43 @@ function exerciseAclFaults(b) {
   assert.equal(withEnv('ACL_DOUBLE_FAIL_MEMCPY', '107000', () => addon.write(b, 0, new Uint8Array(8))).op, 'aclrtMemcpy');
   assert.equal(withEnv('ACL_DOUBLE_FAIL_MEMCPY', '107000', () => addon.read(b, 0, new Uint8Array(8))).op, 'aclrtMemcpy');
   assert.equal(withEnv('ACL_DOUBLE_FAIL_MEMCPY', '107000', () => addon.copy(b, 128, 0, 8)).op, 'aclrtMemcpy');
-  assert.equal(withEnv('ACL_DOUBLE_FAIL_MALLOC', '1', () => addon.allocateAcl(4096, 0, libraryDir)).error, 207001);
-  assert.equal(addon.allocateAcl(4096, 7, libraryDir).op, 'aclrtSetDevice');
-  const failing = block(addon.allocateAcl(4096, 0, libraryDir));
+  assert.equal(withEnv('ACL_DOUBLE_FAIL_MALLOC', '1', () => addon.allocateAcl(4096, 0, libraryDir, 'acl', DVPP_LIMIT)).error, 207001);
+  assert.equal(addon.allocateAcl(4096, 7, libraryDir, 'acl', DVPP_LIMIT).op, 'aclrtSetDevice');
+  const failing = block(addon.allocateAcl(4096, 0, libraryDir, 'acl', DVPP_LIMIT));
   assert.equal(withEnv('ACL_DOUBLE_FAIL_FREE', '1', () => addon.free(failing)).op, 'acldvppFree');
   assert.equal(addon.free(failing), false);
+  // The V2 and runtime allocators' faults, and the misaligned base every allocator refuses.
+  assert.equal(withEnv('ACL_DOUBLE_FAIL_HIMPI_MALLOC', '1', () => addon.allocateAcl(4096, 0, libraryDir, 'himpi', DVPP_LIMIT)).op, 'hi_mpi_dvpp_malloc');
+  assert.equal(withEnv('ACL_DOUBLE_FAIL_RT_MALLOC', '1', () => addon.allocateAcl(4096, 0, libraryDir, 'rt', DVPP_LIMIT)).error, 207001);
+  assert.equal(withEnv('ACL_DOUBLE_MISALIGN', '64', () => addon.allocateAcl(4096, 0, libraryDir, 'himpi', DVPP_LIMIT)).error, 200000);
+  const himpi = block(addon.allocateAcl(4096, 0, libraryDir, 'himpi', DVPP_LIMIT));
+  assert.equal(withEnv('ACL_DOUBLE_FAIL_HIMPI_FREE', '1', () => addon.free(himpi)).op, 'hi_mpi_dvpp_free');
+  const rt = block(addon.allocateAcl(4096, 0, libraryDir, 'rt', DVPP_LIMIT));
+  assert.equal(withEnv('ACL_DOUBLE_FAIL_RT_FREE', '1', () => addon.free(rt)).op, 'aclrtFree');
 }
 
 function exerciseAcl() {
   // Once loaded, the ACL libraries serve the whole process, a worker's calls included.
   if (isMainThread) {
-    assert.ok('reason' in addon.allocateAcl(4096, 0, '/nonexistent'));
+    assert.ok('reason' in addon.allocateAcl(4096, 0, '/nonexistent', 'acl', DVPP_LIMIT));
     assert.ok('reason' in addon.aclProbe('/nonexistent'));
   }
   assert.ok('runtimePath' in addon.aclProbe(libraryDir));
-  const b = block(addon.allocateAcl(64 * KiB, 0, libraryDir));
+  const b = block(addon.allocateAcl(64 * KiB, 0, libraryDir, 'acl', DVPP_LIMIT));
   exerciseBytes(b);
   exerciseErrors(b);
   // A worker's process.env is its own copy, which the double's getenv() never sees.
   if (isMainThread) exerciseAclFaults(b);
   exerciseFree(b);
-  for (let i = 0; i < 10; i++) block(addon.allocateAcl(4096, 0, libraryDir));
-  keep.push(block(addon.allocateAcl(8 * KiB, 0, libraryDir)));
+  for (const allocator of ['himpi', 'rt']) {
+    const other = block(addon.allocateAcl(64 * KiB, 0, libraryDir, allocator, DVPP_LIMIT));
+    exerciseBytes(other);
+    exerciseFree(other);
+  }
+  // Refused by the process's DVPP address-space count before any ACL call.
+  assert.ok('inUse' in addon.allocateAcl(8 * KiB, 0, libraryDir, 'himpi', 4 * KiB));
+  for (let i = 0; i < 10; i++) block(addon.allocateAcl(4096, 0, libraryDir, ['acl', 'himpi', 'rt'][i % 3], DVPP_LIMIT));
+  for (const allocator of ['acl', 'himpi', 'rt']) keep.push(block(addon.allocateAcl(8 * KiB, 0, libraryDir, allocator, DVPP_LIMIT)));
 }
 
 async function collect() {

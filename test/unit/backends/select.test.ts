@@ -54,7 +54,7 @@ describe('selectBackend', () => {
   });
 
   it('answers one bad backend string with one error: a RangeError, from the option and the environment', () => {
-    const expected = "one of 'auto', 'acl', 'host', 'js'";
+    const expected = "one of 'auto', 'acl', 'himpi', 'rt', 'host', 'js'";
     const message = (name: string) => `Expected ${expected} for ${name} but received "cuda" of type string`;
     const thrown = (action: () => unknown): { type: string; message: string } => {
       try {
@@ -72,6 +72,6 @@ describe('selectBackend', () => {
       type: 'TypeError',
       message: `Expected ${expected} for options.backend but received 1 of type number`,
     });
-    expect(BACKEND_CHOICES).toEqual(['auto', 'acl', 'host', 'js']);
+    expect(BACKEND_CHOICES).toEqual(['auto', 'acl', 'himpi', 'rt', 'host', 'js']);
   });
 });

@@ -37,7 +37,7 @@ describe('parseInteger, parseSeconds, parseBackend', () => {
     expect(parseSeconds('--seconds', '0.5', 60)).toBe(0.5);
     for (const text of ['0', '-1', '61', 'soon', '1e3']) expect(() => parseSeconds('--seconds', text, 60)).toThrow(UsageError);
     expect(parseBackend('host')).toBe('host');
-    expect(() => parseBackend('cuda')).toThrow(/--backend expects one of auto, acl, host, js, got 'cuda'/);
+    expect(() => parseBackend('cuda')).toThrow(/--backend expects one of auto, acl, himpi, rt, host, js, got 'cuda'/);
   });
 });
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // No public object has a member that docs/api.md does not name: the own and inherited members
-// of a Pool, a Segment, a Scope, a PoolRecording and the pyACL skin (its media and rt objects) are compared with
+// of a Pool, a Segment, a Scope, a PoolRecording and the pyACL skin (its media, himpi and rt objects) are compared with
 // allow-lists read from docs/api.md's headings and tables. An internal helper made public by
 // accident (a method, a field, a symbol) fails here, and so does a documented member gone missing.
 
@@ -57,6 +57,7 @@ describe('the public objects have exactly the documented members', () => {
     ['PoolRecording', recording, documented(section('class PoolRecording'), 'recording')],
     ['pyACL skin', acl, documented(section('createAclCompat'), 'acl')],
     ['acl.media', acl.media, documented(section('createAclCompat'), 'acl.media')],
+    ['acl.himpi', acl.himpi, documented(section('createAclCompat'), 'acl.himpi')],
     ['acl.rt', acl.rt, documented(section('createAclCompat'), 'acl.rt')],
   ])('%s', (_name, value, allowed) => {
     expect(allowed.length).toBeGreaterThan(0);
