@@ -3,6 +3,9 @@
 // failure. `instanceof` is answered by a Symbol.for brand, so it holds across two loaded copies
 // of the package (undici's pattern).
 
+import { formatBytes } from './format.js';
+import type { PoolStats } from './pool-stats.js';
+
 const kDvppPoolError = Symbol.for('dvpp-pool.error');
 
 function brandOf(code: string): symbol {
@@ -30,22 +33,55 @@ export class DvppPoolError extends Error {
   }
 }
 
-/** `acquire` found no free range large enough. Retry after releases, or use `acquireAsync`. */
+/** Tags an out-of-room message names, the largest first. */
+const MESSAGE_TAGS = 3;
+
+const segments = (count: number): string => `${count} segment${count === 1 ? '' : 's'}`;
+
+/**
+ * How full the pool was, for the message of an out-of-room error: used, free and the largest
+ * free range, and the tags holding the most bytes (with the untagged bytes and the tags past
+ * stats' table where they are among the largest).
+ */
+function roomSummary(stats: PoolStats): string {
+  const holders = Object.entries(stats.tags).map(([tag, figures]) => [JSON.stringify(tag), figures.liveBytes, figures.liveSegments] as const);
+  const { otherTags } = stats;
+  if (otherTags.liveSegments > 0) holders.push(['(other tags)', otherTags.liveBytes, otherTags.liveSegments]);
+  const tagged = holders.reduce((sum, [, bytes]) => sum + bytes, 0);
+  const untaggedSegments = stats.liveSegments - holders.reduce((sum, [, , count]) => sum + count, 0);
+  if (untaggedSegments > 0) holders.push(['(untagged)', stats.usedBytes - tagged, untaggedSegments]);
+  const largest = holders
+    .filter(([, bytes]) => bytes > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, MESSAGE_TAGS)
+    .map(([tag, bytes, count]) => `${tag} ${formatBytes(bytes)} in ${segments(count)}`);
+  const used = `used ${formatBytes(stats.usedBytes)} of ${formatBytes(stats.capacity)} in ${segments(stats.liveSegments)}`;
+  const free = `free ${formatBytes(stats.freeBytes)}, the largest free range ${formatBytes(stats.largestFreeRange)}`;
+  return `${used}, ${free}${largest.length === 0 ? '' : `; largest holders: ${largest.join(', ')}`}`;
+}
+
+/**
+ * `acquire` found no free range large enough. Retry after releases, or use `acquireAsync`.
+ * The message says how full the pool was; `stats` has every figure.
+ */
 export class PoolExhaustedError extends DvppPoolError {
   static readonly CODE = 'ERR_DVPP_POOL_EXHAUSTED';
   /** `len` as asked, in bytes. */
   readonly requested: number;
   /** Bytes of the largest free range at the time of the failure. */
   readonly largestFree: number;
+  /** `pool.stats()` at the time of the failure. */
+  readonly stats: PoolStats;
 
-  constructor(requested: number, largestFree: number, capacity: number) {
+  constructor(requested: number, stats: PoolStats) {
     super(
       PoolExhaustedError.CODE,
-      `Pool exhausted: cannot acquire ${requested} bytes; the largest free range is ${largestFree} of ${capacity} bytes. ` +
+      `Pool exhausted: cannot acquire ${requested} bytes (${roomSummary(stats)}). ` +
         'Release segments first, wait with acquireAsync(), or create a larger pool.',
     );
     this.requested = requested;
-    this.largestFree = largestFree;
+    this.largestFree = stats.largestFreeRange;
+    this.stats = stats;
   }
 }
 
@@ -65,19 +101,23 @@ export class PoolClosedError extends DvppPoolError {
   }
 }
 
-/** `acquireAsync` waited `timeoutMs` without the room it needed becoming free. */
+/** `acquireAsync` waited `timeoutMs` without the room it needed becoming free. The message says how full the pool was; `stats` has every figure. */
 export class AcquireTimeoutError extends DvppPoolError {
   static readonly CODE = 'ERR_DVPP_ACQUIRE_TIMEOUT';
+  /** `len` as asked, in bytes. */
   readonly requested: number;
   readonly timeoutMs: number;
-  constructor(requested: number, timeoutMs: number) {
+  /** `pool.stats()` when the wait timed out (the timed-out call still counted as waiting). */
+  readonly stats: PoolStats;
+  constructor(requested: number, timeoutMs: number, stats: PoolStats) {
     super(
       AcquireTimeoutError.CODE,
-      `acquireAsync(${requested}) timed out after ${timeoutMs} ms waiting for free space. ` +
+      `acquireAsync(${requested}) timed out after ${timeoutMs} ms waiting for free space (${roomSummary(stats)}). ` +
         'Release segments sooner, raise timeoutMs, or create a larger pool.',
     );
     this.requested = requested;
     this.timeoutMs = timeoutMs;
+    this.stats = stats;
   }
 }
 

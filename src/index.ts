@@ -13,8 +13,8 @@ export type { PoolRecording, RecordedEvent, RecordedEventKind } from './pool/rec
 export { TraceFormatError, decodeTrace, encodeTrace, readTraceFile, writeTraceFile } from './trace/format.js';
 export type { Trace } from './trace/format.js';
 export type { PoolBackendKind } from './backends/select.js';
-export { STATS_VERSION } from './pool/stats.js';
-export type { PoolStats } from './pool/stats.js';
+export { MAX_TAGS, STATS_VERSION } from './pool-stats.js';
+export type { PoolStats, TagStats } from './pool-stats.js';
 export type { PoolSnapshot, SnapshotFreeRange, SnapshotSegment } from './pool/snapshot.js';
 export { LEAK_WARNING_CODE, LEAK_WARNING_TYPE } from './pool/leaks.js';
 export { snapshotToSVG } from './viz/svg.js';

@@ -12,7 +12,7 @@ import { createPool } from '../pool/pool.js';
 import { MAX_RECORDING_EVENTS } from '../pool/options.js';
 import type { PoolSnapshot } from '../pool/snapshot.js';
 import type { PoolRecording } from '../pool/recording.js';
-import type { PoolStats } from '../pool/stats.js';
+import type { PoolStats } from '../pool-stats.js';
 import { writeTraceFile } from '../trace/format.js';
 import { type Command, type CommandLine, UsageError, defineCommand, parseBackend, parseBytes, parseInteger, parseSeconds } from './args.js';
 import { Pipeline, REFERENCE_FRAMES, STAGE_PRIORITY, STALL_MS, type Stage, smallestPoolBytes, worstCaseBytes } from './demo-pipeline.js';

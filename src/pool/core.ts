@@ -11,7 +11,7 @@
 // false match (docs/architecture.md, "Liveness").
 
 import { DVPP_ADDR_ALIGN, granulesOf, segmentSizeOf } from '../constants.js';
-import { ForkedProcessError, InvalidSegmentError, PoolClosedError } from '../errors.js';
+import { AcquireTimeoutError, ForkedProcessError, InvalidSegmentError, PoolClosedError } from '../errors.js';
 import { NO_SPACE, TlsfEngine } from '../engine/index.js';
 import type { Backend, BackendBlock } from '../backends/backend.js';
 import { invalidMessage, numberError } from '../validate.js';
@@ -31,8 +31,10 @@ import {
 import { Recorder } from './recorder.js';
 import type { PoolRecording } from './recording.js';
 import { type Segment, newSegment, segmentCore, segmentLength, segmentNode, segmentOffset, segmentTag } from './segment.js';
+import type { PoolStats } from '../pool-stats.js';
+import { type ExhaustedOperation, ExhaustedReporter, type ExhaustedReport } from './exhausted.js';
 import { buildSnapshot, type PoolSnapshot } from './snapshot.js';
-import { buildStats, type PoolCounters, type PoolStats } from './stats.js';
+import { PoolCounters, TagLedger, buildStats } from './stats.js';
 import type { Pool } from './pool.js';
 import { Waiter, WaitQueue, type WaitOwner } from './waiters.js';
 
@@ -53,7 +55,11 @@ export class PoolCore {
   readonly engine: TlsfEngine;
   readonly zeroOnAcquire: boolean;
   readonly waiters: WaitQueue;
-  readonly counters: PoolCounters = { acquires: 0, releases: 0, failures: 0, resets: 0 };
+  readonly counters = new PoolCounters();
+  /** Live bytes, live segments and peaks per tag. */
+  readonly tags = new TagLedger();
+  /** createPool's onExhausted, when given. */
+  readonly exhausted: ExhaustedReporter | undefined;
   /** The public Pool over this core: what its segments report as `segment.pool`. */
   readonly pool: Pool;
   /** Live segments by engine node; holes are undefined. */
@@ -72,7 +78,14 @@ export class PoolCore {
   readonly pid = process.pid;
 
   /** Takes ownership of `block` (zeroed by the backend, its contract); frees it if the engine cannot be built. */
-  constructor(pool: Pool, backend: Backend, block: BackendBlock, capacity: number, zeroOnAcquire: boolean) {
+  constructor(
+    pool: Pool,
+    backend: Backend,
+    block: BackendBlock,
+    capacity: number,
+    zeroOnAcquire: boolean,
+    onExhausted: ((report: ExhaustedReport) => void) | undefined,
+  ) {
     try {
       this.engine = new TlsfEngine(capacity / GRANULE);
     } catch (error) {
@@ -86,7 +99,11 @@ export class PoolCore {
     this.capacityGranules = capacity / GRANULE;
     this.baseAddress = block.base;
     this.zeroOnAcquire = zeroOnAcquire;
-    this.waiters = new WaitQueue((waiter) => this.#serve(waiter));
+    this.exhausted = onExhausted === undefined ? undefined : new ExhaustedReporter(onExhausted);
+    this.waiters = new WaitQueue(
+      (waiter) => this.#serve(waiter),
+      (waiter, timeoutMs) => this.#timedOut(waiter, timeoutMs),
+    );
   }
 
   get closed(): boolean {
@@ -100,7 +117,7 @@ export class PoolCore {
   }
 
   /** acquire/tryAcquire: the segment, or undefined (counted as a failure) when there is no room. */
-  acquireNow(operation: string, len: number, options: AcquireOptions | undefined): Segment | undefined {
+  acquireNow(operation: ExhaustedOperation, len: number, options: AcquireOptions | undefined): Segment | undefined {
     if (this.closed) throw new PoolClosedError(operation);
     if (!Number.isSafeInteger(len) || len <= 0) throw lenError(len);
     let tag: string | undefined;
@@ -118,6 +135,7 @@ export class PoolCore {
     if (segment === undefined) {
       this.counters.failures++;
       this.recorder?.failed(len, tag);
+      this.exhausted?.report(operation, len, () => this.snapshot());
     }
     return segment;
   }
@@ -197,7 +215,13 @@ export class PoolCore {
     }
     const segment = newSegment(this, node, offset, len, tag);
     this.segments[node] = segment;
-    this.counters.acquires++;
+    const counters = this.counters;
+    counters.acquires++;
+    counters.requestedBytes += len;
+    counters.acquiredGranulesTotal += granules;
+    if ((counters.usedGranules += granules) > counters.peakUsedGranules) counters.peakUsedGranules = counters.usedGranules;
+    if (++counters.liveSegments > counters.peakLiveSegments) counters.peakLiveSegments = counters.liveSegments;
+    if (tag !== undefined) this.tags.acquired(tag, granules);
     this.recorder?.acquired(node, offset / GRANULE, len, tag);
     return segment;
   }
@@ -212,7 +236,15 @@ export class PoolCore {
       throw new Error(`Pool bookkeeping broken: the engine refused to free node ${node} of a live segment`);
     }
     this.segments[node] = undefined;
-    this.counters.releases++;
+    const length = segmentLength(segment);
+    const granules = granulesOf(length);
+    const counters = this.counters;
+    counters.releases++;
+    counters.requestedBytes -= length;
+    counters.usedGranules -= granules;
+    counters.liveSegments--;
+    const tag = segmentTag(segment);
+    if (tag !== undefined) this.tags.released(tag, granules);
     this.recorder?.released(node, segment);
     if (this.waiters.size !== 0) this.waiters.drain();
   }
@@ -260,8 +292,13 @@ export class PoolCore {
 
   /** Releases every segment at once (their handles become invalid), then serves waiters. */
   reset(): void {
-    this.counters.releases += this.engine.liveCount;
-    this.counters.resets++;
+    const counters = this.counters;
+    counters.releases += counters.liveSegments;
+    counters.resets++;
+    counters.liveSegments = 0;
+    counters.usedGranules = 0;
+    counters.requestedBytes = 0;
+    this.tags.reset();
     this.engine.reset();
     this.segments = [];
     this.recorder?.reset();
@@ -270,7 +307,14 @@ export class PoolCore {
 
   stats(): PoolStats {
     if (this.finalStats !== undefined) return this.finalStats;
-    return buildStats(this.capacity, GRANULE, this.engine, this.counters, this.waiters.size);
+    return buildStats(this.capacity, GRANULE, this.engine.largestFree(), this.counters, this.waiters, this.tags);
+  }
+
+  /** The peaks (used bytes, live segments, waiting, the longest wait, each tag's bytes) start again from now. */
+  resetPeak(): void {
+    this.counters.resetPeak();
+    this.waiters.resetPeak();
+    this.tags.resetPeak();
   }
 
   snapshot(): PoolSnapshot {
@@ -329,6 +373,12 @@ export class PoolCore {
     }
     if (segment !== undefined) waiter.owner?.segments.push(segment);
     return segment;
+  }
+
+  /** The reason a wait that timed out rejects with, told to onExhausted first. */
+  #timedOut(waiter: Waiter, timeoutMs: number): AcquireTimeoutError {
+    this.exhausted?.report('acquireAsync', waiter.len, () => this.snapshot());
+    return new AcquireTimeoutError(waiter.len, timeoutMs, this.stats());
   }
 
   #deadReason(segment: Segment): string {

@@ -15,6 +15,7 @@ import {
   requireString,
 } from '../validate.js';
 import { isAbortSignal } from './abort-signal.js';
+import type { ExhaustedReport } from './exhausted.js';
 
 /** Options of {@link createPool}. */
 export interface PoolOptions {
@@ -45,6 +46,15 @@ export interface PoolOptions {
    * @defaultValue `false`
    */
   record?: boolean | RecordingOptions | undefined;
+  /**
+   * Called, synchronously, each time an acquire finds no room: `acquire` (before it throws
+   * `PoolExhaustedError`), `tryAcquire` (before it returns `undefined`), a scope's, pyACL's
+   * `dvpp_malloc`, and an `acquireAsync` that times out (before it rejects). It gets the
+   * operation, `len`, `pool.summary()`'s text and a snapshot of that moment. Not called again
+   * while it runs; what it throws is reported as a process warning, never thrown at the acquire.
+   * @defaultValue none
+   */
+  onExhausted?: ((report: ExhaustedReport) => void) | undefined;
 }
 
 /** Options of `pool.startRecording` and of createPool's `record`. */
@@ -108,6 +118,7 @@ export interface ParsedPoolOptions {
   readonly zeroOnAcquire: boolean;
   /** The recording to start with the pool, if any. */
   readonly record: ParsedRecordingOptions | undefined;
+  readonly onExhausted: ((report: ExhaustedReport) => void) | undefined;
 }
 
 /** Recording options after parsing. */
@@ -116,7 +127,7 @@ export interface ParsedRecordingOptions {
   readonly stacks: boolean;
 }
 
-const POOL_KEYS = ['size', 'backend', 'deviceId', 'acl', 'zeroOnAcquire', 'record'] as const;
+const POOL_KEYS = ['size', 'backend', 'deviceId', 'acl', 'zeroOnAcquire', 'record', 'onExhausted'] as const;
 const ACL_KEYS = ['libraryDir'] as const;
 const RECORDING_KEYS = ['maxEvents', 'stacks'] as const;
 /** The default ring: about 33 MB once full. */
@@ -163,7 +174,13 @@ export function parsePoolOptions(input: unknown): ParsedPoolOptions {
     libraryDir,
     zeroOnAcquire: optionalBoolean('options.zeroOnAcquire', options['zeroOnAcquire']) ?? false,
     record: parseRecordOption(options['record']),
+    onExhausted: optionalFunction('options.onExhausted', options['onExhausted']),
   };
+}
+
+function optionalFunction<F>(name: string, value: unknown): F | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new TypeError(invalidMessage(name, 'function', value));
+  return value as F | undefined;
 }
 
 /** createPool's `record`: false or absent for none, true for the defaults, or recording options. */

@@ -25,7 +25,7 @@ import { formatSummary } from './summary.js';
 import { Scope } from './scope.js';
 import type { Segment } from './segment.js';
 import type { PoolSnapshot } from './snapshot.js';
-import type { PoolStats } from './stats.js';
+import type { PoolStats } from '../pool-stats.js';
 
 /** What `pool.backend` tells: the kind in use and, when `auto` fell back, why. */
 export interface PoolBackendInfo {
@@ -92,7 +92,7 @@ export class Pool {
     const backend = chosen.backend;
     // Zeroed by the backend (its contract), which meets the vendor's memset-before-use rule.
     const block = backend.allocate(parsed.capacity);
-    this.#core = new PoolCore(this, backend, block, parsed.capacity, parsed.zeroOnAcquire);
+    this.#core = new PoolCore(this, backend, block, parsed.capacity, parsed.zeroOnAcquire, parsed.onExhausted);
     if (parsed.record !== undefined) this.#core.startRecording(parsed.record);
     this.#backend = Object.freeze(
       chosen.fallbackReason === undefined ? { kind: backend.kind } : { kind: backend.kind, fallbackReason: chosen.fallbackReason },
@@ -124,7 +124,7 @@ export class Pool {
   /**
    * Acquires a segment of `segmentSize(len)` bytes at a 128-aligned offset. Never waits.
    * @param len - bytes needed, a positive safe integer.
-   * @throws {PoolExhaustedError} no free range is large enough (`requested`, `largestFree`).
+   * @throws {PoolExhaustedError} no free range is large enough (`requested`, `largestFree`, `stats`); `onExhausted` was told first.
    * @throws {TypeError | RangeError} `len` is not a positive safe integer, or a bad option.
    * @throws {PoolClosedError} the pool is closed.
    * @example
@@ -135,7 +135,7 @@ export class Pool {
   acquire(len: number, options?: AcquireOptions): Segment {
     const core = this.#core;
     const segment = core.acquireNow('acquire', len, options);
-    if (segment === undefined) throw new PoolExhaustedError(len, core.engine.largestFree() * GRANULE, this.capacity);
+    if (segment === undefined) throw new PoolExhaustedError(len, core.stats());
     return segment;
   }
 
@@ -202,9 +202,20 @@ export class Pool {
     this.#core.reset();
   }
 
-  /** Figures of the pool, O(1). After `close()`, the figures at close. */
+  /** Figures of the pool (docs/api.md, "Stats"), O(1) but for the tag table (at most 256 tags). After `close()`, the figures at close. */
   stats(): PoolStats {
     return this.#core.stats();
+  }
+
+  /**
+   * Starts the peaks of `stats()` again from the figures now, as PyTorch's
+   * `reset_peak_memory_stats`: `peakUsedBytes`, `peakLiveSegments`, `peakWaiting` and each tag's
+   * `peakBytes` become the current value, `waitMsMax` 0. Nothing else changes. O(tags).
+   * @throws {PoolClosedError} the pool is closed.
+   */
+  resetPeak(): void {
+    if (this.closed) throw new PoolClosedError('reset the peaks');
+    this.#core.resetPeak();
   }
 
   /**

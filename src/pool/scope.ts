@@ -78,18 +78,21 @@ export class Scope {
   /**
    * Rejects this scope's pending `acquireAsync` calls with `ScopeReleasedError`, then releases
    * every segment acquired through it that is still live (skipping ones released on their own,
-   * reset away or of a closed pool); never throws for those.
+   * reset away or of a closed pool); never throws for those. Waiters are offered the room once,
+   * after all of it is free.
    */
   releaseAll(): void {
     const ledger = this.#ledger;
-    // Waits first, all of them before any room is re-offered, so none of this scope's waits is
-    // served (and then released below) while they are cancelled.
-    if (ledger.pending.size !== 0) coreOf(this.pool).waiters.cancelAll(ledger.pending, (waiter) => new ScopeReleasedError(waiter.len));
     const segments = ledger.segments;
     ledger.segments = [];
-    for (const segment of segments) {
-      if (!segment.released) this.pool.release(segment);
-    }
+    // Nobody is served until the end, so none of this scope's waits is served (and then
+    // released here) while they are cancelled, and no waiter gets the room piece by piece.
+    coreOf(this.pool).waiters.hold(() => {
+      if (ledger.pending.size !== 0) coreOf(this.pool).waiters.cancelAll(ledger.pending, (waiter) => new ScopeReleasedError(waiter.len));
+      for (const segment of segments) {
+        if (!segment.released) this.pool.release(segment);
+      }
+    });
   }
 
   /** Same as {@link Scope.releaseAll}: `using scope = pool.scope()` releases at block end. */

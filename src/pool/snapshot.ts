@@ -4,7 +4,7 @@
 // whose 128-aligned footprint is the range) and every free range is listed as is, so footprints
 // plus free ranges cover `capacity` exactly. O(ranges); meant for tools, not for the hot path.
 
-import type { PoolStats } from './stats.js';
+import type { PoolStats } from '../pool-stats.js';
 
 /** One live segment in a {@link PoolSnapshot}. */
 export interface SnapshotSegment {

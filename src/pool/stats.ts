@@ -1,76 +1,137 @@
 // SPDX-License-Identifier: MIT
-// PoolStats: the figures pool.stats() reports, all O(1) to gather. Byte figures count
-// footprints (each segment's `alignUp(size, 128)`), so `usedBytes + freeBytes === capacity`;
-// `acquires - releases === liveSegments` holds because reset() counts what it released.
+// The figures of pool.stats() (their shape: ../pool-stats.ts), each kept as it happens so that
+// gathering them is O(1): the core's counters, the wait queue's figures and the per-tag ledger,
+// whose table is bounded by MAX_TAGS.
 
-/** Version of the {@link PoolStats} shape; bumped when a field changes name or meaning (2: largestFreeBlock became largestFreeRange). */
-export const STATS_VERSION = 2;
+import { MAX_TAGS, STATS_VERSION, type PoolStats, type TagStats } from '../pool-stats.js';
 
-/** What `pool.stats()` returns. Bytes unless named otherwise. */
-export interface PoolStats {
-  /** Shape version, {@link STATS_VERSION}. */
-  readonly statsVersion: number;
-  /** Usable bytes of the block: `options.size` rounded down to a multiple of 128. */
-  readonly capacity: number;
-  /** Sum of the live segments' footprints (`alignUp(size, 128)` each). */
-  readonly usedBytes: number;
-  /** `capacity - usedBytes`. */
-  readonly freeBytes: number;
-  /** Highest `usedBytes` seen since the pool was created (reset does not lower it). */
-  readonly peakUsedBytes: number;
-  /** Segments acquired and not yet released. */
-  readonly liveSegments: number;
-  /** Bytes of the largest free range: the largest footprint an acquire can get now. */
-  readonly largestFreeRange: number;
-  /** Successful acquisitions, by any path (acquire, tryAcquire, acquireAsync, scopes). */
-  readonly acquires: number;
-  /** Segments returned to the pool, including those returned by `reset()`. */
-  readonly releases: number;
-  /** `acquire`/`tryAcquire` calls (and pyACL `dvpp_malloc` calls) that found no room. */
-  readonly failures: number;
-  /** Calls to `reset()`. */
-  readonly resets: number;
-  /** `acquireAsync` calls waiting for room now. */
-  readonly waiting: number;
+/** The figures the core counts itself as segments come and go, in granules where they are sizes. */
+export class PoolCounters {
+  acquires = 0;
+  releases = 0;
+  failures = 0;
+  resets = 0;
+  usedGranules = 0;
+  peakUsedGranules = 0;
+  liveSegments = 0;
+  peakLiveSegments = 0;
+  requestedBytes = 0;
+  acquiredGranulesTotal = 0;
+
+  /** The peaks start again from the figures now. */
+  resetPeak(): void {
+    this.peakUsedGranules = this.usedGranules;
+    this.peakLiveSegments = this.liveSegments;
+  }
 }
 
-/** The counters the pool keeps itself (the engine keeps the rest). */
-export interface PoolCounters {
-  acquires: number;
-  releases: number;
-  failures: number;
-  resets: number;
+/** The wait queue's side of the figures. */
+export interface WaitFigures {
+  readonly size: number;
+  readonly peakWaiting: number;
+  readonly waits: number;
+  readonly timeouts: number;
+  readonly aborts: number;
+  readonly waitMsTotal: number;
+  readonly waitMsMax: number;
 }
 
-/** The engine's side of the figures, in granules. */
-export interface EngineFigures {
-  readonly usedGranules: number;
-  readonly peakUsedGranules: number;
-  readonly liveCount: number;
-  largestFree(): number;
+/** Per-tag figures, in granules; see {@link TagLedger}. */
+class TagFigures {
+  liveGranules = 0;
+  liveSegments = 0;
+  peakGranules = 0;
+
+  stats(granule: number): TagStats {
+    return Object.freeze({ liveBytes: this.liveGranules * granule, liveSegments: this.liveSegments, peakBytes: this.peakGranules * granule });
+  }
 }
 
-/** Builds a frozen {@link PoolStats} from the pool's counters and the engine's figures. */
+/**
+ * Live bytes, live segments and peak bytes per tag. The first {@link MAX_TAGS} distinct tags get
+ * an entry each, kept for the pool's life (so a tag's release finds the entry its acquire used);
+ * every later tag is summed in one entry for the rest. O(1) per acquire and release.
+ */
+export class TagLedger {
+  readonly #byTag = new Map<string, TagFigures>();
+  readonly #other = new TagFigures();
+
+  acquired(tag: string, granules: number): void {
+    let figures = this.#byTag.get(tag);
+    if (figures === undefined) {
+      figures = this.#byTag.size < MAX_TAGS ? new TagFigures() : this.#other;
+      if (figures !== this.#other) this.#byTag.set(tag, figures);
+    }
+    figures.liveGranules += granules;
+    figures.liveSegments++;
+    if (figures.liveGranules > figures.peakGranules) figures.peakGranules = figures.liveGranules;
+  }
+
+  released(tag: string, granules: number): void {
+    const figures = this.#byTag.get(tag) ?? this.#other;
+    figures.liveGranules -= granules;
+    figures.liveSegments--;
+  }
+
+  /** Every segment was released at once (pool.reset()). */
+  reset(): void {
+    for (const figures of this.#all()) {
+      figures.liveGranules = 0;
+      figures.liveSegments = 0;
+    }
+  }
+
+  resetPeak(): void {
+    for (const figures of this.#all()) figures.peakGranules = figures.liveGranules;
+  }
+
+  /** `tags` and `otherTags` of the stats: a frozen record without a prototype (a tag may be any string, `__proto__` too). */
+  stats(granule: number): { readonly tags: Readonly<Record<string, TagStats>>; readonly otherTags: TagStats } {
+    const tags = Object.create(null) as Record<string, TagStats>;
+    for (const [tag, figures] of this.#byTag) tags[tag] = figures.stats(granule);
+    return { tags: Object.freeze(tags), otherTags: this.#other.stats(granule) };
+  }
+
+  *#all(): IterableIterator<TagFigures> {
+    yield* this.#byTag.values();
+    yield this.#other;
+  }
+}
+
+/** Builds a frozen {@link PoolStats} from the pool's counters, the wait queue's and the tag ledger. */
 export function buildStats(
   capacity: number,
   granule: number,
-  engine: EngineFigures,
+  largestFreeGranules: number,
   counters: Readonly<PoolCounters>,
-  waiting: number,
+  waits: WaitFigures,
+  tags: TagLedger,
 ): PoolStats {
-  const usedBytes = engine.usedGranules * granule;
+  const usedBytes = counters.usedGranules * granule;
+  const acquiredBytesTotal = counters.acquiredGranulesTotal * granule;
   return Object.freeze({
     statsVersion: STATS_VERSION,
     capacity,
     usedBytes,
+    requestedBytes: counters.requestedBytes,
     freeBytes: capacity - usedBytes,
-    peakUsedBytes: engine.peakUsedGranules * granule,
-    liveSegments: engine.liveCount,
-    largestFreeRange: engine.largestFree() * granule,
+    peakUsedBytes: counters.peakUsedGranules * granule,
+    liveSegments: counters.liveSegments,
+    peakLiveSegments: counters.peakLiveSegments,
+    largestFreeRange: largestFreeGranules * granule,
     acquires: counters.acquires,
     releases: counters.releases,
+    acquiredBytesTotal,
+    releasedBytesTotal: acquiredBytesTotal - usedBytes,
     failures: counters.failures,
     resets: counters.resets,
-    waiting,
+    waiting: waits.size,
+    peakWaiting: waits.peakWaiting,
+    waits: waits.waits,
+    timeouts: waits.timeouts,
+    aborts: waits.aborts,
+    waitMsTotal: waits.waitMsTotal,
+    waitMsMax: waits.waitMsMax,
+    ...tags.stats(granule),
   });
 }

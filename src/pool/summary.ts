@@ -16,15 +16,15 @@ const LABEL = 22;
 const FIGURE = 12;
 
 const row = (label: string, figure: string, note = ''): string => `${label.padEnd(LABEL)}${figure.padStart(FIGURE)}${note === '' ? '' : `  ${note}`}`;
+const formatMs = (ms: number): string => `${ms.toFixed(1)} ms`;
 const percent = (part: number, whole: number): string => (whole === 0 ? '0.0%' : `${((part / whole) * 100).toFixed(1)}%`);
 
 /** The report of `snapshot`, lines joined with `\n` and ending in one. */
 export function formatSummary(snapshot: PoolSnapshot): string {
   const { stats, segments } = snapshot;
-  let requested = 0;
+  const requested = stats.requestedBytes;
   const byTag = new Map<string, { count: number; bytes: number }>();
   for (const segment of segments) {
-    requested += segment.length;
     const tag = segment.tag ?? UNTAGGED;
     const entry = byTag.get(tag) ?? { count: 0, bytes: 0 };
     entry.count++;
@@ -40,12 +40,14 @@ export function formatSummary(snapshot: PoolSnapshot): string {
     row('free', formatBytes(stats.freeBytes), percent(stats.freeBytes, stats.capacity)),
     row('largest free range', formatBytes(stats.largestFreeRange), `fragmentation ${(fragmentation * 100).toFixed(1)}% (free bytes outside it)`),
     row('peak used', formatBytes(stats.peakUsedBytes), percent(stats.peakUsedBytes, stats.capacity)),
-    row('live segments', formatCount(stats.liveSegments)),
-    row('acquires', formatCount(stats.acquires)),
-    row('releases', formatCount(stats.releases)),
+    row('live segments', formatCount(stats.liveSegments), `peak ${formatCount(stats.peakLiveSegments)}`),
+    row('acquires', formatCount(stats.acquires), `${formatBytes(stats.acquiredBytesTotal)} in all`),
+    row('releases', formatCount(stats.releases), `${formatBytes(stats.releasedBytesTotal)} in all`),
     row('failures', formatCount(stats.failures), 'acquires that found no room'),
     row('resets', formatCount(stats.resets)),
-    row('waiting', formatCount(stats.waiting), 'acquireAsync calls waiting now'),
+    row('waiting', formatCount(stats.waiting), `acquireAsync calls waiting now, peak ${formatCount(stats.peakWaiting)}`),
+    row('waits', formatCount(stats.waits), `${formatCount(stats.timeouts)} timed out, ${formatCount(stats.aborts)} aborted`),
+    row('wait time', `${formatMs(stats.waitMsTotal)}`, `longest ${formatMs(stats.waitMsMax)}`),
   ];
   const tags = [...byTag.entries()].sort((a, b) => b[1].bytes - a[1].bytes || a[0].localeCompare(b[0]));
   if (tags.length > 0) lines.push('top tags by bytes:');

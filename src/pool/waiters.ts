@@ -12,9 +12,9 @@
 // removing EventTarget listeners costs O(listeners) each in Node, so one listener per waiter made
 // N waiters on one signal cost O(N^2) to queue and to abort, and warned of a listener leak.
 
-import { AcquireTimeoutError } from '../errors.js';
 import { abortReason, isAborted, offAbort, onAbort } from './abort-signal.js';
 import type { Segment } from './segment.js';
+import type { WaitFigures } from './stats.js';
 
 /** What a scope keeps of its acquireAsync calls: the segments they got and the waits still pending. */
 export interface WaitOwner {
@@ -57,6 +57,8 @@ export class Waiter {
   groupNext: Waiter | undefined = undefined;
   /** The run of the waiter's priority; set while it is queued. */
   run: PriorityRun | undefined = undefined;
+  /** `performance.now()` when it was queued, for the wait-time figures. */
+  since = 0;
 
   constructor(
     readonly priority: number,
@@ -72,23 +74,41 @@ export class Waiter {
 
 /**
  * Waiters by priority, then arrival. `serve(waiter)` is the pool's attempt to allocate for a waiter: it
- * returns the segment, or undefined when the waiter does not fit yet.
+ * returns the segment, or undefined when the waiter does not fit yet; `timeoutReason` gives what
+ * a timed-out waiter rejects with. The queue keeps the wait figures of stats().
  */
-export class WaitQueue {
+export class WaitQueue implements WaitFigures {
   #head: Waiter | undefined = undefined;
   /** The priorities queued, highest first. */
   readonly #runs: PriorityRun[] = [];
   #size = 0;
+  /** Inside hold(): room is re-offered once, when it ends, not by each release or cancel within. */
+  #holding = false;
+  // The figures of stats() (stats.ts says what each means).
+  peakWaiting = 0;
+  waits = 0;
+  timeouts = 0;
+  aborts = 0;
+  waitMsTotal = 0;
+  waitMsMax = 0;
   readonly #groups = new Map<AbortSignal, SignalGroup>();
   readonly #serve: (waiter: Waiter) => Segment | undefined;
+  readonly #timeoutReason: (waiter: Waiter, timeoutMs: number) => unknown;
 
-  constructor(serve: (waiter: Waiter) => Segment | undefined) {
+  constructor(serve: (waiter: Waiter) => Segment | undefined, timeoutReason: (waiter: Waiter, timeoutMs: number) => unknown) {
     this.#serve = serve;
+    this.#timeoutReason = timeoutReason;
   }
 
   /** Number of pending waiters. */
   get size(): number {
     return this.#size;
+  }
+
+  /** The peaks start again from the figures now (pool.resetPeak()). */
+  resetPeak(): void {
+    this.peakWaiting = this.#size;
+    this.waitMsMax = 0;
   }
 
   /** Whether a waiter of `priority` or higher is queued: then a new call of `priority` must queue behind it. */
@@ -113,7 +133,9 @@ export class WaitQueue {
     }
     this.#link(waiter);
     waiter.queue = this;
-    this.#size++;
+    waiter.since = performance.now();
+    this.waits++;
+    if (++this.#size > this.peakWaiting) this.peakWaiting = this.#size;
     if (group !== undefined) {
       waiter.group = group;
       waiter.groupPrev = group.last;
@@ -124,12 +146,31 @@ export class WaitQueue {
     waiter.owner?.pending.add(waiter);
     if (timeoutMs !== undefined) {
       // A ref'd timer: a pending timeout keeps the event loop alive until it fires or is cleared.
-      waiter.timer = setTimeout(() => this.cancel(waiter, new AcquireTimeoutError(waiter.len, timeoutMs)), timeoutMs);
+      waiter.timer = setTimeout(() => {
+        this.timeouts++;
+        this.cancel(waiter, this.#timeoutReason(waiter, timeoutMs));
+      }, timeoutMs);
     }
   }
 
-  /** Serves waiters from the head while they fit; stops at the first that does not. */
+  /**
+   * Runs `work` (releases and cancels) and re-offers room once, after all of it: a scope's
+   * releaseAll frees all its room before anyone is served, so a large waiter sees it whole.
+   */
+  hold(work: () => void): void {
+    if (this.#holding) return work();
+    this.#holding = true;
+    try {
+      work();
+    } finally {
+      this.#holding = false;
+    }
+    this.drain();
+  }
+
+  /** Serves waiters from the head while they fit; stops at the first that does not. Waits while held. */
   drain(): void {
+    if (this.#holding) return;
     let waiter = this.#head;
     while (waiter !== undefined) {
       let segment: Segment | undefined;
@@ -196,6 +237,7 @@ export class WaitQueue {
       waiter.groupNext = undefined;
       waiter.groupPrev = undefined;
       this.#remove(waiter);
+      this.aborts++;
       waiter.reject(reason);
       waiter = next;
     }
@@ -251,6 +293,9 @@ export class WaitQueue {
     waiter.next = undefined;
     waiter.queue = undefined;
     this.#size--;
+    const waitedMs = performance.now() - waiter.since;
+    this.waitMsTotal += waitedMs;
+    if (waitedMs > this.waitMsMax) this.waitMsMax = waitedMs;
     if (waiter.timer !== undefined) clearTimeout(waiter.timer);
     waiter.timer = undefined;
     waiter.owner?.pending.delete(waiter);

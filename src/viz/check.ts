@@ -11,23 +11,38 @@
 
 import { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES, footprint, segmentSize } from '../constants.js';
 import type { PoolSnapshot, SnapshotFreeRange, SnapshotSegment } from '../pool/snapshot.js';
-import { type PoolStats, STATS_VERSION } from '../pool/stats.js';
+import { MAX_TAGS, type PoolStats, STATS_VERSION, type TagStats } from '../pool-stats.js';
 import { invalidMessage } from '../validate.js';
 
-/** The figures of a {@link STATS_VERSION} shape, each a whole non-negative number. */
-const STATS_FIGURES: readonly Exclude<keyof PoolStats, 'statsVersion'>[] = [
+/** The figures of a {@link STATS_VERSION} shape that are whole non-negative numbers. */
+const WHOLE_FIGURES = [
   'capacity',
   'usedBytes',
+  'requestedBytes',
   'freeBytes',
   'peakUsedBytes',
   'liveSegments',
+  'peakLiveSegments',
   'largestFreeRange',
   'acquires',
   'releases',
+  'acquiredBytesTotal',
+  'releasedBytesTotal',
   'failures',
   'resets',
   'waiting',
-];
+  'peakWaiting',
+  'waits',
+  'timeouts',
+  'aborts',
+] as const;
+/** The figures that are milliseconds: finite, non-negative, fractional. */
+const MS_FIGURES = ['waitMsTotal', 'waitMsMax'] as const;
+const TAG_FIGURES = ['liveBytes', 'liveSegments', 'peakBytes'] as const;
+// Fails to compile when PoolStats gains a figure the lists above lack.
+type Listed = 'statsVersion' | 'tags' | 'otherTags' | (typeof WHOLE_FIGURES)[number] | (typeof MS_FIGURES)[number];
+const LISTS_EVERY_FIGURE: [Exclude<keyof PoolStats, Listed>] extends [never] ? true : never = true;
+void LISTS_EVERY_FIGURE;
 
 function requireRecord(name: string, value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(invalidMessage(name, 'an object', value));
@@ -159,8 +174,33 @@ export function checkSnapshot(value: unknown, name = 'snapshot'): PoolSnapshot {
   if (statsVersion !== STATS_VERSION) {
     throw new TypeError(invalidMessage(`${name}.stats.statsVersion`, `${STATS_VERSION} (the STATS_VERSION this dvpp-pool reads)`, statsVersion));
   }
-  const stats: Partial<Record<keyof PoolStats, number>> = { statsVersion: STATS_VERSION };
-  for (const field of STATS_FIGURES) stats[field] = requireWhole(`${name}.stats.${field}`, statsRecord[field], 0);
+  const stats = checkStats(`${name}.stats`, statsRecord);
   if (stats.capacity !== capacity) throw new TypeError(invalidMessage(`${name}.stats.capacity`, `${name}.capacity = ${capacity}`, stats.capacity));
-  return { capacity, baseAddress, segments: segments.items, freeRanges: freeRanges.items, stats: stats as PoolStats };
+  return { capacity, baseAddress, segments: segments.items, freeRanges: freeRanges.items, stats };
+}
+
+/** A copy of one tag's figures, checked. */
+function checkTag(name: string, value: unknown): TagStats {
+  const record = requireRecord(name, value);
+  const tag: Partial<Record<keyof TagStats, number>> = {};
+  for (const field of TAG_FIGURES) tag[field] = requireWhole(`${name}.${field}`, record[field], 0);
+  return Object.freeze(tag as TagStats);
+}
+
+/** A copy of a snapshot's stats (their version checked by the caller), every figure checked. */
+function checkStats(name: string, record: Record<string, unknown>): PoolStats {
+  const figures: Record<string, number> = {};
+  for (const field of WHOLE_FIGURES) figures[field] = requireWhole(`${name}.${field}`, record[field], 0);
+  for (const field of MS_FIGURES) {
+    const value = record[field];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new TypeError(invalidMessage(`${name}.${field}`, 'finite non-negative number', value));
+    figures[field] = value;
+  }
+  const tagsRecord = requireRecord(`${name}.tags`, record['tags']);
+  const names = Object.keys(tagsRecord);
+  if (names.length > MAX_TAGS) throw new TypeError(invalidMessage(`${name}.tags`, `at most ${MAX_TAGS} tags`, `${names.length} tags`));
+  const tags = Object.create(null) as Record<string, TagStats>;
+  for (const tag of names) tags[tag] = checkTag(`${name}.tags[${JSON.stringify(tag)}]`, tagsRecord[tag]);
+  const otherTags = checkTag(`${name}.otherTags`, record['otherTags']);
+  return Object.freeze({ statsVersion: STATS_VERSION, ...(figures as Omit<PoolStats, 'statsVersion' | 'tags' | 'otherTags'>), tags: Object.freeze(tags), otherTags });
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_SNAPSHOT_BYTES } from '../../src/cli/map.js';
 import { MIB } from '../../src/format.js';
-import { STATS_VERSION } from '../../src/pool/stats.js';
+import { STATS_VERSION } from '../../src/pool-stats.js';
 import { isOneLineError, runCli } from '../helpers/cli.js';
 import { strictXmlProblem } from '../helpers/strict-xml.js';
 
@@ -20,15 +20,27 @@ const STATS = {
   statsVersion: STATS_VERSION,
   capacity: 4096,
   usedBytes: 256,
+  requestedBytes: 190,
   freeBytes: 3840,
   peakUsedBytes: 256,
   liveSegments: 1,
+  peakLiveSegments: 1,
   largestFreeRange: 3840,
   acquires: 1,
   releases: 0,
+  acquiredBytesTotal: 256,
+  releasedBytesTotal: 0,
   failures: 0,
   resets: 0,
   waiting: 0,
+  peakWaiting: 0,
+  waits: 0,
+  timeouts: 0,
+  aborts: 0,
+  waitMsTotal: 0,
+  waitMsMax: 0,
+  tags: { a: { liveBytes: 256, liveSegments: 1, peakBytes: 256 } },
+  otherTags: { liveBytes: 0, liveSegments: 0, peakBytes: 0 },
 };
 /** A 4 KiB pool: one segment at 0 (footprint 256), the rest free. */
 const GOOD = {

@@ -8,7 +8,9 @@
 // higher waits", and "the head left waiting does not fit". Misuse (double, stale, foreign, node-reused, closed) must throw the
 // documented error and change nothing. With `record`, each episode's pool records itself, and at
 // close its recording must count what the model counted and its trace must replay through a fresh
-// pool with the placements the model saw. Shared by the property slice and the stress run.
+// pool with the placements the model saw. Every figure of stats() is checked against the model's
+// (wait times, which need the fake clock to fake `performance` too, as bounds: a wait ends within
+// its step). Shared by the property slice and the stress run.
 
 import { alignUp, segmentSize } from '../../src/constants.js';
 import { AcquireTimeoutError, InvalidSegmentError, PoolClosedError, PoolExhaustedError, ScopeReleasedError } from '../../src/errors.js';
@@ -17,6 +19,7 @@ import type { PoolRecording } from '../../src/pool/recording.js';
 import { type Pool, createPool } from '../../src/pool/pool.js';
 import type { Scope } from '../../src/pool/scope.js';
 import { type Segment, segmentNode } from '../../src/pool/segment.js';
+import { MAX_TAGS } from '../../src/pool-stats.js';
 import { XorShift32 } from '../../bench/trace/rng.js';
 
 /** Shape of one random run. */
@@ -51,7 +54,9 @@ const footprintOf = (len: number) => alignUp(segmentSize(len), GRANULE);
 interface Live {
   readonly segment: Segment;
   readonly offset: number;
+  readonly len: number;
   readonly footprint: number;
+  readonly tag: string | undefined;
   scoped: boolean;
   /** A byte written at both ends of the segment (or -1): read back at release, it proves no overlap in memory. */
   readonly stamp: number;
@@ -60,6 +65,9 @@ interface Live {
 interface Waiter {
   readonly priority: number;
   readonly len: number;
+  readonly tag: string | undefined;
+  /** The model's clock when it was queued. */
+  readonly queuedAt: number;
   readonly footprint: number;
   readonly deadline: number | undefined;
   /** Clock advances before this waiter was queued: its timer can only fire on a later one. */
@@ -73,6 +81,34 @@ interface Settlement {
   readonly waiter: Waiter;
   readonly segment?: Segment;
   readonly error?: unknown;
+}
+
+/** The model's figures of one tag (or of the tags past MAX_TAGS): footprint bytes. */
+interface TagModel {
+  liveBytes: number;
+  liveSegments: number;
+  peakBytes: number;
+}
+
+/** The model's counters and peaks of one episode; wait times as bounds (see #settledWait). */
+function freshCounters() {
+  return {
+    acquires: 0,
+    releases: 0,
+    failures: 0,
+    resets: 0,
+    acquiredBytesTotal: 0,
+    peakUsedBytes: 0,
+    peakLiveSegments: 0,
+    peakWaiting: 0,
+    waits: 0,
+    timeouts: 0,
+    aborts: 0,
+    waitMsLow: 0,
+    waitMsHigh: 0,
+    waitMaxLow: 0,
+    waitMaxHigh: 0,
+  };
 }
 
 /** Thrown at the first disagreement, naming the seed and step so the run can be replayed. */
@@ -92,7 +128,12 @@ export class PoolDriver {
   #stale: Segment[] = [];
   #waiters: Waiter[] = [];
   #settled: Settlement[] = [];
-  #counters = { acquires: 0, releases: 0, failures: 0, resets: 0 };
+  #counters = freshCounters();
+  /** Tags in order of first appearance, at most MAX_TAGS; later ones in #otherTags. */
+  #tags = new Map<string, TagModel>();
+  #otherTags: TagModel = { liveBytes: 0, liveSegments: 0, peakBytes: 0 };
+  /** The clock as the current step began: what a step settles, it settles in [#stepStart, #now]. */
+  #stepStart = 0;
   /** Offsets of the episode's segments in the order the pool handed them out. */
   #placements: number[] = [];
   #now = 0;
@@ -140,7 +181,9 @@ export class PoolDriver {
     this.#live = [];
     this.#stale = [];
     this.#waiters = [];
-    this.#counters = { acquires: 0, releases: 0, failures: 0, resets: 0 };
+    this.#counters = freshCounters();
+    this.#tags = new Map();
+    this.#otherTags = { liveBytes: 0, liveSegments: 0, peakBytes: 0 };
     this.#placements = [];
     this.#palette = Array.from({ length: 4 }, () => rng.int(1, Math.max(1, this.#capacity >>> 3)));
     this.report.episodes++;
@@ -174,8 +217,18 @@ export class PoolDriver {
     return used;
   }
 
+  /** The tag's entry: its own among the first MAX_TAGS tags, else the shared one. */
+  #tagModel(tag: string): TagModel {
+    let model = this.#tags.get(tag);
+    if (model === undefined && this.#tags.size < MAX_TAGS) {
+      model = { liveBytes: 0, liveSegments: 0, peakBytes: 0 };
+      this.#tags.set(tag, model);
+    }
+    return model ?? this.#otherTags;
+  }
+
   /** Records a segment the pool handed out for `len`; checks alignment, size, bounds and overlap. */
-  #added(segment: Segment, len: number, scoped: boolean): void {
+  #added(segment: Segment, len: number, scoped: boolean, tag: string | undefined): void {
     const footprint = footprintOf(len);
     const { offset } = segment;
     if (offset % GRANULE !== 0 || segment.address % BigInt(GRANULE) !== 0n) this.#fail(`misaligned segment at offset ${offset}`);
@@ -199,9 +252,20 @@ export class PoolDriver {
       segment.fill(stamp, 0, 1);
       segment.fill(stamp, segment.size - 1, 1);
     }
-    this.#live.splice(lo, 0, { segment, offset, footprint, scoped, stamp });
+    if (segment.tag !== tag) this.#fail(`segment tagged ${String(segment.tag)}, asked for ${String(tag)}`);
+    this.#live.splice(lo, 0, { segment, offset, len, footprint, tag, scoped, stamp });
     this.#placements.push(offset);
-    this.#counters.acquires++;
+    const c = this.#counters;
+    c.acquires++;
+    c.acquiredBytesTotal += footprint;
+    c.peakUsedBytes = Math.max(c.peakUsedBytes, this.#used());
+    c.peakLiveSegments = Math.max(c.peakLiveSegments, this.#live.length);
+    if (tag !== undefined) {
+      const model = this.#tagModel(tag);
+      model.liveBytes += footprint;
+      model.liveSegments++;
+      model.peakBytes = Math.max(model.peakBytes, model.liveBytes);
+    }
   }
 
   #indexOf(segment: Segment): number {
@@ -212,6 +276,11 @@ export class PoolDriver {
   #removed(index: number): void {
     const [live] = this.#live.splice(index, 1);
     if (live === undefined) this.#fail(`no live record #${index}`);
+    if (live.tag !== undefined) {
+      const model = this.#tagModel(live.tag);
+      model.liveBytes -= live.footprint;
+      model.liveSegments--;
+    }
     this.#stale.push(live.segment);
     if (this.#stale.length > 64) this.#stale.splice(0, 32);
     this.#counters.releases++;
@@ -227,19 +296,52 @@ export class PoolDriver {
   #cheapCheck(): void {
     const stats = this.#pool.stats();
     const used = this.#used();
+    const requested = this.#live.reduce((sum, live) => sum + live.len, 0);
     const c = this.#counters;
     if (
       stats.usedBytes !== used ||
+      stats.requestedBytes !== requested ||
       stats.freeBytes !== this.#capacity - used ||
       stats.liveSegments !== this.#live.length ||
       stats.acquires !== c.acquires ||
       stats.releases !== c.releases ||
+      stats.acquiredBytesTotal !== c.acquiredBytesTotal ||
+      stats.releasedBytesTotal !== c.acquiredBytesTotal - used ||
+      stats.peakUsedBytes !== c.peakUsedBytes ||
+      stats.peakLiveSegments !== c.peakLiveSegments ||
       stats.failures !== c.failures ||
       stats.resets !== c.resets ||
-      stats.waiting !== this.#waiters.length
+      stats.waiting !== this.#waiters.length ||
+      stats.peakWaiting !== c.peakWaiting ||
+      stats.waits !== c.waits ||
+      stats.timeouts !== c.timeouts ||
+      stats.aborts !== c.aborts
     ) {
-      this.#fail(`stats ${JSON.stringify(stats)} != model used ${used}, live ${this.#live.length}, waiting ${this.#waiters.length}, ${JSON.stringify(c)}`);
+      this.#fail(`stats ${JSON.stringify({ ...stats, tags: undefined })} != model used ${used}, requested ${requested}, live ${this.#live.length}, waiting ${this.#waiters.length}, ${JSON.stringify(c)}`);
     }
+    // Wait times are known to the model only as bounds: a wait ends somewhere within its step.
+    if (stats.waitMsTotal < c.waitMsLow || stats.waitMsTotal > c.waitMsHigh || stats.waitMsMax < c.waitMaxLow || stats.waitMsMax > c.waitMaxHigh) {
+      this.#fail(`waitMsTotal ${stats.waitMsTotal} / waitMsMax ${stats.waitMsMax} outside the model's [${c.waitMsLow}, ${c.waitMsHigh}] / [${c.waitMaxLow}, ${c.waitMaxHigh}]`);
+    }
+  }
+
+  /** stats().tags and otherTags against the model's, entry by entry, in order of first appearance. */
+  #checkTags(): void {
+    const { tags, otherTags } = this.#pool.stats();
+    const expected = JSON.stringify([[...this.#tags], this.#otherTags]);
+    const actual = JSON.stringify([Object.entries(tags), otherTags]);
+    if (actual !== expected) this.#fail(`tags ${actual.slice(0, 300)} != model ${expected.slice(0, 300)}`);
+  }
+
+  /** Counts a wait that ended in this step: exactly `exactMs` when known (a timeout), else within the step. */
+  #settledWait(waiter: Waiter, exactMs?: number): void {
+    const c = this.#counters;
+    const low = exactMs ?? this.#stepStart - waiter.queuedAt;
+    const high = exactMs ?? this.#now - waiter.queuedAt;
+    c.waitMsLow += low;
+    c.waitMsHigh += high;
+    c.waitMaxLow = Math.max(c.waitMaxLow, low);
+    c.waitMaxHigh = Math.max(c.waitMaxHigh, high);
   }
 
   #fullCheck(): void {
@@ -249,6 +351,7 @@ export class PoolDriver {
       this.#fail(`validate(): ${(error as Error).message}`);
     }
     this.report.validations++;
+    this.#checkTags();
     const gap = this.#largestGap();
     const stats = this.#pool.stats();
     if (stats.largestFreeRange !== gap) this.#fail(`largestFreeRange ${stats.largestFreeRange}, model gap ${gap}`);
@@ -274,7 +377,8 @@ export class PoolDriver {
         if (at !== 0) this.#fail(`waiter #${at} (len ${waiter.len}) served out of turn`);
         if (waiter.footprint > this.#largestGap()) this.#fail(`waiter served ${waiter.footprint} bytes while the largest gap is ${this.#largestGap()}`);
         this.#waiters.shift();
-        this.#added(segment, waiter.len, waiter.scoped);
+        this.#settledWait(waiter);
+        this.#added(segment, waiter.len, waiter.scoped, waiter.tag);
         this.#count('served after waiting');
         continue;
       }
@@ -282,13 +386,20 @@ export class PoolDriver {
       this.#waiters.splice(at, 1);
       if (error instanceof AcquireTimeoutError) {
         if (waiter.deadline === undefined || waiter.deadline > this.#now) this.#fail(`timed out before its deadline ${waiter.deadline} (now ${this.#now})`);
+        this.#settledWait(waiter, waiter.deadline - waiter.queuedAt);
+        this.#counters.timeouts++;
         this.#count('timed out');
       } else if (waiter.controller !== undefined && error === waiter.controller.signal.reason) {
+        this.#settledWait(waiter);
+        this.#counters.aborts++;
         this.#count('aborted');
       } else if (error instanceof ScopeReleasedError) {
         if (!this.#inScopeRelease || !waiter.scoped) this.#fail(`a waiter not cancelled by its scope rejected with ${String(error)}`);
+        this.#settledWait(waiter);
         this.#count('cancelled by its scope');
-      } else if (!(error instanceof PoolClosedError)) {
+      } else if (error instanceof PoolClosedError) {
+        this.#settledWait(waiter);
+      } else {
         this.#fail(`waiter rejected with ${String(error)}`);
       }
     }
@@ -308,6 +419,7 @@ export class PoolDriver {
     const rng = this.#rng;
     const roll = rng.int(0, 999);
     const hadWaiters = this.#waiters.length > 0;
+    this.#stepStart = this.#now;
     if (roll < 280) this.#acquire(rng.int(0, 3));
     else if (roll < 560) this.#release();
     else if (roll < 640) await this.#acquireAsync();
@@ -315,6 +427,7 @@ export class PoolDriver {
     else if (roll < 720) this.#abort();
     else if (roll < 780) this.#advance(rng.int(0, 8));
     else if (roll < 785) this.#reset();
+    else if (roll < 795) this.#resetPeak();
     else if (roll < 990) this.#misuse();
     else if (roll < 992) {
       await this.#closeEpisode();
@@ -345,7 +458,7 @@ export class PoolDriver {
       return;
     }
     if (zero && rng.chance(0.2) && segment.read(0, Math.min(len, 256)).some((b) => b !== 0)) this.#fail('a zeroed segment has non-zero bytes');
-    this.#added(segment, len, how >= 2);
+    this.#added(segment, len, how >= 2, options?.tag);
   }
 
   #release(): void {
@@ -372,12 +485,14 @@ export class PoolDriver {
     const scoped = rng.chance(0.3);
     // Mostly the default; else one of a few classes, so runs of one priority form and interleave.
     const priority = rng.chance(0.6) ? undefined : rng.int(-1, 2);
+    const tag = rng.chance(0.3) ? `w${len % 512}` : undefined;
     const options = {
+      ...(tag === undefined ? {} : { tag }),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(controller === undefined ? {} : { signal: controller.signal }),
       ...(priority === undefined ? {} : { priority }),
     };
-    const waiter: Waiter = { priority: priority ?? 0, len, footprint: footprintOf(len), deadline: timeoutMs === undefined ? undefined : this.#now + timeoutMs, advances: this.#advances, controller, scoped, settled: false };
+    const waiter: Waiter = { priority: priority ?? 0, len, tag, queuedAt: this.#now, footprint: footprintOf(len), deadline: timeoutMs === undefined ? undefined : this.#now + timeoutMs, advances: this.#advances, controller, scoped, settled: false };
     this.#count('acquireAsync');
     const promise = scoped ? this.#scope.acquireAsync(len, options) : this.#pool.acquireAsync(len, options);
     // Settled within this tick means settled at once (room, too large, aborted); else it waits,
@@ -398,6 +513,8 @@ export class PoolDriver {
       // Behind every waiter of its priority or higher, ahead of every lower one.
       const at = this.#waiters.findIndex((other) => other.priority < waiter.priority);
       this.#waiters.splice(at < 0 ? this.#waiters.length : at, 0, waiter);
+      this.#counters.waits++;
+      this.#counters.peakWaiting = Math.max(this.#counters.peakWaiting, this.#waiters.length);
       this.#count('queued');
       return;
     }
@@ -413,7 +530,7 @@ export class PoolDriver {
     } else {
       const holdsBack = this.#waiters.some((other) => other.priority >= waiter.priority);
       if (holdsBack || waiter.footprint > this.#largestGap()) this.#fail(`acquireAsync(${len}) served at once past waiters of its priority or higher, or without room`);
-      this.#added(segment, len, scoped);
+      this.#added(segment, len, scoped, tag);
     }
   }
 
@@ -445,6 +562,19 @@ export class PoolDriver {
     this.#now += ms;
     this.#advances++;
     this.#options.advance(ms);
+  }
+
+  /** resetPeak(): every peak starts again from the figures now, the longest wait from 0. */
+  #resetPeak(): void {
+    this.#count('resetPeak');
+    this.#pool.resetPeak();
+    const c = this.#counters;
+    c.peakUsedBytes = this.#used();
+    c.peakLiveSegments = this.#live.length;
+    c.peakWaiting = this.#waiters.length;
+    c.waitMaxLow = 0;
+    c.waitMaxHigh = 0;
+    for (const model of [...this.#tags.values(), this.#otherTags]) model.peakBytes = model.liveBytes;
   }
 
   #reset(): void {
@@ -541,7 +671,7 @@ export class PoolDriver {
     for (let tries = 0; match === undefined && tries < 8 && staleByNode.size > 0; tries++) {
       const segment = this.#pool.tryAcquire(1);
       if (segment === undefined) break;
-      this.#added(segment, 1, false);
+      this.#added(segment, 1, false, undefined);
       if (staleByNode.has(segmentNode(segment))) match = this.#live.find((live) => live.segment === segment);
     }
     if (match === undefined) return;

@@ -12,7 +12,7 @@ import { describeBackends, silenceLeakWarnings } from '../helpers/pool-backends.
 silenceLeakWarnings();
 
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
 });
 
 afterEach(() => {

@@ -25,7 +25,7 @@ const SEEDS = Array.from({ length: 20 }, (_, i) => ({ seed: 0xd00d_0000 + i * 10
 const totals = { steps: 0, seeds: 0, episodes: 0, validations: 0, nodeReuses: 0, misuse: {} as Record<string, number>, operations: {} as Record<string, number> };
 
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
 });
 
 afterEach(() => {

@@ -55,10 +55,10 @@ describeBackends('errors thrown by a pool', (kind) => {
   });
 
   test('errors made by the copy are instances of this copy\'s classes', () => {
-    const error = new copy.PoolExhaustedError(10, 0, 128);
+    using pool = makePool(kind, 128);
+    const error = new copy.PoolExhaustedError(10, pool.stats());
     expect(error).toBeInstanceOf(errors.PoolExhaustedError);
     expect(error).toBeInstanceOf(errors.DvppPoolError);
     expect(error).not.toBeInstanceOf(errors.PoolClosedError);
-    void kind;
   });
 });

@@ -195,6 +195,22 @@ describeBackends('Scope owns its pending waits', (kind) => {
     pool.validate();
   });
 
+  test('releaseAll offers the room once, after every cancel and release: no waiter is served while the scope still holds its segments', async () => {
+    using pool = makePool(kind, 4096);
+    const scope = pool.scope();
+    scope.acquire(2000); // footprint 2048
+    // The scope's own large wait holds back the outsider behind it.
+    const held = scope.acquireAsync(4000).catch((error: unknown) => error);
+    const outsider = pool.acquireAsync(1000);
+    pool.resetPeak();
+    expect(pool.stats().peakUsedBytes).toBe(2048);
+    scope.releaseAll();
+    expect(await held).toBeInstanceOf(ScopeReleasedError);
+    expect((await outsider).offset).toBe(0);
+    // Before the fix the cancel served the outsider beside the scope's segment (3200 bytes in use) and the release came after.
+    expect(pool.stats()).toMatchObject({ peakUsedBytes: 2048, usedBytes: 1152 });
+  });
+
   test('a scope stays usable after cancelling: its next waits and acquires work', async () => {
     using pool = makePool(kind, 1024);
     const blocker = pool.acquire(900);

@@ -5,7 +5,7 @@
 
 import { expect, test } from 'vitest';
 import { alignUp } from '../../../src/constants.js';
-import { STATS_VERSION } from '../../../src/pool/stats.js';
+import { STATS_VERSION } from '../../../src/pool-stats.js';
 import type { Segment } from '../../../src/pool/segment.js';
 import { describeBackends, makePool, silenceLeakWarnings } from '../../helpers/pool-backends.js';
 
@@ -18,15 +18,27 @@ describeBackends('pool.stats', (kind) => {
       statsVersion: STATS_VERSION,
       capacity: 9984,
       usedBytes: 0,
+      requestedBytes: 0,
       freeBytes: 9984,
       peakUsedBytes: 0,
       liveSegments: 0,
+      peakLiveSegments: 0,
       largestFreeRange: 9984,
       acquires: 0,
       releases: 0,
+      acquiredBytesTotal: 0,
+      releasedBytesTotal: 0,
       failures: 0,
       resets: 0,
       waiting: 0,
+      peakWaiting: 0,
+      waits: 0,
+      timeouts: 0,
+      aborts: 0,
+      waitMsTotal: 0,
+      waitMsMax: 0,
+      tags: {},
+      otherTags: { liveBytes: 0, liveSegments: 0, peakBytes: 0 },
     });
     expect(Object.isFrozen(pool.stats())).toBe(true);
   });
