@@ -37,9 +37,10 @@ export const PAIR_BUDGET_NS = 40;
 export const FRAG_BUDGET = 1.05;
 export const HEAP_GROWTH_BUDGET_BYTES = 64 * 1024;
 /**
- * Recording off may take at most this many times the same pool never recorded (scenario 7, same
- * reps or rounds): "nothing measurable" on this machine, where two copies of one contender in
- * one run have differed by up to a few percent.
+ * Recording off may take at most this many times the same pool never recorded on a trace
+ * (scenario 7, same reps): "nothing measurable", where the two have differed by ±1 % per run.
+ * The pair is shown beside it but not judged: between rounds it moves by ±20 % with the JIT's
+ * state, recording or not (scenario 1 moves alike), so 3 % there is a coin toss.
  */
 export const RECORDING_OFF_BUDGET = 1.03;
 
@@ -213,10 +214,9 @@ export function judgeTargets(results: BenchResults, seeds: readonly number[]): T
 
     {
       id: 'recording-off',
-      target: `Recording off costs nothing measurable: a pool whose recording was started and stopped ≤ ${RECORDING_OFF_BUDGET} × the same pool never recorded, on each trace and the 1080p pair (scenario 7, same reps or rounds; both pay the one branch, see scenario 7's notes)`,
-      figure: `${recordingOff.figure}; pair: ${fmt(recordingPair.offOverNeverRecorded, 3)}× (off ${fmt(recordingPair.off.medianNsPerPair)} vs never recorded ${fmt(recordingPair.neverRecorded.medianNsPerPair)} ns/pair)`,
-      met: recordingOff.met === null ? null : recordingOff.met && recordingPair.offOverNeverRecorded <= RECORDING_OFF_BUDGET,
-      missing: recordingOff.missing,
+      target: `Recording off costs nothing measurable: a pool whose recording was started and stopped ≤ ${RECORDING_OFF_BUDGET} × the same pool never recorded, on each trace (scenario 7, same reps; both pay the one branch, see scenario 7's notes; the 1080p pair is shown, not judged)`,
+      ...recordingOff,
+      figure: `${recordingOff.figure}; pair, not judged: ${fmt(recordingPair.offOverNeverRecorded, 3)}× (off ${fmt(recordingPair.off.medianNsPerPair)} vs never recorded ${fmt(recordingPair.neverRecorded.medianNsPerPair)} ns/pair)`,
     },
     {
       id: 'recording-on-cost',
