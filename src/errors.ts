@@ -73,11 +73,12 @@ export class PoolExhaustedError extends DvppPoolError {
   /** `pool.stats()` at the time of the failure. */
   readonly stats: PoolStats;
 
-  constructor(requested: number, stats: PoolStats) {
+  /** @param growth - a sentence on the pool's growth (cap reached, or what was tried and why it failed), or ''. */
+  constructor(requested: number, stats: PoolStats, growth = '') {
     super(
       PoolExhaustedError.CODE,
-      `Pool exhausted: cannot acquire ${requested} bytes (${roomSummary(stats)}). ` +
-        'Release segments first, wait with acquireAsync(), or create a larger pool.',
+      `Pool exhausted: cannot acquire ${requested} bytes (${roomSummary(stats)}).${growth} ` +
+        'Release segments first, wait with acquireAsync(), or create a larger pool (or a larger maxSize).',
     );
     this.requested = requested;
     this.largestFree = stats.largestFreeRange;

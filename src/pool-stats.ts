@@ -5,7 +5,7 @@
 // and `acquiredBytesTotal - releasedBytesTotal === usedBytes`; `acquires - releases ===
 // liveSegments` holds because reset() counts what it released.
 
-/** Version of the {@link PoolStats} shape; bumped when a field changes name or meaning (2: largestFreeBlock became largestFreeRange; 3: the tuning figures and `tags`). */
+/** Version of the {@link PoolStats} shape; bumped when a field changes name or meaning (2: largestFreeBlock became largestFreeRange; 3: the tuning figures, `tags` and the block figures). */
 export const STATS_VERSION = 3;
 
 /** Tags that `stats().tags` names, in order of first appearance; later tags are summed in `otherTags`. */
@@ -25,7 +25,7 @@ export interface TagStats {
 export interface PoolStats {
   /** Shape version, {@link STATS_VERSION}. */
   readonly statsVersion: number;
-  /** Usable bytes of the block: `options.size` rounded down to a multiple of 128. */
+  /** Usable bytes of all blocks now (the first is `options.size` rounded down to a multiple of 128). */
   readonly capacity: number;
   /** Sum of the live segments' footprints (`alignUp(size, 128)` each). */
   readonly usedBytes: number;
@@ -67,6 +67,14 @@ export interface PoolStats {
   readonly waitMsTotal: number;
   /** Longest of those waits, milliseconds, since the pool was created or `resetPeak()` ran. */
   readonly waitMsMax: number;
+  /** Blocks the pool holds now (1 until it grows). */
+  readonly blocks: number;
+  /** Blocks added because an acquire fit no block. */
+  readonly grows: number;
+  /** Growths that could not get the memory (after halving down to the request's footprint). */
+  readonly growFailures: number;
+  /** Blocks given back by `trim()` or `trimAfterMs`. */
+  readonly trims: number;
   /** Per tag, in order of first appearance: at most {@link MAX_TAGS} tags, the rest in `otherTags`. Untagged segments are in neither. */
   readonly tags: Readonly<Record<string, TagStats>>;
   /** The tags past the first {@link MAX_TAGS}, summed (all zero when there were none). */

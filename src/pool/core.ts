@@ -12,8 +12,10 @@
 
 import { DVPP_ADDR_ALIGN, granulesOf, segmentSizeOf } from '../constants.js';
 import { AcquireTimeoutError, ForkedProcessError, InvalidSegmentError, PoolClosedError } from '../errors.js';
-import { NO_SPACE, TlsfEngine } from '../engine/index.js';
+import { NO_SPACE } from '../engine/index.js';
 import type { Backend, BackendBlock } from '../backends/backend.js';
+import { isOutOfMemory } from '../backends/out-of-memory.js';
+import { PoolBlock, allocateHalving } from './block.js';
 import { invalidMessage, numberError } from '../validate.js';
 import { abortReason, isAborted } from './abort-signal.js';
 import { warnLeaks } from './leaks.js';
@@ -30,7 +32,7 @@ import {
 } from './options.js';
 import { Recorder } from './recorder.js';
 import type { PoolRecording } from './recording.js';
-import { type Segment, newSegment, segmentCore, segmentLength, segmentNode, segmentOffset, segmentTag } from './segment.js';
+import { type Segment, newSegment, segmentBlock, segmentCore, segmentLength, segmentNode, segmentOffset, segmentTag } from './segment.js';
 import type { PoolStats } from '../pool-stats.js';
 import { type ExhaustedOperation, ExhaustedReporter, type ExhaustedReport } from './exhausted.js';
 import { buildSnapshot, type PoolSnapshot } from './snapshot.js';
@@ -40,19 +42,42 @@ import { Waiter, WaitQueue, type WaitOwner } from './waiters.js';
 
 /** The engine's unit: every footprint and offset is a whole number of these bytes. */
 export const GRANULE = DVPP_ADDR_ALIGN;
+/** A copy between two blocks goes through a host buffer of at most this many bytes. */
+const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
 
 function lenError(len: unknown): TypeError | RangeError {
   return numberError('len', 'positive safe integer', len);
 }
 
+/** How a pool grows: its cap, the size of each new block, when empty blocks go back. */
+export interface GrowthPolicy {
+  /** Most bytes all blocks may hold together, a multiple of 128. */
+  readonly maxSize: number;
+  /** Bytes of each further block (a larger request gets its own footprint), a multiple of 128. */
+  readonly growBy: number;
+  /** Trim a block other than the first once it has been empty this long; undefined: never. */
+  readonly trimAfterMs: number | undefined;
+}
+
+/** Why the last growth did not happen, for PoolExhaustedError's message. */
+interface GrowthFailure {
+  readonly tried: readonly number[];
+  readonly error: unknown;
+}
+
+/** A waiter's service retries growth at most this often after a failed one (a release re-offers room often). */
+const GROWTH_RETRY_MS = 100;
+
 /** What a pool is made of; see the file comment. Members are the friends' API, not the public one. */
 export class PoolCore {
-  readonly capacity: number;
-  readonly capacityGranules: number;
-  readonly baseAddress: bigint;
+  /** Bytes of all blocks now. */
+  capacity = 0;
   readonly backend: Backend;
-  readonly block: BackendBlock;
-  readonly engine: TlsfEngine;
+  /** Blocks by slot; a trimmed block leaves a hole that the next growth fills. */
+  readonly blocks: (PoolBlock | undefined)[] = [];
+  /** blocks[0], which is never trimmed: the hot path tries it first. */
+  readonly first: PoolBlock;
+  readonly growth: GrowthPolicy;
   readonly zeroOnAcquire: boolean;
   readonly waiters: WaitQueue;
   readonly counters = new PoolCounters();
@@ -62,14 +87,19 @@ export class PoolCore {
   readonly exhausted: ExhaustedReporter | undefined;
   /** The public Pool over this core: what its segments report as `segment.pool`. */
   readonly pool: Pool;
-  /** Live segments by engine node; holes are undefined. */
-  segments: (Segment | undefined)[] = [];
   /** The recording in progress (and, after close, the one close ended): undefined when off, the hot path's one branch. */
   recorder: Recorder | undefined = undefined;
   /** The first id of the next recording: ids are a per-pool serial. */
   #nextRecordId = 0;
   /** The figures at close; set once the pool is closed. */
   finalStats: PoolStats | undefined = undefined;
+  /** The block the last successful #allocateIn placed in (a second return value without an allocation). */
+  #placed: PoolBlock;
+  /** The last growth that failed, and when; cleared by one that succeeds. */
+  #growthFailure: GrowthFailure | undefined = undefined;
+  #growthFailedAt = -Infinity;
+  /** The unref'd timer of trimAfterMs, while some block waits to be trimmed. */
+  #trimTimer: NodeJS.Timeout | undefined = undefined;
   /**
    * The process that created the block. ACL memory must not be used across fork, so the calls
    * that reach the backend or run once per frame (not acquire/tryAcquire/release) compare it with
@@ -77,27 +107,21 @@ export class PoolCore {
    */
   readonly pid = process.pid;
 
-  /** Takes ownership of `block` (zeroed by the backend, its contract); frees it if the engine cannot be built. */
+  /** Takes ownership of `native` (zeroed by the backend, its contract); frees it if the engine cannot be built. */
   constructor(
     pool: Pool,
     backend: Backend,
-    block: BackendBlock,
+    native: BackendBlock,
     capacity: number,
+    growth: GrowthPolicy,
     zeroOnAcquire: boolean,
     onExhausted: ((report: ExhaustedReport) => void) | undefined,
   ) {
-    try {
-      this.engine = new TlsfEngine(capacity / GRANULE);
-    } catch (error) {
-      backend.free(block);
-      throw error;
-    }
     this.pool = pool;
     this.backend = backend;
-    this.block = block;
-    this.capacity = capacity;
-    this.capacityGranules = capacity / GRANULE;
-    this.baseAddress = block.base;
+    this.first = this.#adopt(0, native, capacity);
+    this.#placed = this.first;
+    this.growth = growth;
     this.zeroOnAcquire = zeroOnAcquire;
     this.exhausted = onExhausted === undefined ? undefined : new ExhaustedReporter(onExhausted);
     this.waiters = new WaitQueue(
@@ -110,10 +134,20 @@ export class PoolCore {
     return this.finalStats !== undefined;
   }
 
+  /** Address of the first block's first byte. */
+  get baseAddress(): bigint {
+    return this.first.base;
+  }
+
   /** Throws ForkedProcessError when this is not the process that created the pool. */
   checkProcess(): void {
     const pid = process.pid;
     if (pid !== this.pid) throw new ForkedProcessError(this.pid, pid);
+  }
+
+  /** The largest footprint any block could ever hold: the first block, or the largest one growth may add. */
+  get largestPossibleBlock(): number {
+    return Math.max(this.first.capacity, this.growth.maxSize - this.first.capacity);
   }
 
   /** acquire/tryAcquire: the segment, or undefined (counted as a failure) when there is no room. */
@@ -131,7 +165,7 @@ export class PoolCore {
       if (this.closed) throw new PoolClosedError(operation);
     }
     // Checking len first keeps the granule maths on small numbers; a len near 2^53 stops here.
-    const segment = len > this.capacity ? undefined : this.allocate(len, granulesOf(len), tag, zero);
+    const segment = len > this.growth.maxSize ? undefined : this.allocate(len, granulesOf(len), tag, zero, true);
     if (segment === undefined) {
       this.counters.failures++;
       this.recorder?.failed(len, tag);
@@ -162,16 +196,17 @@ export class PoolCore {
         if (this.closed) throw new PoolClosedError('acquireAsync');
       }
       const granules = granulesOf(len);
-      if (len > this.capacity || granules > this.capacityGranules) {
+      const largest = this.largestPossibleBlock;
+      if (len > largest || granules * GRANULE > largest) {
         throw new RangeError(
-          `len ${len} is larger than the pool capacity can ever hold: its footprint is ${granules * GRANULE} bytes ` +
-            `and the capacity ${this.capacity} bytes, so acquireAsync would wait forever`,
+          `len ${len} is larger than the pool can ever hold: its footprint is ${granules * GRANULE} bytes and the ` +
+            `largest block the pool has or may grow is ${largest} bytes, so acquireAsync would wait forever`,
         );
       }
       if (signal !== undefined && isAborted(signal)) throw abortReason(signal);
       // Served at once when it fits and nobody of its priority or higher waits.
       if (!this.waiters.holdsBack(priority)) {
-        const segment = this.allocate(len, granules, tag, zero);
+        const segment = this.allocate(len, granules, tag, zero, true);
         if (segment !== undefined) {
           owner?.segments.push(segment);
           return Promise.resolve(segment);
@@ -196,25 +231,36 @@ export class PoolCore {
     }
   }
 
-  /** Allocates and registers a segment of `granules` for a validated `len`; undefined when there is no room. */
-  allocate(len: number, granules: number, tag: string | undefined, zero: boolean): Segment | undefined {
-    // A request larger than the capacity is the engine's NO_SPACE; no second check here.
-    const engine = this.engine;
-    const node = engine.allocate(granules);
-    if (node === NO_SPACE) return undefined;
+  /**
+   * Allocates and registers a segment of `granules` for a validated `len`; undefined when there
+   * is no room and the pool may not (or could not) grow. `grow` false: only a growth that has not
+   * failed in the last GROWTH_RETRY_MS (a waiter's service, re-run on every release).
+   * @throws a backend error of growth other than out-of-memory, or of the zero fill.
+   */
+  allocate(len: number, granules: number, tag: string | undefined, zero: boolean, grow: boolean): Segment | undefined {
+    // The first block first, with nothing in between: a pool that never grew pays one field read.
+    let block = this.first;
+    let node = block.engine.allocate(granules);
+    if (node === NO_SPACE) {
+      node = this.#allocateElsewhere(granules, grow);
+      if (node === NO_SPACE) return undefined;
+      block = this.#placed;
+    }
+    const engine = block.engine;
     const offset = engine.offsetOf(node) * GRANULE;
     if (zero) {
       try {
         this.checkProcess();
-        this.backend.memset(this.block, offset, segmentSizeOf(len), 0);
+        this.backend.memset(block.native, offset, segmentSizeOf(len), 0);
       } catch (error) {
         engine.free(node, engine.generationOf(node));
         this.recorder?.zeroFillFailed(offset / GRANULE, len, tag);
         throw error;
       }
     }
-    const segment = newSegment(this, node, offset, len, tag);
-    this.segments[node] = segment;
+    const segment = newSegment(block, node, offset, len, tag);
+    block.segments[node] = segment;
+    block.emptySince = -1;
     const counters = this.counters;
     counters.acquires++;
     counters.requestedBytes += len;
@@ -222,7 +268,7 @@ export class PoolCore {
     if ((counters.usedGranules += granules) > counters.peakUsedGranules) counters.peakUsedGranules = counters.usedGranules;
     if (++counters.liveSegments > counters.peakLiveSegments) counters.peakLiveSegments = counters.liveSegments;
     if (tag !== undefined) this.tags.acquired(tag, granules);
-    this.recorder?.acquired(node, offset / GRANULE, len, tag);
+    this.recorder?.acquired(block.index, node, offset / GRANULE, len, tag);
     return segment;
   }
 
@@ -231,11 +277,12 @@ export class PoolCore {
     const node = this.liveNode(segment);
     if (node < 0) throw this.#releaseError(segment);
     // The identity check proved the segment live, so the node's generation is its own.
-    const engine = this.engine;
+    const block = segmentBlock(segment);
+    const engine = block.engine;
     if (!engine.free(node, engine.generationOf(node))) {
       throw new Error(`Pool bookkeeping broken: the engine refused to free node ${node} of a live segment`);
     }
-    this.segments[node] = undefined;
+    block.segments[node] = undefined;
     const length = segmentLength(segment);
     const granules = granulesOf(length);
     const counters = this.counters;
@@ -245,20 +292,21 @@ export class PoolCore {
     counters.liveSegments--;
     const tag = segmentTag(segment);
     if (tag !== undefined) this.tags.released(tag, granules);
-    this.recorder?.released(node, segment);
+    this.recorder?.released(block.index, node, segment);
+    if (block !== this.first && engine.liveCount === 0) this.#emptied(block);
     if (this.waiters.size !== 0) this.waiters.drain();
   }
 
   /** The engine node of `segment` when it is live in this pool, else -1. O(1), never throws. */
   liveNode(segment: unknown): number {
     const node = segmentNode(segment);
-    return node >= 0 && this.segments[node] === segment ? node : -1;
+    return node >= 0 && segmentBlock(segment as Segment).segments[node] === segment ? node : -1;
   }
 
-  /** Changes every time a segment is acquired or released or the pool is reset: the pyACL skin's offset index is fresh while it is unchanged. */
+  /** Changes every time a segment is acquired or released, the pool is reset, grows or trims: the pyACL skin's offset index is fresh while it is unchanged. */
   get mutations(): number {
-    const { acquires, releases, resets } = this.counters;
-    return acquires + releases + resets;
+    const { acquires, releases, resets, grows, trims } = this.counters;
+    return acquires + releases + resets + grows + trims;
   }
 
   /** Throws InvalidSegmentError unless `segment` is live; `action` names the attempt. */
@@ -267,30 +315,47 @@ export class PoolCore {
   }
 
   /** Byte access for segments and the pyACL skin: `offset` is from the block's base, already bounds-checked. */
-  write(offset: number, src: ArrayBufferView): void {
+  write(block: PoolBlock, offset: number, src: ArrayBufferView): void {
     this.checkProcess();
-    this.backend.write(this.block, offset, src);
+    this.backend.write(block.native, offset, src);
   }
 
   /** See {@link PoolCore.write}. */
-  read(offset: number, dst: ArrayBufferView): void {
+  read(block: PoolBlock, offset: number, dst: ArrayBufferView): void {
     this.checkProcess();
-    this.backend.read(this.block, offset, dst);
+    this.backend.read(block.native, offset, dst);
   }
 
   /** See {@link PoolCore.write}. */
-  memset(offset: number, length: number, value: number): void {
+  memset(block: PoolBlock, offset: number, length: number, value: number): void {
     this.checkProcess();
-    this.backend.memset(this.block, offset, length, value);
+    this.backend.memset(block.native, offset, length, value);
   }
 
-  /** See {@link PoolCore.write}; the two ranges do not overlap. */
-  copy(dstOffset: number, srcOffset: number, length: number): void {
+  /**
+   * See {@link PoolCore.write}; the two ranges do not overlap. Within one block the backend
+   * copies; across blocks the bytes go through a bounded host buffer, a chunk at a time.
+   */
+  copy(dstBlock: PoolBlock, dstOffset: number, srcBlock: PoolBlock, srcOffset: number, length: number): void {
     this.checkProcess();
-    this.backend.copy(this.block, dstOffset, srcOffset, length);
+    if (dstBlock === srcBlock) return this.backend.copy(dstBlock.native, dstOffset, srcOffset, length);
+    const chunk = new Uint8Array(Math.min(length, COPY_CHUNK_BYTES));
+    for (let done = 0; done < length; done += chunk.length) {
+      const part = chunk.subarray(0, Math.min(chunk.length, length - done));
+      this.backend.read(srcBlock.native, srcOffset + done, part);
+      this.backend.write(dstBlock.native, dstOffset + done, part);
+    }
   }
 
-  /** Releases every segment at once (their handles become invalid), then serves waiters. */
+  /** The live block holding `address` (an absolute address), or undefined. O(blocks). */
+  blockAt(address: bigint): PoolBlock | undefined {
+    for (const block of this.blocks) {
+      if (block !== undefined && address >= block.base && address < block.base + BigInt(block.capacity)) return block;
+    }
+    return undefined;
+  }
+
+  /** Releases every segment at once (their handles become invalid), then serves waiters. Frees no block. */
   reset(): void {
     const counters = this.counters;
     counters.releases += counters.liveSegments;
@@ -299,15 +364,27 @@ export class PoolCore {
     counters.usedGranules = 0;
     counters.requestedBytes = 0;
     this.tags.reset();
-    this.engine.reset();
-    this.segments = [];
+    for (const block of this.blocks) {
+      if (block === undefined) continue;
+      block.engine.reset();
+      block.segments = [];
+      if (block !== this.first) this.#emptied(block);
+    }
     this.recorder?.reset();
     this.waiters.drain();
   }
 
   stats(): PoolStats {
     if (this.finalStats !== undefined) return this.finalStats;
-    return buildStats(this.capacity, GRANULE, this.engine.largestFree(), this.counters, this.waiters, this.tags);
+    let largest = 0;
+    let blocks = 0;
+    for (const block of this.blocks) {
+      if (block === undefined) continue;
+      blocks++;
+      const free = block.engine.largestFree();
+      if (free > largest) largest = free;
+    }
+    return buildStats(this.capacity, GRANULE, largest, blocks, this.counters, this.waiters, this.tags);
   }
 
   /** The peaks (used bytes, live segments, waiting, the longest wait, each tag's bytes) start again from now. */
@@ -318,32 +395,65 @@ export class PoolCore {
   }
 
   snapshot(): PoolSnapshot {
-    const source = {
-      forEachRange: (visit: (offset: number, size: number, used: boolean, node: number) => void) => this.engine.forEachRange(visit),
+    const blocks = this.blocks.filter((block): block is PoolBlock => block !== undefined);
+    const sources = blocks.map((block) => ({
+      index: block.index,
+      base: block.base,
+      capacity: block.capacity,
+      forEachRange: (visit: (offset: number, size: number, used: boolean, node: number) => void) => block.engine.forEachRange(visit),
       segmentAtNode: (node: number) => {
-        const segment = this.segments[node];
+        const segment = block.segments[node];
         if (segment === undefined) return undefined;
         const length = segmentLength(segment);
         return { size: segmentSizeOf(length), length, tag: segmentTag(segment) };
       },
-    };
-    return buildSnapshot(this.capacity, this.baseAddress, GRANULE, source, this.stats());
+    }));
+    return buildSnapshot(this.capacity, GRANULE, sources, this.stats());
   }
 
-  /** Frees the block once, rejects the waiters and warns of leaked segments; see Pool.close. */
+  /** Returns every block but the first that holds no segment to the backend; the bytes freed. */
+  trim(): number {
+    let freed = 0;
+    for (const block of this.blocks) {
+      if (block !== undefined && block !== this.first && block.engine.liveCount === 0) freed += this.#trimBlock(block);
+    }
+    return freed;
+  }
+
+  /**
+   * Frees every block once (the first error of a free is thrown after all were tried), rejects
+   * the waiters and warns of leaked segments; see Pool.close.
+   */
   close(): void {
-    const leaked = this.segments
-      .filter((segment): segment is Segment => segment !== undefined)
-      .map((segment) => ({ length: segmentLength(segment), tag: segmentTag(segment) }));
+    const leaked: { length: number; tag: string | undefined }[] = [];
+    for (const block of this.blocks) {
+      for (const segment of block?.segments ?? []) {
+        if (segment !== undefined) leaked.push({ length: segmentLength(segment), tag: segmentTag(segment) });
+      }
+    }
     this.waiters.rejectAll(() => new PoolClosedError('acquireAsync'));
     this.recorder?.closed();
     this.finalStats = this.stats();
-    this.segments = [];
-    try {
-      this.backend.free(this.block);
-    } finally {
-      warnLeaks(this.capacity, leaked);
+    if (this.#trimTimer !== undefined) clearTimeout(this.#trimTimer);
+    this.#trimTimer = undefined;
+    let failure: { error: unknown } | undefined;
+    for (const block of this.blocks) {
+      if (block === undefined) continue;
+      block.segments = [];
+      block.freed = true;
+      try {
+        this.backend.free(block.native);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
+    warnLeaks(this.capacity, leaked);
+    if (failure !== undefined) throw failure.error;
+  }
+
+  /** The growth that failed last (what was tried, and why it failed), for PoolExhaustedError; undefined when the last one succeeded. */
+  get growthFailure(): GrowthFailure | undefined {
+    return this.#growthFailure;
   }
 
   /** Starts a recording; returns the one it replaces, if any. */
@@ -359,7 +469,7 @@ export class PoolCore {
     if (recorder === undefined) return undefined;
     this.recorder = undefined;
     this.#nextRecordId = recorder.nextId;
-    return recorder.finish(this.capacity);
+    return recorder.finish(this.first.capacity);
   }
 
   #serve(waiter: Waiter): Segment | undefined {
@@ -367,7 +477,7 @@ export class PoolCore {
     if (recorder !== undefined) recorder.serving = waiter;
     let segment: Segment | undefined;
     try {
-      segment = this.allocate(waiter.len, waiter.granules, waiter.tag, waiter.zero);
+      segment = this.allocate(waiter.len, waiter.granules, waiter.tag, waiter.zero, false);
     } finally {
       if (recorder !== undefined) recorder.serving = undefined;
     }
@@ -381,10 +491,117 @@ export class PoolCore {
     return new AcquireTimeoutError(waiter.len, timeoutMs, this.stats());
   }
 
+  /** Builds the block of slot `index` over `native`; frees `native` when the engine cannot be built. */
+  #adopt(index: number, native: BackendBlock, capacity: number): PoolBlock {
+    let block: PoolBlock;
+    try {
+      block = new PoolBlock(this, index, native, capacity);
+    } catch (error) {
+      this.backend.free(native);
+      throw error;
+    }
+    this.blocks[index] = block;
+    this.capacity += capacity;
+    return block;
+  }
+
+  /**
+   * The rare path of allocate: the other blocks in slot order, then one new block. Returns the
+   * node (its block in #placed) or NO_SPACE.
+   */
+  #allocateElsewhere(granules: number, grow: boolean): number {
+    const blocks = this.blocks;
+    for (let index = 1; index < blocks.length; index++) {
+      const block = blocks[index];
+      if (block === undefined) continue;
+      const node = block.engine.allocate(granules);
+      if (node !== NO_SPACE) {
+        this.#placed = block;
+        return node;
+      }
+    }
+    if (!grow && performance.now() - this.#growthFailedAt < GROWTH_RETRY_MS) return NO_SPACE;
+    const block = this.#grow(granules * GRANULE);
+    if (block === undefined) return NO_SPACE;
+    this.#placed = block;
+    return block.engine.allocate(granules);
+  }
+
+  /**
+   * Adds one block that can hold `footprint` bytes: `max(growBy, footprint)`, never past
+   * `maxSize`, halved down to `footprint` while the backend is out of memory. Undefined when the
+   * cap leaves no room or the memory is not there.
+   * @throws a backend error other than out-of-memory.
+   */
+  #grow(footprint: number): PoolBlock | undefined {
+    const room = this.growth.maxSize - this.capacity;
+    if (room < footprint) return undefined;
+    this.checkProcess();
+    const want = Math.min(room, Math.max(this.growth.growBy, footprint));
+    const result = allocateHalving(this.backend, want, footprint);
+    if (result.native === undefined) {
+      this.counters.growFailures++;
+      this.#growthFailure = { tried: result.tried, error: result.error };
+      this.#growthFailedAt = performance.now();
+      if (!isOutOfMemory(result.error)) throw result.error;
+      return undefined;
+    }
+    let index = this.blocks.indexOf(undefined);
+    if (index < 0) index = this.blocks.length;
+    const block = this.#adopt(index, result.native, result.size);
+    this.counters.grows++;
+    this.#growthFailure = undefined;
+    this.recorder?.grew(block.index, block.capacity);
+    return block;
+  }
+
+  /** A block other than the first holds no segment now: trim it when trimAfterMs says so. */
+  #emptied(block: PoolBlock): void {
+    const after = this.growth.trimAfterMs;
+    if (after === undefined) return;
+    block.emptySince = performance.now();
+    this.#trimTimer ??= this.#armTrim(after);
+  }
+
+  #armTrim(delayMs: number): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.#trimTimer = undefined;
+      if (this.closed) return;
+      const after = this.growth.trimAfterMs ?? 0;
+      const now = performance.now();
+      let next = Infinity;
+      for (const block of this.blocks) {
+        if (block === undefined || block === this.first || block.emptySince < 0 || block.engine.liveCount !== 0) continue;
+        const due = block.emptySince + after - now;
+        if (due <= 0) this.#trimBlock(block);
+        else next = Math.min(next, due);
+      }
+      if (next !== Infinity) this.#trimTimer = this.#armTrim(Math.ceil(next));
+    }, delayMs);
+    // Trimming is housekeeping: it never keeps the process alive.
+    timer.unref();
+    return timer;
+  }
+
+  /** Frees one empty block (not the first) and empties its slot; the bytes freed. */
+  #trimBlock(block: PoolBlock): number {
+    this.checkProcess();
+    this.blocks[block.index] = undefined;
+    while (this.blocks.length > 1 && this.blocks[this.blocks.length - 1] === undefined) this.blocks.length--;
+    this.capacity -= block.capacity;
+    block.freed = true;
+    block.segments = [];
+    this.counters.trims++;
+    this.recorder?.trimmed(block.index, block.capacity);
+    this.backend.free(block.native);
+    return block.capacity;
+  }
+
   #deadReason(segment: Segment): string {
     // The core it was made with, not its public `pool` getter: nothing here runs the caller's code.
     if (segmentCore(segment) !== this) return 'it belongs to another pool';
     if (this.closed) return 'its pool is closed';
+    if (segmentBlock(segment).freed) return 'its block was trimmed (it was released before)';
     return 'it was released already (or the pool was reset)';
   }
 

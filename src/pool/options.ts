@@ -20,10 +20,34 @@ import type { ExhaustedReport } from './exhausted.js';
 /** Options of {@link createPool}. */
 export interface PoolOptions {
   /**
-   * Bytes of the block, required. Rounded down to a multiple of 128 to give `pool.capacity`;
-   * at least 128, at most 16 GiB (`DVPP_MAX_BLOCK_BYTES`, the DVPP per-process limit).
+   * Bytes of the first block, required. Rounded down to a multiple of 128; at least 128, at most
+   * 16 GiB (`DVPP_MAX_BLOCK_BYTES`, the DVPP per-process limit).
    */
   size: number;
+  /**
+   * Most bytes all blocks may hold together: past `size`, the pool grows when an acquire fits no
+   * block. Rounded down to a multiple of 128; in `[size, 2^53)`.
+   * @defaultValue `size` (no growth)
+   */
+  maxSize?: number | undefined;
+  /**
+   * Bytes of each block growth adds (a larger request gets a block of its own footprint).
+   * Rounded down to a multiple of 128; in `[128, 16 GiB]`.
+   * @defaultValue `size`
+   */
+  growBy?: number | undefined;
+  /**
+   * When the first block of `size` cannot be had (out of memory), halve the request down to this
+   * many bytes instead of failing. Rounded down to a multiple of 128; in `[128, size]`.
+   * @defaultValue `size` (no halving: createPool fails)
+   */
+  minSize?: number | undefined;
+  /**
+   * Give a block other than the first back to the backend once it has been empty this many
+   * milliseconds (an unref'd timer). An integer in `[0, 2147483647]`.
+   * @defaultValue none (only `pool.trim()` gives blocks back)
+   */
+  trimAfterMs?: number | undefined;
   /**
    * Where the block comes from.
    * @defaultValue `'auto'`
@@ -111,7 +135,13 @@ export interface AcquireAsyncOptions extends AcquireOptions {
 
 /** createPool's options after parsing: every default filled in. */
 export interface ParsedPoolOptions {
+  /** Bytes of the first block. */
   readonly capacity: number;
+  /** The least the first block may be, halving on out-of-memory; `capacity` for no halving. */
+  readonly minCapacity: number;
+  readonly maxSize: number;
+  readonly growBy: number;
+  readonly trimAfterMs: number | undefined;
   readonly backend: PoolBackendKind;
   readonly deviceId: number;
   readonly libraryDir: string | undefined;
@@ -127,7 +157,7 @@ export interface ParsedRecordingOptions {
   readonly stacks: boolean;
 }
 
-const POOL_KEYS = ['size', 'backend', 'deviceId', 'acl', 'zeroOnAcquire', 'record', 'onExhausted'] as const;
+const POOL_KEYS = ['size', 'maxSize', 'growBy', 'minSize', 'trimAfterMs', 'backend', 'deviceId', 'acl', 'zeroOnAcquire', 'record', 'onExhausted'] as const;
 const ACL_KEYS = ['libraryDir'] as const;
 const RECORDING_KEYS = ['maxEvents', 'stacks'] as const;
 /** The default ring: about 33 MB once full. */
@@ -136,6 +166,17 @@ export const DEFAULT_MAX_EVENTS = 1_000_000;
 export const MAX_RECORDING_EVENTS = 2 ** 25;
 /** setTimeout clamps larger delays to 1 ms (with a warning), so they are refused instead. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+const alignDown = (bytes: number): number => bytes - (bytes % DVPP_ADDR_ALIGN);
+
+/** A byte count in `[min, max]` (before rounding down to a multiple of 128), rounded down; undefined when absent. */
+function optionalBytes(name: string, value: unknown, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw numberError(name, `integer number of bytes in [${min}, ${max}]`, value);
+  }
+  return alignDown(value);
+}
 
 function optionalBoolean(name: string, value: unknown): boolean | undefined {
   if (value !== undefined && typeof value !== 'boolean') throw new TypeError(invalidMessage(name, 'boolean', value));
@@ -157,6 +198,15 @@ export function parsePoolOptions(input: unknown): ParsedPoolOptions {
     throw numberError('options.size', `integer number of bytes in [${DVPP_ADDR_ALIGN}, ${DVPP_MAX_BLOCK_BYTES}]`, size);
   }
 
+  const capacity = alignDown(size);
+  const maxSize = optionalBytes('options.maxSize', options['maxSize'], capacity, Number.MAX_SAFE_INTEGER) ?? capacity;
+  const growBy = optionalBytes('options.growBy', options['growBy'], DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES) ?? capacity;
+  const minCapacity = optionalBytes('options.minSize', options['minSize'], DVPP_ADDR_ALIGN, size) ?? capacity;
+  const trimAfterMs = options['trimAfterMs'];
+  if (trimAfterMs !== undefined && (typeof trimAfterMs !== 'number' || !Number.isSafeInteger(trimAfterMs) || trimAfterMs < 0 || trimAfterMs > MAX_TIMEOUT_MS)) {
+    throw numberError('options.trimAfterMs', `integer number of milliseconds in [0, ${MAX_TIMEOUT_MS}]`, trimAfterMs);
+  }
+
   const backend = parseBackendChoice('options.backend', options['backend'] ?? 'auto');
 
   const deviceIdOption = options['deviceId'];
@@ -168,7 +218,11 @@ export function parsePoolOptions(input: unknown): ParsedPoolOptions {
   const libraryDir = libraryDirOption === undefined ? undefined : requireString('options.acl.libraryDir', libraryDirOption);
 
   return {
-    capacity: size - (size % DVPP_ADDR_ALIGN),
+    capacity,
+    minCapacity,
+    maxSize,
+    growBy,
+    trimAfterMs: trimAfterMs as number | undefined,
     backend,
     deviceId,
     libraryDir,

@@ -10,7 +10,9 @@ import type { BackendKind } from '../backends/backend.js';
 import { selectBackend, type BackendSelection } from '../backends/select.js';
 import { PoolClosedError, PoolExhaustedError } from '../errors.js';
 import { invalidMessage } from '../validate.js';
-import { GRANULE, PoolCore } from './core.js';
+import { PoolCore } from './core.js';
+import { allocateHalving } from './block.js';
+import { growthNote } from './growth-note.js';
 import { validatePool } from './invariants.js';
 import {
   parsePoolOptions,
@@ -91,8 +93,11 @@ export class Pool {
       });
     const backend = chosen.backend;
     // Zeroed by the backend (its contract), which meets the vendor's memset-before-use rule.
-    const block = backend.allocate(parsed.capacity);
-    this.#core = new PoolCore(this, backend, block, parsed.capacity, parsed.zeroOnAcquire, parsed.onExhausted);
+    // Never a silently smaller first block: halving only down to minSize, which the caller chose.
+    const first = allocateHalving(backend, parsed.capacity, parsed.minCapacity);
+    if (first.native === undefined) throw first.error;
+    const growth = { maxSize: Math.max(parsed.maxSize, first.size), growBy: parsed.growBy, trimAfterMs: parsed.trimAfterMs };
+    this.#core = new PoolCore(this, backend, first.native, first.size, growth, parsed.zeroOnAcquire, parsed.onExhausted);
     if (parsed.record !== undefined) this.#core.startRecording(parsed.record);
     this.#backend = Object.freeze(
       chosen.fallbackReason === undefined ? { kind: backend.kind } : { kind: backend.kind, fallbackReason: chosen.fallbackReason },
@@ -101,12 +106,17 @@ export class Pool {
 
   // Getters over the core, not fields: what the pool and its skin use cannot be rewritten.
 
-  /** Usable bytes: `options.size` rounded down to a multiple of 128. */
+  /** Usable bytes of all blocks now: changes when the pool grows or trims (the first block is `options.size` rounded down to a multiple of 128). */
   get capacity(): number {
     return this.#core.capacity;
   }
 
-  /** Address of the block's first byte; a multiple of 128. */
+  /** The most bytes the blocks may hold together: `options.maxSize` rounded down to a multiple of 128 (`capacity` for a pool that does not grow). */
+  get maxSize(): number {
+    return this.#core.growth.maxSize;
+  }
+
+  /** Address of the first block's first byte; a multiple of 128. */
   get baseAddress(): bigint {
     return this.#core.baseAddress;
   }
@@ -135,7 +145,7 @@ export class Pool {
   acquire(len: number, options?: AcquireOptions): Segment {
     const core = this.#core;
     const segment = core.acquireNow('acquire', len, options);
-    if (segment === undefined) throw new PoolExhaustedError(len, core.stats());
+    if (segment === undefined) throw new PoolExhaustedError(len, core.stats(), growthNote(core, len));
     return segment;
   }
 
@@ -205,6 +215,19 @@ export class Pool {
   /** Figures of the pool (docs/api.md, "Stats"), O(1) but for the tag table (at most 256 tags). After `close()`, the figures at close. */
   stats(): PoolStats {
     return this.#core.stats();
+  }
+
+  /**
+   * Gives every block but the first that holds no segment back to the backend.
+   * @returns the bytes freed (0 when no block was empty).
+   * @throws {PoolClosedError} the pool is closed.
+   * @throws {ForkedProcessError} called from a process other than the one that created the pool.
+   * @throws whatever the backend's free throws (the block is out of the pool all the same).
+   */
+  trim(): number {
+    if (this.closed) throw new PoolClosedError('trim');
+    this.#core.checkProcess();
+    return this.#core.trim();
   }
 
   /**

@@ -28,6 +28,8 @@ const ABORT = code('abort');
 const CANCEL = code('cancel');
 const RESET = code('reset');
 const CLOSE = code('close');
+const GROW = code('grow');
+const TRIM = code('trim');
 
 /** Slots of a fresh ring: a short recording stays small. */
 const FIRST_SLOTS = 4096;
@@ -76,8 +78,8 @@ export class Recorder {
   #stackAt: (object | undefined)[] = [];
   readonly #tagIds = new Map<string, number>();
   readonly #tagNames: string[] = [];
-  /** Recording ids of live segments by engine node; NO_ID for one acquired before the recording. */
-  #idByNode = new Float64Array(0);
+  /** Recording ids of live segments by block, then engine node; NO_ID for one acquired before the recording. */
+  #idByNode: Float64Array[] = [];
   readonly #waits = new Map<Waiter, PendingWait>();
 
   constructor(options: ParsedRecordingOptions, firstId: number) {
@@ -87,8 +89,8 @@ export class Recorder {
     this.#resize(Math.min(FIRST_SLOTS, this.maxEvents));
   }
 
-  /** A segment was handed out at `node`, `offsetGranules` from the base. */
-  acquired(node: number, offsetGranules: number, len: number, tag: string | undefined): void {
+  /** A segment was handed out at `node` of block `block`, `offsetGranules` from the block's base. */
+  acquired(block: number, node: number, offsetGranules: number, len: number, tag: string | undefined): void {
     const waiter = this.serving;
     const wait = waiter === undefined ? undefined : this.#waits.get(waiter);
     let id: number;
@@ -101,16 +103,17 @@ export class Recorder {
       id = wait.id;
       stack = wait.stack;
     }
-    if (node >= this.#idByNode.length) this.#growNodes(node);
-    this.#idByNode[node] = id;
+    const ids = this.#idsOf(block, node);
+    ids[node] = id;
     const slot = this.#write(ACQUIRE, id, len, offsetGranules, tag);
     if (stack !== undefined) this.#stackAt[slot] = stack;
   }
 
-  /** `segment`, live at `node`, was released. */
-  released(node: number, segment: Segment): void {
-    const id = this.#idByNode[node] ?? NO_ID;
-    this.#idByNode[node] = NO_ID;
+  /** `segment`, live at `node` of block `block`, was released. */
+  released(block: number, node: number, segment: Segment): void {
+    const ids = this.#idsOf(block, node);
+    const id = ids[node] ?? NO_ID;
+    ids[node] = NO_ID;
     this.#write(RELEASE, id, segmentLength(segment), segmentOffset(segment) / DVPP_ADDR_ALIGN, segmentTag(segment));
   }
 
@@ -151,8 +154,20 @@ export class Recorder {
 
   /** Every segment was released at once. */
   reset(): void {
-    this.#idByNode.fill(NO_ID);
+    for (const ids of this.#idByNode) ids?.fill(NO_ID);
     this.#write(RESET, NO_ID, 0, NO_OFFSET, undefined);
+  }
+
+  /** The pool added block `block` of `bytes`. */
+  grew(block: number, bytes: number): void {
+    void block;
+    this.#write(GROW, NO_ID, bytes, NO_OFFSET, undefined);
+  }
+
+  /** The pool gave back block `block` of `bytes`. */
+  trimmed(block: number, bytes: number): void {
+    void block;
+    this.#write(TRIM, NO_ID, bytes, NO_OFFSET, undefined);
   }
 
   /** The pool closed: the last event a recording can have. */
@@ -239,9 +254,13 @@ export class Recorder {
     this.#slots = slots;
   }
 
-  #growNodes(node: number): void {
-    const grown = new Float64Array(Math.max(node + 1, this.#idByNode.length * 2, 1024)).fill(NO_ID);
-    grown.set(this.#idByNode);
-    this.#idByNode = grown;
+  /** The ids of `block`'s nodes, long enough to hold `node`. */
+  #idsOf(block: number, node: number): Float64Array {
+    const ids = this.#idByNode[block] ?? new Float64Array(0);
+    if (node < ids.length) return ids;
+    const grown = new Float64Array(Math.max(node + 1, ids.length * 2, 1024)).fill(NO_ID);
+    grown.set(ids);
+    this.#idByNode[block] = grown;
+    return grown;
   }
 }

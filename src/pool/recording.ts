@@ -14,7 +14,7 @@ import { memoryVizSnapshot } from './memory-viz.js';
 import type { PoolSnapshot } from './snapshot.js';
 
 /** Event kinds, by their code in the recorder's ring. */
-export const EVENT_KINDS = ['acquire', 'release', 'failure', 'wait', 'timeout', 'abort', 'cancel', 'reset', 'close'] as const;
+export const EVENT_KINDS = ['acquire', 'release', 'failure', 'wait', 'timeout', 'abort', 'cancel', 'reset', 'close', 'grow', 'trim'] as const;
 /** What happened: see docs/api.md, "Recording", for the fields each kind has. */
 export type RecordedEventKind = (typeof EVENT_KINDS)[number];
 

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
 // Segment: the handle `pool.acquire` returns. One is made per acquire, so it holds five fields
-// (its pool's core, its engine node, offset, length, tag) and computes the rest on read (size,
-// pool, address): a smaller object is most of what the public API costs over the engine
+// (its block, its engine node, offset in the block, length, tag) and computes the rest on read
+// (size, pool, address, blockIndex): a smaller object is most of what the public API costs over the engine
 // (docs/benchmarks.md). It owns nothing: liveness is the core's answer to "is this object the one
 // registered at its node?", which no stale, foreign or reset handle can pass, so no generation
 // is kept. Every field is #private behind a getter: byte access and the pyACL skin trust
-// `offset` and `length`, so no caller may rewrite them. The core reads the node and core through
-// segmentNode() and segmentCore(). Byte access is bounds-checked here against `size` and goes
+// `offset` and `length`, so no caller may rewrite them. The core reads the node, block and core
+// through segmentNode(), segmentBlock() and segmentCore(). Byte access is bounds-checked here against `size` and goes
 // through the core's backend.
 
 import { segmentSizeOf } from '../constants.js';
 import { numberError, requireViewBytes } from '../validate.js';
+import type { PoolBlock } from './block.js';
 import type { PoolCore } from './core.js';
 import type { Pool } from './pool.js';
 
@@ -18,6 +19,7 @@ import type { Pool } from './pool.js';
 export let segmentNode: (value: unknown) => number;
 /** The core a Segment was made with. Runs no user code. */
 export let segmentCore: (segment: Segment) => PoolCore;
+export let segmentBlock: (segment: Segment) => PoolBlock;
 /**
  * What a Segment was made with, read from its #private fields: the pool's own code reads these,
  * never the public getters, which a caller can shadow with `Object.defineProperty(seg, ...)`.
@@ -30,8 +32,8 @@ export let segmentTag: (segment: Segment) => string | undefined;
 const MINT: unique symbol = Symbol('dvpp-pool Segment');
 
 /** Makes the Segment of a newly allocated range; only the pool core calls it. */
-export function newSegment(core: PoolCore, node: number, offset: number, length: number, tag: string | undefined): Segment {
-  return new Segment(MINT, core, node, offset, length, tag);
+export function newSegment(block: PoolBlock, node: number, offset: number, length: number, tag: string | undefined): Segment {
+  return new Segment(MINT, block, node, offset, length, tag);
 }
 
 /**
@@ -63,7 +65,7 @@ function checkRange(segment: Segment, at: number, length: number | undefined): n
  * ```
  */
 export class Segment {
-  readonly #core: PoolCore;
+  readonly #block: PoolBlock;
   readonly #node: number;
   readonly #offset: number;
   readonly #length: number;
@@ -71,7 +73,8 @@ export class Segment {
 
   static {
     segmentNode = (value) => (typeof value === 'object' && value !== null && #node in value ? value.#node : -1);
-    segmentCore = (segment) => segment.#core;
+    segmentCore = (segment) => segment.#block.core;
+    segmentBlock = (segment) => segment.#block;
     segmentOffset = (segment) => segment.#offset;
     segmentLength = (segment) => segment.#length;
     segmentTag = (segment) => segment.#tag;
@@ -81,9 +84,9 @@ export class Segment {
    * @internal Only a pool's core creates segments.
    * @throws {TypeError} always, for any caller but the pool (the class is reachable as `seg.constructor`).
    */
-  constructor(mint: typeof MINT, core: PoolCore, node: number, offset: number, length: number, tag: string | undefined) {
+  constructor(mint: typeof MINT, block: PoolBlock, node: number, offset: number, length: number, tag: string | undefined) {
     if (mint !== MINT) throw new TypeError('A Segment comes from pool.acquire, tryAcquire, acquireAsync or a scope; it cannot be constructed');
-    this.#core = core;
+    this.#block = block;
     this.#node = node;
     this.#offset = offset;
     this.#length = length;
@@ -110,7 +113,7 @@ export class Segment {
 
   /** The pool this segment belongs to. */
   get pool(): Pool {
-    return #core in this ? this.#core.pool : (undefined as never);
+    return #block in this ? this.#block.core.pool : (undefined as never);
   }
 
   /** Usable bytes: `segmentSize(length)`, i.e. `alignUp(length, 32) + 32`. */
@@ -118,14 +121,19 @@ export class Segment {
     return #length in this ? segmentSizeOf(this.#length) : (undefined as never);
   }
 
-  /** Absolute address of the first byte: `pool.baseAddress + BigInt(offset)`. */
+  /** The slot of the segment's block in its pool: 0 for the first block (a pool that never grew has only that one). */
+  get blockIndex(): number {
+    return #block in this ? this.#block.index : (undefined as never);
+  }
+
+  /** Absolute address of the first byte: its block's base + `BigInt(offset)` (`pool.baseAddress + BigInt(offset)` in the first block). */
   get address(): bigint {
-    return #core in this ? this.#core.baseAddress + BigInt(this.#offset) : (undefined as never);
+    return #block in this ? this.#block.base + BigInt(this.#offset) : (undefined as never);
   }
 
   /** True once this segment was released, reset away, or its pool closed. */
   get released(): boolean {
-    return #core in this ? this.#core.liveNode(this) < 0 : (undefined as never);
+    return #block in this ? this.#block.core.liveNode(this) < 0 : (undefined as never);
   }
 
   /**
@@ -135,13 +143,13 @@ export class Segment {
    * @throws {InvalidSegmentError} the segment is no longer live.
    */
   write(src: ArrayBufferView, at = 0): void {
-    const core = this.#core;
+    const core = this.#block.core;
     core.requireLive(this, 'write to');
     // The bytes are read through the platform's own getters and handed on as checked, so a
     // byteLength getter of the caller's cannot make the check see fewer bytes than get copied.
     const bytes = requireViewBytes('src', src);
     checkRange(this, at, bytes.byteLength);
-    core.write(this.#offset + at, bytes);
+    core.write(this.#block, this.#offset + at, bytes);
   }
 
   /**
@@ -153,11 +161,11 @@ export class Segment {
    * @throws {InvalidSegmentError} the segment is no longer live.
    */
   read(at = 0, length?: number): Uint8Array {
-    const core = this.#core;
+    const core = this.#block.core;
     core.requireLive(this, 'read from');
     const count = checkRange(this, at, length);
     const copy = new Uint8Array(count);
-    core.read(this.#offset + at, copy);
+    core.read(this.#block, this.#offset + at, copy);
     return copy;
   }
 
@@ -170,11 +178,11 @@ export class Segment {
    * @throws {InvalidSegmentError} the segment is no longer live.
    */
   fill(value: number, at = 0, length?: number): void {
-    const core = this.#core;
+    const core = this.#block.core;
     core.requireLive(this, 'fill');
     if (!Number.isInteger(value) || value < 0 || value > 255) throw numberError('value', 'integer in [0, 255]', value);
     const count = checkRange(this, at, length);
-    core.memset(this.#offset + at, count, value);
+    core.memset(this.#block, this.#offset + at, count, value);
   }
 
   /**
@@ -182,12 +190,12 @@ export class Segment {
    * @throws {InvalidSegmentError} released already, reset away, or its pool is closed.
    */
   release(): void {
-    this.#core.release(this);
+    this.#block.core.release(this);
   }
 
   /** Releases the segment if it is still live; does nothing otherwise (so `using` plus an explicit release is fine). */
   [Symbol.dispose](): void {
-    const core = this.#core;
+    const core = this.#block.core;
     if (core.liveNode(this) >= 0) core.release(this);
   }
 }

@@ -17,6 +17,9 @@ export class PoolCounters {
   peakLiveSegments = 0;
   requestedBytes = 0;
   acquiredGranulesTotal = 0;
+  grows = 0;
+  growFailures = 0;
+  trims = 0;
 
   /** The peaks start again from the figures now. */
   resetPeak(): void {
@@ -103,6 +106,7 @@ export function buildStats(
   capacity: number,
   granule: number,
   largestFreeGranules: number,
+  blocks: number,
   counters: Readonly<PoolCounters>,
   waits: WaitFigures,
   tags: TagLedger,
@@ -132,6 +136,10 @@ export function buildStats(
     aborts: waits.aborts,
     waitMsTotal: waits.waitMsTotal,
     waitMsMax: waits.waitMsMax,
+    blocks,
+    grows: counters.grows,
+    growFailures: counters.growFailures,
+    trims: counters.trims,
     ...tags.stats(granule),
   });
 }
