@@ -2,19 +2,21 @@
 // A child process for the acl tests whose subject is the process itself: environment variables
 // read at load (ASCEND_HOME_PATH, LD_LIBRARY_PATH), aclInit once per process, and what happens
 // at exit. Driven by DVPP_TEST_* variables; prints one JSON line: the outcome of each attempt.
-//   DVPP_TEST_BACKEND      'acl' (default) or 'auto'
+//   DVPP_TEST_BACKEND      'acl' (default), 'himpi', 'rt' or 'auto'
 //   DVPP_TEST_LIBRARY_DIR  acl.libraryDir, when set
 //   DVPP_TEST_CLOSE        '0' leaves the pool open at exit (default: close it)
 //   DVPP_TEST_RETRY        '1' makes a second attempt after clearing ACL_DOUBLE_FAIL_INIT
 //   DVPP_TEST_WORKER       '1' also makes one attempt in a worker thread (its own environment)
+//   DVPP_TEST_MAPS         '1' appends { loaded }: the ACL media libraries mapped into the process
 
+import { readFileSync } from 'node:fs';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { createPool } from '../../src/index.js';
 import { DvppPoolError } from '../../src/errors.js';
 import type { Pool } from '../../src/pool/pool.js';
 
 const libraryDir = process.env['DVPP_TEST_LIBRARY_DIR'];
-const backend = process.env['DVPP_TEST_BACKEND'] === 'auto' ? 'auto' : 'acl';
+const backend = (['auto', 'himpi', 'rt'] as const).find((kind) => kind === process.env['DVPP_TEST_BACKEND']) ?? 'acl';
 const open: Pool[] = [];
 
 function attempt(): Record<string, unknown> {
@@ -53,4 +55,8 @@ if (process.env['DVPP_TEST_RETRY'] === '1') {
   attempts.push(attempt());
 }
 if (process.env['DVPP_TEST_CLOSE'] !== '0') for (const pool of open) pool.close();
+if (process.env['DVPP_TEST_MAPS'] === '1') {
+  const maps = readFileSync('/proc/self/maps', 'utf8');
+  attempts.push({ loaded: ['libacl_dvpp.so', 'libacl_dvpp_mpi.so'].filter((name) => maps.includes(`/${name}\n`)) });
+}
 process.stdout.write(`${JSON.stringify(attempts)}\n`);

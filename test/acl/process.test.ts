@@ -13,6 +13,7 @@ import { type AclCall, type AclDouble, aclDouble, devPtrOf, freshLogPath, readCa
 const here = dirname(fileURLToPath(import.meta.url));
 
 interface Attempt {
+  loaded?: string[];
   backend?: { kind: string; fallbackReason?: string };
   base?: string;
   read?: number[];
@@ -158,5 +159,39 @@ describe('process lifecycle', () => {
     expect(run.attempts[1]?.backend).toEqual({ kind: 'acl' });
     expect(run.calls.filter((c) => c.name === 'aclInit').map((c) => c.ret)).toEqual([500000, 0]);
     expect(callNames(run).at(-1)).toBe('aclFinalize');
+  });
+});
+
+describe('himpi and rt as processes', () => {
+  it.each([
+    ['himpi', 'hi_mpi_dvpp_malloc', 'hi_mpi_dvpp_free'],
+    ['rt', 'aclrtMalloc', 'aclrtFree'],
+  ])('a %s pool left open at exit is freed once by the exit path, in the main thread and in a worker', (kind, malloc, free) => {
+    const run = runChild({ DVPP_TEST_BACKEND: kind, DVPP_TEST_LIBRARY_DIR: double.lib64, DVPP_TEST_CLOSE: '0', DVPP_TEST_WORKER: '1' });
+    expect(run.attempts.map((a) => a.backend)).toEqual([{ kind }, { kind }]);
+    const mallocs = run.calls.filter((c) => c.name === malloc && c.ret === 0).map(devPtrOf);
+    const frees = run.calls.filter((c) => c.name === free).map(devPtrOf);
+    expect(mallocs).toHaveLength(2);
+    expect(frees.sort()).toEqual(mallocs.sort());
+    expect(callNames(run)).not.toContain('acldvppMalloc');
+  });
+
+  it('each DVPP version loads only its own media library (V1 and V2 are never mixed)', () => {
+    const v2 = runChild({ DVPP_TEST_BACKEND: 'himpi', DVPP_TEST_LIBRARY_DIR: double.lib64, DVPP_TEST_MAPS: '1' });
+    expect(v2.attempts.at(-1)).toEqual({ loaded: ['libacl_dvpp_mpi.so'] });
+    const v1 = runChild({ DVPP_TEST_LIBRARY_DIR: double.lib64, DVPP_TEST_MAPS: '1' });
+    expect(v1.attempts.at(-1)).toEqual({ loaded: ['libacl_dvpp.so'] });
+    const rt = runChild({ DVPP_TEST_BACKEND: 'rt', DVPP_TEST_LIBRARY_DIR: double.lib64, DVPP_TEST_MAPS: '1' });
+    expect(rt.attempts.at(-1)).toEqual({ loaded: [] });
+  });
+
+  it.each([
+    ['himpi', 'hi_mpi_dvpp_free', /the ACL libraries lack hi_mpi_dvpp_free \(runtime .*, DVPP V2 .*libacl_dvpp_mpi\.so\)/],
+    ['rt', 'aclrtFree', /the ACL runtime library lacks aclrtFree/],
+  ] as const)('a %s library without %s: BackendUnavailableError naming it, no ACL call', (kind, symbol, reason) => {
+    const run = runChild({ DVPP_TEST_BACKEND: kind, DVPP_TEST_LIBRARY_DIR: double.missing(symbol) });
+    expect(run.attempts[0]?.error).toMatchObject({ name: 'BackendUnavailableError', code: 'ERR_DVPP_BACKEND_UNAVAILABLE' });
+    expect(run.attempts[0]?.error?.reason).toMatch(reason);
+    expect(run.calls).toEqual([]);
   });
 });

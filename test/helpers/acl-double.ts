@@ -19,7 +19,7 @@ export interface AclDouble {
   /** `<root>/lib64/stub`, the decoy that must never be loaded. */
   readonly stub: string;
   /** `lib64` of the variant built without `symbol`. */
-  missing(symbol: 'acldvppFree' | 'aclrtGetMemInfo' | 'aclGetRecentErrMsg'): string;
+  missing(symbol: 'acldvppFree' | 'aclrtGetMemInfo' | 'aclGetRecentErrMsg' | 'hi_mpi_dvpp_free' | 'aclrtFree'): string;
 }
 
 let built: AclDouble | undefined;
@@ -65,7 +65,7 @@ export function readCalls(path: string): AclCall[] {
     });
 }
 
-/** The pointer a logged `acldvppMalloc`/`acldvppFree` line carries, as a bigint. */
+/** The pointer a logged malloc or free line (any of the three allocators) carries, as a bigint. */
 export function devPtrOf(call: AclCall): bigint {
   const match = /devPtr=(0x[0-9a-f]+)/.exec(call.line);
   if (match?.[1] === undefined) throw new Error(`no devPtr in: ${call.line}`);

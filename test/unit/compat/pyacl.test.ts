@@ -48,10 +48,11 @@ function backendAt(base: bigint, failMemset = false): Backend {
 }
 
 describe('createAclCompat', () => {
-  it('has exactly the shape of the acl module: media.dvpp_malloc/dvpp_free and rt.memset/memcpy, plus segmentOf', () => {
+  it('has exactly the shape of the acl module: media and himpi dvpp_malloc/dvpp_free and rt.memset/memcpy, plus segmentOf', () => {
     const { acl } = setup();
-    expect(Object.keys(acl)).toEqual(['media', 'rt', 'segmentOf']);
+    expect(Object.keys(acl)).toEqual(['media', 'himpi', 'rt', 'segmentOf']);
     expect(Object.keys(acl.media)).toEqual(['dvpp_malloc', 'dvpp_free']);
+    expect(Object.keys(acl.himpi)).toEqual(['dvpp_malloc', 'dvpp_free']);
     expect(Object.keys(acl.rt)).toEqual(['memset', 'memcpy']);
   });
 
@@ -121,6 +122,63 @@ describe('media.dvpp_malloc', () => {
     const backend = backendAt(0x1000_0000_0000n, true);
     const pool = createPoolOver({ size: 4 * KiB, backend: 'js', zeroOnAcquire: true }, { backend });
     expect(createAclCompat(pool).media.dvpp_malloc(10)).toEqual([0, 507899]);
+  });
+});
+
+describe('himpi.dvpp_malloc and himpi.dvpp_free (DVPP V2: hi_s32 codes)', () => {
+  const NO_MEM = 0xa002800c | 0;
+  const ILLEGAL = 0xa0028003 | 0;
+
+  it('allocates as media.dvpp_malloc does (ALIGN_UP(size, 32) + 32, 128-aligned), whatever devId says', () => {
+    const { pool, acl, base } = setup();
+    const [p, ret] = acl.himpi.dvpp_malloc(0, 100);
+    expect(ret).toBe(0);
+    expect(p % 128).toBe(0);
+    expect(segmentAt(pool, p - base)?.size).toBe(160);
+    const [zero, retZero] = acl.himpi.dvpp_malloc(7, 0);
+    expect(retZero).toBe(0);
+    expect(acl.rt.memset(zero, 33, 1, 33)).toBe(100000);
+    expect(acl.himpi.dvpp_malloc(-1.5, 10)[1]).toBe(0);
+    expect(pool.stats().liveSegments).toBe(3);
+  });
+
+  it('answers with V2 codes: HI_ERR_SYS_NO_MEM without room, HI_ERR_SYS_ILLEGAL_PARAM for a bad size or pointer', () => {
+    const { pool, acl } = setup(4 * KiB);
+    expect(NO_MEM).toBe(-1610448884);
+    expect(acl.himpi.dvpp_malloc(0, 4 * KiB + 1)).toEqual([0, NO_MEM]);
+    for (const size of [-1, 1.5, Number.NaN, 2 ** 53]) expect(acl.himpi.dvpp_malloc(0, size)).toEqual([0, ILLEGAL]);
+    const [p] = acl.himpi.dvpp_malloc(0, 100);
+    expect(acl.himpi.dvpp_free(p + 128)).toBe(ILLEGAL);
+    expect(acl.himpi.dvpp_free(p)).toBe(0);
+    expect(acl.himpi.dvpp_free(p)).toBe(ILLEGAL);
+    expect(pool.stats().failures).toBe(1);
+    pool.close();
+    expect(acl.himpi.dvpp_malloc(0, 1)).toEqual([0, ILLEGAL]);
+    expect(acl.himpi.dvpp_free(p)).toBe(ILLEGAL);
+  });
+
+  it('frees a segment media.dvpp_malloc made and the reverse: one pool, one set of segments', () => {
+    const { pool, acl } = setup();
+    const [v1] = acl.media.dvpp_malloc(10);
+    const [v2] = acl.himpi.dvpp_malloc(0, 10);
+    expect(acl.himpi.dvpp_free(v1)).toBe(0);
+    expect(acl.media.dvpp_free(v2)).toBe(0);
+    expect(pool.stats().liveSegments).toBe(0);
+  });
+
+  it('throws TypeError only for an argument of the wrong JS type', () => {
+    const { acl } = setup();
+    for (const bad of ['1', 1n, null, undefined, {}]) {
+      expect(() => acl.himpi.dvpp_malloc(bad as unknown as number, 10)).toThrow(/devId/);
+      expect(() => acl.himpi.dvpp_malloc(0, bad as unknown as number)).toThrow(TypeError);
+      expect(() => acl.himpi.dvpp_free(bad as unknown as number)).toThrow(TypeError);
+    }
+  });
+
+  it('turns a failing backend memset of a zeroOnAcquire pool into its aclError (the memset is an ACL call)', () => {
+    const backend = backendAt(0x1000_0000_0000n, true);
+    const pool = createPoolOver({ size: 4 * KiB, backend: 'js', zeroOnAcquire: true }, { backend });
+    expect(createAclCompat(pool).himpi.dvpp_malloc(0, 10)).toEqual([0, 507899]);
   });
 });
 
