@@ -82,4 +82,22 @@ ACL_EXPORT int aclDoubleReserve(AclDoubleAllocator allocator, size_t size, void 
 // pointer (another allocator's included; the text recorded).
 ACL_EXPORT int aclDoubleRelease(AclDoubleAllocator allocator, void *ptr);
 
+// The codes one allocator's malloc and free return: an API's own (aclError or hi_s32).
+typedef struct {
+  const char *fault_malloc;  // its FAIL_*_MALLOC variable
+  const char *fault_free;  // its FAIL_*_FREE variable
+  int not_ready;           // 0: the aclError aclDoubleReady gives
+  int no_memory;
+  int free_failed;         // what its free gives while fault_free is set
+  int invalid;             // a NULL pointer
+  int foreign;             // a pointer it did not return
+} AclDoubleCodes;
+// Internal: the rest of a malloc once its own argument checks passed: `fails` (aclDoubleNthFails
+// of its fault_malloc) or a full cap give no_memory; else `size` bytes in *out. Returns the code.
+ACL_EXPORT int aclDoubleMalloc(AclDoubleAllocator allocator, const AclDoubleCodes *codes, int fails, size_t size,
+                               void **out);
+// Internal: a free of `allocator`, with its codes. A failure injected through fault_free frees
+// nothing: the caller cannot know what a failed free did.
+ACL_EXPORT int aclDoubleFree(AclDoubleAllocator allocator, const AclDoubleCodes *codes, void *ptr);
+
 #endif  // DVPP_POOL_ACL_DOUBLE_H_

@@ -44,6 +44,7 @@ static size_t dvpp_used;  // V1 and V2 together: one DVPP cap
 static size_t rt_used;
 
 static const char *const allocator_names[] = {"acldvppMalloc", "hi_mpi_dvpp_malloc", "aclrtMalloc"};
+static const char *const free_names[] = {"acldvppFree", "hi_mpi_dvpp_free", "aclrtFree"};
 
 static size_t env_size(const char *name, size_t fallback) {
   const char *text = getenv(name);
@@ -174,6 +175,21 @@ int aclDoubleRelease(AclDoubleAllocator allocator, void *ptr) {
   return 0;
 }
 
+int aclDoubleMalloc(AclDoubleAllocator allocator, const AclDoubleCodes *codes, int fails, size_t size, void **out) {
+  int code = aclDoubleReady();
+  if (code != 0) return codes->not_ready != 0 ? codes->not_ready : code;  // aclDoubleReady recorded the reason
+  if (fails) return aclDoubleFail(codes->no_memory, "%s failed (%s)", allocator_names[allocator], codes->fault_malloc);
+  return aclDoubleReserve(allocator, size, out) != 0 ? codes->no_memory : 0;
+}
+
+int aclDoubleFree(AclDoubleAllocator allocator, const AclDoubleCodes *codes, void *ptr) {
+  if (aclDoubleForcedError(codes->fault_free)) {
+    return aclDoubleFail(codes->free_failed, "%s failed (%s)", free_names[allocator], codes->fault_free);
+  }
+  if (ptr == NULL) return aclDoubleFail(codes->invalid, "%s: the pointer is NULL", free_names[allocator]);
+  return aclDoubleRelease(allocator, ptr) != 0 ? codes->foreign : 0;
+}
+
 // 1 when [ptr, ptr + count) lies inside one live allocation (of any of the three allocators).
 static int inside_allocation(const void *ptr, size_t count) {
   uintptr_t start = (uintptr_t)ptr;
@@ -242,21 +258,27 @@ aclError aclrtResetDevice(int32_t deviceId) {
   return code;
 }
 
+static const AclDoubleCodes rt_codes = {
+    "ACL_DOUBLE_FAIL_RT_MALLOC",
+    "ACL_DOUBLE_FAIL_RT_FREE",
+    0,
+    ACL_ERROR_RT_MEMORY_ALLOCATION,
+    ACL_ERROR_RT_MEMORY_FREE,
+    ACL_ERROR_INVALID_PARAM,
+    ACL_ERROR_RT_MEMORY_FREE,
+};
+
 // aclrtMalloc: its own cap (ACL_DOUBLE_RT_LIMIT), not the DVPP one; sizes are not rounded.
 aclError aclrtMalloc(void **devPtr, size_t size, int policy) {
-  int fails = aclDoubleNthFails("ACL_DOUBLE_FAIL_RT_MALLOC");
+  int fails = aclDoubleNthFails(rt_codes.fault_malloc);
   void *ptr = NULL;
   int code;
   if (devPtr == NULL || size == 0) {
     code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMalloc: devPtr is NULL or size is 0");
   } else if (policy < 0 || policy > 5) {
     code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMalloc: policy %d is not an aclrtMemMallocPolicy", policy);
-  } else if ((code = aclDoubleReady()) != 0) {
-    // aclDoubleReady recorded the reason.
-  } else if (fails) {
-    code = aclDoubleFail(ACL_ERROR_RT_MEMORY_ALLOCATION, "aclrtMalloc failed (ACL_DOUBLE_FAIL_RT_MALLOC)");
-  } else if (aclDoubleReserve(ACL_DOUBLE_RT, size, &ptr) != 0) {
-    code = ACL_ERROR_RT_MEMORY_ALLOCATION;
+  } else {
+    code = aclDoubleMalloc(ACL_DOUBLE_RT, &rt_codes, fails, size, &ptr);
   }
   if (devPtr != NULL) *devPtr = ptr;
   aclDoubleLog("aclrtMalloc(size=%zu, policy=%d) -> %d devPtr=0x%" PRIxPTR, size, policy, code, (uintptr_t)ptr);
@@ -265,15 +287,7 @@ aclError aclrtMalloc(void **devPtr, size_t size, int policy) {
 
 #ifndef OMIT_aclrtFree
 aclError aclrtFree(void *devPtr) {
-  int code = 0;
-  if (aclDoubleForcedError("ACL_DOUBLE_FAIL_RT_FREE")) {
-    // The memory stays allocated: the caller cannot know what a failed free did.
-    code = aclDoubleFail(ACL_ERROR_RT_MEMORY_FREE, "aclrtFree failed (ACL_DOUBLE_FAIL_RT_FREE)");
-  } else if (devPtr == NULL) {
-    code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtFree: devPtr is NULL");
-  } else if (aclDoubleRelease(ACL_DOUBLE_RT, devPtr) != 0) {
-    code = ACL_ERROR_RT_MEMORY_FREE;
-  }
+  int code = aclDoubleFree(ACL_DOUBLE_RT, &rt_codes, devPtr);
   aclDoubleLog("aclrtFree(devPtr=0x%" PRIxPTR ") -> %d", (uintptr_t)devPtr, code);
   return code;
 }

@@ -9,26 +9,18 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAscendBackend } from '../../src/backends/acl.js';
 import { isOutOfMemory } from '../../src/backends/out-of-memory.js';
 import { DVPP_MAX_BLOCK_BYTES, DvppAddressSpaceError, createPool } from '../../src/index.js';
-import { aclDouble, freshLogPath, readCalls } from '../helpers/acl-double.js';
+import { aclDouble, thrown, useCallLog } from '../helpers/acl-double.js';
 
 const KiB = 1024;
 const OVERRIDE = 'DVPP_POOL_TEST_DVPP_LIMIT';
 const here = dirname(fileURLToPath(import.meta.url));
 let libraryDir: string;
-let log: string;
+const callLog = useCallLog([OVERRIDE, 'ACL_DOUBLE_FAIL_MALLOC', 'ACL_DOUBLE_FAIL_HIMPI_MALLOC', 'ACL_DOUBLE_FAIL_MEMSET', 'ACL_DOUBLE_MISALIGN', 'ACL_DOUBLE_FAIL_FREE']);
 
-function thrown(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 const pool = (backend: 'acl' | 'himpi' | 'rt', size: number) => createPool({ size, backend, acl: { libraryDir } });
 
@@ -49,29 +41,20 @@ beforeAll(() => {
   libraryDir = aclDouble().lib64;
 });
 
-beforeEach(() => {
-  log = freshLogPath();
-  process.env['ACL_DOUBLE_LOG'] = log;
-});
-
-afterEach(() => {
-  for (const name of [OVERRIDE, 'ACL_DOUBLE_FAIL_MALLOC', 'ACL_DOUBLE_FAIL_HIMPI_MALLOC', 'ACL_DOUBLE_MISALIGN', 'ACL_DOUBLE_FAIL_FREE']) delete process.env[name];
-  delete process.env['ACL_DOUBLE_LOG'];
-});
 
 describe('the DVPP address-space count', () => {
   it('two pools, acl and himpi, share one limit: the block that would pass it is refused before any ACL call', () => {
     const limit = limitAbove(256 * KiB);
     const a = pool('acl', 128 * KiB);
     const b = pool('himpi', 64 * KiB);
-    const before = readCalls(log).length;
+    const before = callLog.calls().length;
     const error = thrown(() => pool('himpi', 128 * KiB));
     expect(error).toBeInstanceOf(DvppAddressSpaceError);
     expect(error).toMatchObject({ code: 'ERR_DVPP_ADDRESS_SPACE', requested: 128 * KiB, inUse: limit - 64 * KiB, limit });
     expect((error as Error).message).toContain(`hold ${limit - 64 * KiB} of the ${limit} bytes`);
     expect(isOutOfMemory(error)).toBe(true);
     expect(thrown(() => pool('acl', 128 * KiB))).toBeInstanceOf(DvppAddressSpaceError);
-    expect(readCalls(log)).toHaveLength(before);
+    expect(callLog.calls()).toHaveLength(before);
     // Exactly up to the limit fits.
     const c = pool('acl', 64 * KiB);
     expect(thrown(() => pool('acl', 128))).toMatchObject({ requested: 128, inUse: limit });
@@ -113,7 +96,7 @@ describe('the DVPP address-space count', () => {
 
   it('is shared by the main thread and a worker thread: neither passes the limit the other is near', () => {
     const run = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'space-child.ts')], {
-      env: { ...process.env, DVPP_TEST_LIBRARY_DIR: libraryDir, [OVERRIDE]: String(256 * KiB), ACL_DOUBLE_LOG: log },
+      env: { ...process.env, DVPP_TEST_LIBRARY_DIR: libraryDir, [OVERRIDE]: String(256 * KiB), ACL_DOUBLE_LOG: callLog.path },
       encoding: 'utf8',
     });
     const steps = JSON.parse(run.trim().split('\n').at(-1)!) as unknown[];
@@ -125,7 +108,7 @@ describe('the DVPP address-space count', () => {
       { kind: 'rt' }, // not counted
       { kind: 'acl' }, // the worker closed its pool
     ]);
-    const calls = readCalls(log);
+    const calls = callLog.calls();
     const mallocs = calls.filter((c) => /Malloc$|_malloc$/.test(c.name) && c.ret === 0).length;
     expect(mallocs).toBe(4);
     expect(calls.filter((c) => /Free$|_free$/.test(c.name) && c.ret === 0)).toHaveLength(mallocs);

@@ -5,14 +5,14 @@
 // and code, one free per successful malloc, the raw addon's arguments, choosing them by name, and
 // the pyACL skin's acl.himpi over a himpi pool. acl itself is backend.test.ts's.
 
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAscendBackend } from '../../src/backends/acl.js';
 import { loadAddon } from '../../src/backends/native.js';
 import { BACKEND_ENV, parseBackendChoice, selectBackend } from '../../src/backends/select.js';
 import { isOutOfMemory } from '../../src/backends/out-of-memory.js';
 import { DVPP_MAX_BLOCK_BYTES, HI_ERR_SYS_ILLEGAL_PARAM, HI_ERR_SYS_NO_MEM, createAclCompat, createPool } from '../../src/index.js';
 import { AclError, BackendUnavailableError } from '../../src/errors.js';
-import { type AclCall, aclDouble, devPtrOf, freshLogPath, readCalls } from '../helpers/acl-double.js';
+import { aclDouble, devPtrOf, thrown, useCallLog } from '../helpers/acl-double.js';
 
 const KiB = 1024;
 const FAULTS = [
@@ -35,42 +35,15 @@ const KINDS = [
 ] as const;
 
 let libraryDir: string;
-let log: string;
+const { calls, names } = useCallLog([...FAULTS, BACKEND_ENV]);
 
-function calls(): AclCall[] {
-  return readCalls(log);
-}
 
-/** Call names without the aclrtGetMemInfo queries, which every allocation makes. */
-function names(): string[] {
-  return calls()
-    .map((call) => call.name)
-    .filter((name) => name !== 'aclrtGetMemInfo');
-}
 
-function thrown(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 beforeAll(() => {
   libraryDir = aclDouble().lib64;
 });
 
-beforeEach(() => {
-  log = freshLogPath();
-  process.env['ACL_DOUBLE_LOG'] = log;
-});
-
-afterEach(() => {
-  for (const name of FAULTS) delete process.env[name];
-  delete process.env['ACL_DOUBLE_LOG'];
-  delete process.env[BACKEND_ENV];
-});
 
 describe.each(KINDS)('backend $kind over the double', ({ kind, malloc, free, failMalloc, failFree, cap, noMemory, freeError }) => {
   const pool = (size = 64 * KiB) => createPool({ size, backend: kind, acl: { libraryDir } });

@@ -3,11 +3,11 @@
 // process: the exact ACL calls a pool makes (from the double's call log), and every fault the
 // double can inject surfacing as an AclError. Process-level behaviour is in process.test.ts.
 
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAclBackend, probeAcl } from '../../src/backends/acl.js';
 import { DVPP_MAX_BLOCK_BYTES, createAclCompat, createPool } from '../../src/index.js';
 import { AclError, DvppAddressSpaceError } from '../../src/errors.js';
-import { type AclCall, aclDouble, devPtrOf, freshLogPath, readCalls } from '../helpers/acl-double.js';
+import { aclDouble, devPtrOf, thrown, useCallLog } from '../helpers/acl-double.js';
 
 const KiB = 1024;
 const FAULTS = [
@@ -20,45 +20,20 @@ const FAULTS = [
 ];
 
 let libraryDir: string;
-let log: string;
+const callLog = useCallLog(FAULTS);
+const { calls, names } = callLog;
 
-function calls(): AclCall[] {
-  return readCalls(log);
-}
 
-/** Call names without the aclrtGetMemInfo queries, which every allocation makes. */
-function names(): string[] {
-  return calls()
-    .map((call) => call.name)
-    .filter((name) => name !== 'aclrtGetMemInfo');
-}
 
 function aclPool(size = 64 * KiB) {
   return createPool({ size, backend: 'acl', acl: { libraryDir } });
 }
 
-function thrown(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 beforeAll(() => {
   libraryDir = aclDouble().lib64;
 });
 
-beforeEach(() => {
-  log = freshLogPath();
-  process.env['ACL_DOUBLE_LOG'] = log;
-});
-
-afterEach(() => {
-  for (const name of FAULTS) delete process.env[name];
-  delete process.env['ACL_DOUBLE_LOG'];
-});
 
 describe('acl backend over the double (acl.libraryDir)', () => {
   it('calls aclInit once per process, aclrtSetDevice before each block and aclrtResetDevice after it', () => {
@@ -267,8 +242,7 @@ describe('ACL faults surface as AclError', () => {
     pool.reset();
     pool.close();
 
-    log = freshLogPath();
-    process.env['ACL_DOUBLE_LOG'] = log;
+    callLog.fresh();
     const error = thrown(() => aclPool()) as AclError;
     expect(error).toMatchObject({ op: 'aclrtMemset', aclError: 507899 });
     expect(error.recentErrMsg).toMatch(/ACL_DOUBLE_FAIL_MEMSET/);

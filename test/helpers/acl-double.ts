@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 
 const buildScript = join(dirname(fileURLToPath(import.meta.url)), '..', 'acl-double', 'build.mjs');
 
@@ -70,4 +71,52 @@ export function devPtrOf(call: AclCall): bigint {
   const match = /devPtr=(0x[0-9a-f]+)/.exec(call.line);
   if (match?.[1] === undefined) throw new Error(`no devPtr in: ${call.line}`);
   return BigInt(match[1]);
+}
+
+/** What `action` threw; fails the test when it returns instead. */
+export function thrown(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+/** A test file's view of the double's call log: a fresh file per test. */
+export interface CallLog {
+  /** The current test's log file. */
+  readonly path: string;
+  /** The calls logged so far in this test. */
+  calls(): AclCall[];
+  /** Their names, without the aclrtGetMemInfo queries every allocation makes. */
+  names(): string[];
+  /** Starts a new, empty log file for the rest of the test. */
+  fresh(): void;
+}
+
+/**
+ * Points $ACL_DOUBLE_LOG at a fresh file before each test of the calling file, and after each
+ * test deletes it and every variable of `variables` (the faults the file injects). Call it at
+ * the top level of a test file.
+ */
+export function useCallLog(variables: readonly string[]): CallLog {
+  let path = '';
+  const log: CallLog = {
+    get path() {
+      return path;
+    },
+    calls: () => readCalls(path),
+    names: () => readCalls(path).map((call) => call.name).filter((name) => name !== 'aclrtGetMemInfo'),
+    fresh() {
+      path = freshLogPath();
+      process.env['ACL_DOUBLE_LOG'] = path;
+    },
+  };
+  beforeEach(() => log.fresh());
+  afterEach(() => {
+    for (const name of variables) delete process.env[name];
+    delete process.env['ACL_DOUBLE_LOG'];
+  });
+  return log;
 }
