@@ -33,7 +33,7 @@ describeBackends('out-of-room reports', (kind) => {
     expect(exhausted.message).toBe(
       'Pool exhausted: cannot acquire 600000 bytes (used 587.3 KiB of 1 MiB in 4 segments, free 436.8 KiB, the largest free range 436.8 KiB; ' +
         'largest holders: "vdec ch0" 293 KiB in 1 segment, "vpc" 195.4 KiB in 1 segment, (untagged) 97.8 KiB in 1 segment). ' +
-        'Release segments first, wait with acquireAsync(), or create a larger pool.',
+        'Release segments first, wait with acquireAsync(), or create a larger pool (or a larger maxSize).',
     );
     expect(exhausted.message).not.toContain('jpegd');
   });
