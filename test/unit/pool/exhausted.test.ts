@@ -67,7 +67,7 @@ describeBackends('out-of-room reports', (kind) => {
       ['acquireAsync', 2004],
     ]);
     const first = reports[0]!;
-    expect(first.snapshot.segments).toEqual([{ offset: 0, size: 3040, length: 3000, tag: 'big' }]);
+    expect(first.snapshot.segments).toEqual([{ block: 0, offset: 0, size: 3040, length: 3000, tag: 'big' }]);
     expect(first.summary).toContain('dvpp-pool summary');
     expect(first.summary).toContain('big');
     expect(Object.isFrozen(first)).toBe(true);
