@@ -21,9 +21,10 @@ import {
 } from '../constants.js';
 import { AclError } from '../errors.js';
 import { Pool, coreOf } from '../pool/pool.js';
+import type { PoolBlock } from '../pool/block.js';
 import { type Segment, segmentLength, segmentOffset } from '../pool/segment.js';
 import { invalidMessage, rejectUnknownKeys, requireOptions, requireString, requireViewBytes } from '../validate.js';
-import { SegmentLookup } from './segment-lookup.js';
+import { type LookupBlock, SegmentLookup, addressable } from './segment-lookup.js';
 
 /** `acl.media` of pyACL over a pool. */
 export interface AclCompatMedia {
@@ -97,6 +98,12 @@ interface MediaCodes {
   readonly invalid: number;
   readonly noRoom: number;
 }
+/** A device side of a call: the block and the offset in it. */
+interface DeviceRange {
+  readonly block: PoolBlock;
+  readonly offset: number;
+}
+
 const V1_CODES: MediaCodes = { invalid: ACL_ERROR_INVALID_PARAM, noRoom: ACL_ERROR_RT_MEMORY_ALLOCATION };
 const V2_CODES: MediaCodes = { invalid: HI_ERR_SYS_ILLEGAL_PARAM, noRoom: HI_ERR_SYS_NO_MEM };
 
@@ -144,16 +151,14 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
   rejectUnknownKeys('options', parsed, ['tag']);
   const tagValue = parsed['tag'];
   const acquireOptions = tagValue === undefined ? undefined : { tag: requireString('options.tag', tagValue) };
-  // The core's own base and capacity, never the Pool's public properties.
+  // The core's own first block, never the Pool's public properties; a grown block is checked as it appears (SegmentLookup).
   const core = coreOf(pool);
-  const last = core.baseAddress + BigInt(core.capacity);
-  if (last > BigInt(Number.MAX_SAFE_INTEGER)) {
+  if (!addressable(core.first)) {
+    const last = core.first.base + BigInt(core.first.capacity);
     throw new RangeError(
       `The pool's addresses end at 0x${last.toString(16)}, beyond 2^53: pyACL pointers are numbers and would lose bits`,
     );
   }
-  const base = Number(core.baseAddress);
-  const end = base + core.capacity;
   const lookup = new SegmentLookup(core);
   // dvpp_malloc(0) is a 32-byte segment, but the pool's smallest request is 1 byte (64 bytes).
   const zeroSized = new WeakSet<Segment>();
@@ -162,24 +167,20 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
     if (typeof value !== 'number') throw new TypeError(invalidMessage(name, 'number', value));
   }
 
-  // Offset of `devPtr` from the base, or -1 when it cannot be an address in the block.
-  function offsetOf(devPtr: number): number {
-    if (!Number.isSafeInteger(devPtr) || devPtr < base || devPtr >= end) return -1;
-    return devPtr - base;
+  // The live segment holding the byte at `devPtr`, with its block's entry.
+  function containing(devPtr: number): { readonly entry: LookupBlock; readonly segment: Segment } | undefined {
+    const entry = lookup.blockAt(devPtr);
+    const segment = entry === undefined ? undefined : lookup.containing(entry, devPtr - entry.base);
+    return segment === undefined ? undefined : { entry: entry as LookupBlock, segment };
   }
 
-  // The live segment containing `offset`: O(1) at a segment's start, O(log32 capacity) inside one.
-  function containing(offset: number): Segment | undefined {
-    return lookup.at(offset) ?? lookup.containing(offset);
-  }
-
-  // Offset of `[devPtr, devPtr + count)` when those bytes lie inside one live segment, else -1.
-  function deviceRange(devPtr: number, count: number): number {
-    const offset = offsetOf(devPtr);
-    const segment = offset < 0 ? undefined : containing(offset);
-    if (segment === undefined) return -1;
-    const size = segmentSize(zeroSized.has(segment) ? 0 : segmentLength(segment));
-    return offset + count <= segmentOffset(segment) + size ? offset : -1;
+  // `[devPtr, devPtr + count)`'s block and offset in it when those bytes lie inside one live segment.
+  function deviceRange(devPtr: number, count: number): DeviceRange | undefined {
+    const found = containing(devPtr);
+    if (found === undefined) return undefined;
+    const offset = devPtr - found.entry.base;
+    const size = segmentSize(zeroSized.has(found.segment) ? 0 : segmentLength(found.segment));
+    return offset + count <= segmentOffset(found.segment) + size ? { block: found.entry.block, offset } : undefined;
   }
 
   function requirePointerOrView(name: string, value: unknown): asserts value is number | ArrayBufferView {
@@ -198,9 +199,9 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
     return count <= bytes.byteLength ? bytes.subarray(0, count) : undefined;
   }
 
-  // A device side's offset in the block, or -1 for a view or a range outside every live segment.
-  function deviceOffset(side: number | ArrayBufferView, count: number): number {
-    return typeof side === 'number' ? deviceRange(side, count) : -1;
+  // A device side's block and offset, or undefined for a view or a range outside every live segment.
+  function deviceSide(side: number | ArrayBufferView, count: number): DeviceRange | undefined {
+    return typeof side === 'number' ? deviceRange(side, count) : undefined;
   }
 
   // Runs a backend call; a failing ACL call is its aclError, as pyACL returns it.
@@ -228,14 +229,21 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
     }
     if (segment === undefined) return [0, codes.noRoom];
     lookup.acquired(segment);
+    const entry = lookup.entryOf(segment);
+    if (entry === undefined) {
+      // A grown block past 2^53 has no exact pointer to give: it is no room, for this skin.
+      core.release(segment);
+      lookup.released(segment);
+      return [0, codes.noRoom];
+    }
     if (size === 0) zeroSized.add(segment);
-    return [base + segmentOffset(segment), ACL_SUCCESS];
+    return [entry.base + segmentOffset(segment), ACL_SUCCESS];
   }
 
   function dvppFree(devPtr: number, codes: MediaCodes): number {
     requireNumber('devPtr', devPtr);
-    const offset = offsetOf(devPtr);
-    const segment = offset < 0 ? undefined : lookup.at(offset);
+    const entry = lookup.blockAt(devPtr);
+    const segment = entry === undefined ? undefined : lookup.at(entry, devPtr - entry.base);
     if (segment === undefined) return codes.invalid;
     core.release(segment);
     lookup.released(segment);
@@ -265,10 +273,10 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
       if (!Number.isSafeInteger(maxCount) || !Number.isSafeInteger(count) || count < 0 || count > maxCount) {
         return ACL_ERROR_INVALID_PARAM;
       }
-      const offset = deviceRange(devPtr, count);
-      if (offset < 0) return ACL_ERROR_INVALID_PARAM;
+      const range = deviceRange(devPtr, count);
+      if (range === undefined) return ACL_ERROR_INVALID_PARAM;
       // `value & 0xff` is C's conversion to unsigned char for every safe integer.
-      return viaBackend(() => core.memset(offset, count, value & 0xff));
+      return viaBackend(() => core.memset(range.block, range.offset, count, value & 0xff));
     },
     memcpy(dst, destMax, src, count, kind) {
       requirePointerOrView('dst', dst);
@@ -288,22 +296,23 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
           return ACL_SUCCESS;
         }
         case ACL_MEMCPY_HOST_TO_DEVICE: {
-          const to = deviceOffset(dst, count);
+          const to = deviceSide(dst, count);
           const from = hostBytes(src, 'src', count);
-          if (to < 0 || from === undefined) return ACL_ERROR_INVALID_PARAM;
-          return viaBackend(() => core.write(to, from));
+          if (to === undefined || from === undefined) return ACL_ERROR_INVALID_PARAM;
+          return viaBackend(() => core.write(to.block, to.offset, from));
         }
         case ACL_MEMCPY_DEVICE_TO_HOST: {
           const to = hostBytes(dst, 'dst', count);
-          const from = deviceOffset(src, count);
-          if (to === undefined || from < 0) return ACL_ERROR_INVALID_PARAM;
-          return viaBackend(() => core.read(from, to));
+          const from = deviceSide(src, count);
+          if (to === undefined || from === undefined) return ACL_ERROR_INVALID_PARAM;
+          return viaBackend(() => core.read(from.block, from.offset, to));
         }
         case ACL_MEMCPY_DEVICE_TO_DEVICE: {
-          const to = deviceOffset(dst, count);
-          const from = deviceOffset(src, count);
-          if (to < 0 || from < 0 || (to < from + count && from < to + count && count > 0)) return ACL_ERROR_INVALID_PARAM;
-          return viaBackend(() => core.copy(to, from, count));
+          const to = deviceSide(dst, count);
+          const from = deviceSide(src, count);
+          if (to === undefined || from === undefined) return ACL_ERROR_INVALID_PARAM;
+          if (to.block === from.block && to.offset < from.offset + count && from.offset < to.offset + count && count > 0) return ACL_ERROR_INVALID_PARAM;
+          return viaBackend(() => core.copy(to.block, to.offset, from.block, from.offset, count));
         }
         default:
           return ACL_ERROR_INVALID_PARAM;
@@ -313,8 +322,7 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
 
   function segmentOf(devPtr: number): Segment | undefined {
     requireNumber('devPtr', devPtr);
-    const offset = offsetOf(devPtr);
-    return offset < 0 ? undefined : containing(offset);
+    return containing(devPtr)?.segment;
   }
 
   return Object.freeze({ media: Object.freeze(media), himpi: Object.freeze(himpi), rt: Object.freeze(rt), segmentOf });

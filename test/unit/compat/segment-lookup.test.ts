@@ -13,7 +13,24 @@ import { describeBackends, makePool, silenceLeakWarnings } from '../../helpers/p
 silenceLeakWarnings();
 
 describeBackends('SegmentLookup', (kind) => {
-  const lookupOf = (pool: Pool) => new SegmentLookup(coreOf(pool));
+  /** The lookup by offset into the pool's first block (these pools never grow; test/unit/compat/pyacl-blocks.test.ts grows them). */
+  const lookupOf = (pool: Pool) => {
+    const lookup = new SegmentLookup(coreOf(pool));
+    const base = Number(pool.baseAddress);
+    const entry = (offset: number) => lookup.blockAt(base + offset);
+    return {
+      at: (offset: number) => {
+        const found = entry(offset);
+        return found === undefined ? undefined : lookup.at(found, offset);
+      },
+      containing: (offset: number) => {
+        const found = entry(offset);
+        return found === undefined ? undefined : lookup.containing(found, offset);
+      },
+      acquired: (segment: Segment) => lookup.acquired(segment),
+      released: (segment: Segment) => lookup.released(segment),
+    };
+  };
   test('at() finds any live segment by its start offset, across changes made outside the skin', () => {
     using pool = makePool(kind, 64 * 1024);
     const lookup = lookupOf(pool);
