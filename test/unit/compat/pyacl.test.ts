@@ -9,8 +9,12 @@ import { AclError } from '../../../src/errors.js';
 import { SegmentLookup } from '../../../src/compat/segment-lookup.js';
 import { Pool, coreOf, createPoolOver, createPool } from '../../../src/pool/pool.js';
 
-/** The live segment starting `offset` bytes into `pool`'s block, by a lookup of its own. */
-const segmentAt = (pool: Pool, offset: number) => new SegmentLookup(coreOf(pool)).at(offset);
+/** The live segment starting `offset` bytes into `pool`'s first block, by a lookup of its own. */
+const segmentAt = (pool: Pool, offset: number) => {
+  const lookup = new SegmentLookup(coreOf(pool));
+  const entry = lookup.blockAt(Number(pool.baseAddress) + offset);
+  return entry === undefined ? undefined : lookup.at(entry, offset);
+};
 
 const KiB = 1024;
 
