@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// A child process for the exit-path tests: opens ACL pools (over the double at argv[3]) with live
-// segments and never closes them, then ends the way argv[2] says: `end` (the script runs out),
+// A child process for the exit-path tests: opens ACL pools (over the double at argv[3]), each
+// grown to three blocks, with live segments, and never closes them, then ends the way argv[2] says: `end` (the script runs out),
 // `exit` (process.exit), `throw` (uncaught exception), `reject` (unhandled rejection), or, with
 // the pools in a worker thread, `worker-end`, `worker-exit` (process.exit in the worker) and
 // `worker-terminate` (worker.terminate() from the main thread).
@@ -14,8 +14,9 @@ const keep: unknown[] = [];
 
 function openPools(count: number): void {
   for (let i = 0; i < count; i++) {
-    const pool = createPool({ size: 64 * 1024, backend: 'acl', acl: { libraryDir } });
-    keep.push(pool, pool.acquire(1000), pool.scope().acquire(2000));
+    // Each pool has grown by two blocks, so every exit path must free three blocks per pool.
+    const pool = createPool({ size: 64 * 1024, maxSize: 192 * 1024, backend: 'acl', acl: { libraryDir } });
+    keep.push(pool, pool.acquire(1000), pool.scope().acquire(2000), pool.acquire(64 * 1000), pool.acquire(64 * 1000));
   }
 }
 
