@@ -61,7 +61,7 @@ export function warnLeaks(capacity: number, segments: Iterable<{ readonly length
   const summary = named.map((g) => `${g.label} ${plural(g.count, 'segment')}, ${g.bytes} bytes`).join('; ');
   process.emitWarning(
     `dvpp-pool closed with ${plural(count, 'live segment')} (${bytes} of ${capacity} bytes) never released; ` +
-      `by tag: ${summary}. The block was freed anyway: release segments (or use pool.scope()) before close().`,
+      `by tag: ${summary}. The memory was freed anyway (every block): release segments (or use pool.scope()) before close().`,
     {
       type: LEAK_WARNING_TYPE,
       code: LEAK_WARNING_CODE,
