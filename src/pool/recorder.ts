@@ -9,8 +9,9 @@
 import { DVPP_ADDR_ALIGN } from '../constants.js';
 import { AcquireTimeoutError } from '../errors.js';
 import { abortReason, isAborted } from './abort-signal.js';
+import type { PoolBlock } from './block.js';
 import type { ParsedRecordingOptions } from './options.js';
-import { EVENT_KINDS, PoolRecording, STACK_FRAMES, type RecordedEventKind, type RecordedEvents } from './recording.js';
+import { EVENT_KINDS, PoolRecording, STACK_FRAMES, type RecordedEventKind, type RecordedEvents, type RecordedPool } from './recording.js';
 import { type Segment, segmentLength, segmentOffset, segmentTag } from './segment.js';
 import type { Waiter } from './waiters.js';
 
@@ -38,11 +39,17 @@ const CAPTURED_FRAMES = STACK_FRAMES + 8;
 const NO_ID = -1;
 const NO_TAG = -1;
 const NO_OFFSET = -1;
+const NO_BLOCK = -1;
 
 /** What a wait keeps until it leaves the queue: its id (the served acquire's too) and stack. */
 interface PendingWait {
   readonly id: number;
   readonly stack: object | undefined;
+}
+
+/** A grow or trim keeps its block's base in the id column: a number, exact below 2^53; NO_ID past it. */
+function baseOf(block: PoolBlock): number {
+  return block.base <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(block.base) : NO_ID;
 }
 
 /** A holder whose `stack` V8 formats only when read: capturing costs the walk, not the text. */
@@ -74,6 +81,8 @@ export class Recorder {
   #lens = new Float64Array(0);
   /** In granules; NO_OFFSET for events without a segment. */
   #offsets = new Int32Array(0);
+  /** The block's slot; NO_BLOCK for events without one. */
+  #blocks = new Int32Array(0);
   #tags = new Int32Array(0);
   #stackAt: (object | undefined)[] = [];
   readonly #tagIds = new Map<string, number>();
@@ -105,7 +114,7 @@ export class Recorder {
     }
     const ids = this.#idsOf(block, node);
     ids[node] = id;
-    const slot = this.#write(ACQUIRE, id, len, offsetGranules, tag);
+    const slot = this.#write(ACQUIRE, id, len, offsetGranules, block, tag);
     if (stack !== undefined) this.#stackAt[slot] = stack;
   }
 
@@ -114,30 +123,30 @@ export class Recorder {
     const ids = this.#idsOf(block, node);
     const id = ids[node] ?? NO_ID;
     ids[node] = NO_ID;
-    this.#write(RELEASE, id, segmentLength(segment), segmentOffset(segment) / DVPP_ADDR_ALIGN, segmentTag(segment));
+    this.#write(RELEASE, id, segmentLength(segment), segmentOffset(segment) / DVPP_ADDR_ALIGN, block, segmentTag(segment));
   }
 
   /**
-   * A zeroing acquire took the range at `offsetGranules` and gave it back when its memset failed.
+   * A zeroing acquire took the range at `offsetGranules` of block `block` and gave it back when its memset failed.
    * Recorded as an acquire and its release under a fresh id, because the engine did both: a
    * trace of the recording must repeat them to place later segments where the live run did.
    */
-  zeroFillFailed(offsetGranules: number, len: number, tag: string | undefined): void {
+  zeroFillFailed(block: number, offsetGranules: number, len: number, tag: string | undefined): void {
     const id = this.nextId++;
-    this.#write(ACQUIRE, id, len, offsetGranules, tag);
-    this.#write(RELEASE, id, len, offsetGranules, tag);
+    this.#write(ACQUIRE, id, len, offsetGranules, block, tag);
+    this.#write(RELEASE, id, len, offsetGranules, block, tag);
   }
 
   /** An acquire or tryAcquire found no room. */
   failed(len: number, tag: string | undefined): void {
-    this.#write(FAILURE, NO_ID, len, NO_OFFSET, tag);
+    this.#write(FAILURE, NO_ID, len, NO_OFFSET, NO_BLOCK, tag);
   }
 
   /** `waiter` joined the queue. */
   waited(waiter: Waiter): void {
     const wait = { id: this.nextId++, stack: this.stacks ? captureStack() : undefined };
     this.#waits.set(waiter, wait);
-    const slot = this.#write(WAIT, wait.id, waiter.len, NO_OFFSET, waiter.tag);
+    const slot = this.#write(WAIT, wait.id, waiter.len, NO_OFFSET, NO_BLOCK, waiter.tag);
     if (wait.stack !== undefined) this.#stackAt[slot] = wait.stack;
   }
 
@@ -149,34 +158,32 @@ export class Recorder {
     let kind = CANCEL;
     if (reason instanceof AcquireTimeoutError) kind = TIMEOUT;
     else if (signal !== undefined && isAborted(signal) && abortReason(signal) === reason) kind = ABORT;
-    this.#write(kind, wait.id, waiter.len, NO_OFFSET, waiter.tag);
+    this.#write(kind, wait.id, waiter.len, NO_OFFSET, NO_BLOCK, waiter.tag);
   }
 
   /** Every segment was released at once. */
   reset(): void {
     for (const ids of this.#idByNode) ids?.fill(NO_ID);
-    this.#write(RESET, NO_ID, 0, NO_OFFSET, undefined);
+    this.#write(RESET, NO_ID, 0, NO_OFFSET, NO_BLOCK, undefined);
   }
 
-  /** The pool added block `block` of `bytes`. */
-  grew(block: number, bytes: number): void {
-    void block;
-    this.#write(GROW, NO_ID, bytes, NO_OFFSET, undefined);
+  /** The pool added `block`. */
+  grew(block: PoolBlock): void {
+    this.#write(GROW, baseOf(block), block.capacity, NO_OFFSET, block.index, undefined);
   }
 
-  /** The pool gave back block `block` of `bytes`. */
-  trimmed(block: number, bytes: number): void {
-    void block;
-    this.#write(TRIM, NO_ID, bytes, NO_OFFSET, undefined);
+  /** The pool gave `block` back. */
+  trimmed(block: PoolBlock): void {
+    this.#write(TRIM, baseOf(block), block.capacity, NO_OFFSET, block.index, undefined);
   }
 
   /** The pool closed: the last event a recording can have. */
   closed(): void {
-    this.#write(CLOSE, NO_ID, 0, NO_OFFSET, undefined);
+    this.#write(CLOSE, NO_ID, 0, NO_OFFSET, NO_BLOCK, undefined);
   }
 
-  /** The events so far, oldest first, as a recording of a pool of `capacity` bytes. */
-  finish(capacity: number): PoolRecording {
+  /** The events so far, oldest first, as a recording of `pool` as it is now. */
+  finish(pool: RecordedPool): PoolRecording {
     const count = this.#count;
     const first = (this.#next - count + this.#slots) % this.#slots;
     const ordered = <T extends Uint8Array | Float64Array | Int32Array>(source: T, empty: T): T => {
@@ -193,15 +200,16 @@ export class Recorder {
       ids: ordered(this.#ids, new Float64Array(count)),
       lens: ordered(this.#lens, new Float64Array(count)),
       offsets: ordered(this.#offsets, new Int32Array(count)),
+      blocks: ordered(this.#blocks, new Int32Array(count)),
       tags: ordered(this.#tags, new Int32Array(count)),
       tagNames: [...this.#tagNames],
       stacks,
     };
-    return new PoolRecording(capacity, this.startUs, performance.now() * 1000, this.maxEvents, this.dropped, events);
+    return new PoolRecording(pool, this.startUs, performance.now() * 1000, this.maxEvents, this.dropped, events);
   }
 
   /** Stores one event and returns its slot; overwrites the oldest once the ring holds `maxEvents`. */
-  #write(kind: number, id: number, len: number, offsetGranules: number, tag: string | undefined): number {
+  #write(kind: number, id: number, len: number, offsetGranules: number, block: number, tag: string | undefined): number {
     if (this.#count === this.#slots) {
       if (this.#slots < this.maxEvents) {
         this.#resize(Math.min(this.#slots * 2, this.maxEvents));
@@ -216,6 +224,7 @@ export class Recorder {
     this.#ids[slot] = id;
     this.#lens[slot] = len;
     this.#offsets[slot] = offsetGranules;
+    this.#blocks[slot] = block;
     this.#tags[slot] = tag === undefined ? NO_TAG : this.#tagId(tag);
     if (this.stacks) this.#stackAt[slot] = undefined;
     this.#next = slot + 1 === this.#slots ? 0 : slot + 1;
@@ -249,6 +258,7 @@ export class Recorder {
     this.#ids = grown(this.#ids, new Float64Array(slots));
     this.#lens = grown(this.#lens, new Float64Array(slots));
     this.#offsets = grown(this.#offsets, new Int32Array(slots));
+    this.#blocks = grown(this.#blocks, new Int32Array(slots));
     this.#tags = grown(this.#tags, new Int32Array(slots));
     this.#next = this.#count;
     this.#slots = slots;

@@ -2,16 +2,16 @@
 // PoolRecording: what pool.stopRecording() returns. It holds the recorder's events, oldest first,
 // in typed arrays, and reads them out as plain objects (events()), as JSON lines, as a PyTorch
 // memory snapshot (memory-viz.ts), or as a TRC1 trace that `dvpp-pool replay` and decodeTrace
-// read: the allocs and frees by id in order, so a fresh pool of the same capacity replays them
-// with the same offsets (the engine is deterministic), provided the recording began on an empty
-// pool and dropped nothing.
+// read: the allocs and frees by id in order, so a fresh pool of the same size, maxSize and growBy
+// replays them with the same blocks and offsets (the engine and the placement are deterministic),
+// provided the recording began on an empty pool that had not grown, dropped nothing and saw no trim.
 
 import { fileURLToPath } from 'node:url';
 import { DVPP_ADDR_ALIGN, granulesOf } from '../constants.js';
 import { OP_ALLOC, OP_FREE, type Trace } from '../trace/format.js';
 import { encodePickle } from '../trace/pickle.js';
 import { memoryVizSnapshot } from './memory-viz.js';
-import type { PoolSnapshot } from './snapshot.js';
+import type { PoolSnapshot, SnapshotBlock } from './snapshot.js';
 
 /** Event kinds, by their code in the recorder's ring. */
 export const EVENT_KINDS = ['acquire', 'release', 'failure', 'wait', 'timeout', 'abort', 'cancel', 'reset', 'close', 'grow', 'trim'] as const;
@@ -31,8 +31,14 @@ export interface RecordedEvent {
   readonly footprint?: number;
   /** Bytes from the block's base (acquire, release). */
   readonly offset?: number;
-  /** The block holding the segment: always 0, a pool has one block. */
+  /** The block's slot (`segment.blockIndex`): the segment's (acquire, release), or the one added or given back (grow, trim). */
   readonly block?: number;
+  /** The block's bytes (grow, trim). */
+  readonly bytes?: number;
+  /** The block's base address, `'0x'` and lowercase hex digits (grow, trim; absent past 2^53). */
+  readonly address?: string;
+  /** The pool's bytes, all blocks, right after the event (grow, trim). */
+  readonly capacity?: number;
   /** The acquire's tag. */
   readonly tag?: string;
   /** Up to 8 frames of the caller's JS stack, one per line (acquire and wait, with `stacks: true`). */
@@ -49,11 +55,20 @@ export interface RecordedEvents {
   readonly lens: Float64Array;
   /** In granules; -1 for kinds without a segment. */
   readonly offsets: Int32Array;
+  /** The block's slot; -1 for kinds without one. */
+  readonly blocks: Int32Array;
   /** Index into tagNames; -1 untagged. */
   readonly tags: Int32Array;
   readonly tagNames: readonly string[];
   /** Stack holders by event (empty without `stacks`). */
   readonly stacks: readonly (object | undefined)[];
+}
+
+/** @internal What a recording keeps of its pool when it ends (the pool's core). */
+export interface RecordedPool {
+  readonly first: { readonly capacity: number };
+  readonly growth: { readonly maxSize: number; readonly growBy: number };
+  readonly blocks: readonly ({ readonly index: number; readonly base: bigint; readonly capacity: number } | undefined)[];
 }
 
 /** The largest `len` a TRC1 record holds (a u32). */
@@ -62,6 +77,8 @@ const MAX_TRACE_LEN = 0xffff_ffff;
 export const STACK_FRAMES = 8;
 /** The package's own frames (pool/ and the pyACL skin), dropped from stacks, as file URLs and paths. */
 const INTERNAL_DIRS = [new URL('./', import.meta.url), new URL('../compat/', import.meta.url)].flatMap((url) => [url.href, fileURLToPath(url)]);
+
+const hex = (address: bigint): string => `0x${address.toString(16)}`;
 
 /** The caller's frames of a captured stack holder, innermost first: those below the package's own. */
 function callerFrames(holder: object): string {
@@ -86,8 +103,14 @@ function callerFrames(holder: object): string {
  * ```
  */
 export class PoolRecording {
-  /** The pool's capacity: the size of the pool a trace of this recording replays into. */
+  /** The pool's first block (createPool's `size`): with `maxSize` and `growBy`, the pool a trace of this recording replays into. */
   readonly capacity: number;
+  /** The pool's `maxSize`. */
+  readonly maxSize: number;
+  /** The pool's `growBy`. */
+  readonly growBy: number;
+  /** The pool's blocks when the recording ended, by slot (a closed pool's were freed at its `close` event). */
+  readonly blocks: readonly SnapshotBlock[];
   /** When recording began, in µs since `performance.timeOrigin`. */
   readonly startUs: number;
   /** When it ended (stopRecording, or the next startRecording), in µs since `performance.timeOrigin`. */
@@ -99,10 +122,23 @@ export class PoolRecording {
   /** Events kept. */
   readonly length: number;
   readonly #events: RecordedEvents;
+  /** The pool's bytes right after each grow and trim, by event index. */
+  readonly #capacityAfter = new Map<number, number>();
 
   /** @internal Only a pool's recorder makes recordings. */
-  constructor(capacity: number, startUs: number, endUs: number, maxEvents: number, dropped: number, events: RecordedEvents) {
-    this.capacity = capacity;
+  constructor(pool: RecordedPool, startUs: number, endUs: number, maxEvents: number, dropped: number, events: RecordedEvents) {
+    this.capacity = pool.first.capacity;
+    this.maxSize = pool.growth.maxSize;
+    this.growBy = pool.growth.growBy;
+    this.blocks = pool.blocks.flatMap((block) => (block === undefined ? [] : [{ index: block.index, baseAddress: hex(block.base), size: block.capacity }]));
+    // Back from the end, which the pool knows exactly even when the oldest events were dropped.
+    let capacity = this.blocks.reduce((sum, block) => sum + block.size, 0);
+    for (let i = events.count - 1; i >= 0; i--) {
+      const kind = EVENT_KINDS[events.kinds[i] ?? 0];
+      if (kind !== 'grow' && kind !== 'trim') continue;
+      this.#capacityAfter.set(i, capacity);
+      capacity += (kind === 'grow' ? -1 : 1) * (events.lens[i] ?? 0);
+    }
     this.startUs = startUs;
     this.endUs = endUs;
     this.maxEvents = maxEvents;
@@ -188,11 +224,23 @@ export class PoolRecording {
   }
 
   #eventAt(i: number): RecordedEvent {
-    const { kinds, timesUs, ids, lens, offsets, tags, tagNames, stacks } = this.#events;
+    const { kinds, timesUs, ids, lens, offsets, blocks, tags, tagNames, stacks } = this.#events;
     const kind = EVENT_KINDS[kinds[i] ?? 0] ?? 'acquire';
     // Rounded to the nanosecond, so the text shows no binary noise.
     const timeUs = Math.round((timesUs[i] ?? 0) * 1000) / 1000;
     if (kind === 'reset' || kind === 'close') return { kind, timeUs };
+    if (kind === 'grow' || kind === 'trim') {
+      // The id column holds the block's base for these (the recorder's baseOf).
+      const base = ids[i] ?? -1;
+      return {
+        kind,
+        timeUs,
+        block: blocks[i] ?? -1,
+        bytes: lens[i] ?? 0,
+        ...(base < 0 ? {} : { address: hex(BigInt(base)) }),
+        capacity: this.#capacityAfter.get(i) ?? 0,
+      };
+    }
     const id = ids[i] ?? -1;
     const len = lens[i] ?? 0;
     const offset = offsets[i] ?? -1;
@@ -204,7 +252,7 @@ export class PoolRecording {
       ...(id < 0 ? {} : { id }),
       len,
       footprint: granulesOf(len) * DVPP_ADDR_ALIGN,
-      ...(offset < 0 ? {} : { offset: offset * DVPP_ADDR_ALIGN, block: 0 }),
+      ...(offset < 0 ? {} : { offset: offset * DVPP_ADDR_ALIGN, block: blocks[i] ?? -1 }),
       ...(tag === undefined ? {} : { tag }),
       ...(stack === undefined ? {} : { stack: callerFrames(stack) }),
     };

@@ -288,13 +288,15 @@ describe('exports', () => {
 
   it('toTrace refuses an acquire a TRC1 record cannot hold', () => {
     const one = (values: number[]) => Float64Array.from(values);
-    const recording = new PoolRecording(2 ** 34, 0, 1, 10, 0, {
+    const pool = { first: { capacity: 2 ** 34 }, growth: { maxSize: 2 ** 34, growBy: 2 ** 34 }, blocks: [{ index: 0, base: 0n, capacity: 2 ** 34 }] };
+    const recording = new PoolRecording(pool, 0, 1, 10, 0, {
       count: 1,
       kinds: Uint8Array.of(0),
       timesUs: one([0]),
       ids: one([0]),
       lens: one([2 ** 32]),
       offsets: Int32Array.of(0),
+      blocks: Int32Array.of(0),
       tags: Int32Array.of(-1),
       tagNames: [],
       stacks: [],
