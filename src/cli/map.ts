@@ -21,14 +21,15 @@ export const MAX_SNAPSHOT_BYTES = 256 * MIB;
 const HELP = `Usage: dvpp-pool map SNAPSHOT.json [options]
 
 Draws a pool snapshot (from 'dvpp-pool demo --snapshot FILE' or JSON.stringify(pool.snapshot()))
-as an SVG memory map: the block in address order, segments coloured by tag, free ranges
-hatched, a legend and the stats. Use - to read the snapshot from stdin. A snapshot file may
-have at most ${formatBytes(MAX_SNAPSHOT_BYTES)}.
+as an SVG memory map: each block of the pool as a band in address order, segments coloured by
+tag, free ranges hatched, one legend and the stats. Use - to read the snapshot from stdin. A
+snapshot file may have at most ${formatBytes(MAX_SNAPSHOT_BYTES)}.
 
 Options:
   --out FILE     write the SVG to FILE (default: stdout)
   --width PX     picture width in pixels, 320 to 10000 (default 960)
-  --rows N       rows the block is wrapped into, 1 to 256 (default 8)
+  --rows N       rows the largest block is wrapped into, 1 to 256 (default 8);
+                 every band's rows span the same bytes
   --title TEXT   a line of text under the heading
   -h, --help     show this help
 `;
