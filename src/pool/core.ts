@@ -254,7 +254,7 @@ export class PoolCore {
         this.backend.memset(block.native, offset, segmentSizeOf(len), 0);
       } catch (error) {
         engine.free(node, engine.generationOf(node));
-        this.recorder?.zeroFillFailed(offset / GRANULE, len, tag);
+        this.recorder?.zeroFillFailed(block.index, offset / GRANULE, len, tag);
         throw error;
       }
     }
@@ -300,7 +300,10 @@ export class PoolCore {
   /** The engine node of `segment` when it is live in this pool, else -1. O(1), never throws. */
   liveNode(segment: unknown): number {
     const node = segmentNode(segment);
-    return node >= 0 && segmentBlock(segment as Segment).segments[node] === segment ? node : -1;
+    if (node < 0) return -1;
+    // Its block's core first: a segment of another pool is live in its own block.
+    const block = segmentBlock(segment as Segment);
+    return block.core === this && block.segments[node] === segment ? node : -1;
   }
 
   /** Changes every time a segment is acquired or released, the pool is reset, grows or trims: the pyACL skin's offset index is fresh while it is unchanged. */
@@ -469,7 +472,7 @@ export class PoolCore {
     if (recorder === undefined) return undefined;
     this.recorder = undefined;
     this.#nextRecordId = recorder.nextId;
-    return recorder.finish(this.first.capacity);
+    return recorder.finish(this);
   }
 
   #serve(waiter: Waiter): Segment | undefined {
@@ -551,7 +554,7 @@ export class PoolCore {
     const block = this.#adopt(index, result.native, result.size);
     this.counters.grows++;
     this.#growthFailure = undefined;
-    this.recorder?.grew(block.index, block.capacity);
+    this.recorder?.grew(block);
     return block;
   }
 
@@ -592,7 +595,7 @@ export class PoolCore {
     block.freed = true;
     block.segments = [];
     this.counters.trims++;
-    this.recorder?.trimmed(block.index, block.capacity);
+    this.recorder?.trimmed(block);
     this.backend.free(block.native);
     return block.capacity;
   }

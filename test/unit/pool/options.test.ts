@@ -81,6 +81,10 @@ describe('createPool option errors name the option', () => {
   test('defaults', () => {
     expect(parsePoolOptions({ size: 300 })).toEqual({
       capacity: 256,
+      minCapacity: 256,
+      maxSize: 256,
+      growBy: 256,
+      trimAfterMs: undefined,
       backend: 'auto',
       deviceId: 0,
       libraryDir: undefined,

@@ -37,6 +37,10 @@ describeBackends('pool.stats', (kind) => {
       aborts: 0,
       waitMsTotal: 0,
       waitMsMax: 0,
+      blocks: 1,
+      grows: 0,
+      growFailures: 0,
+      trims: 0,
       tags: {},
       otherTags: { liveBytes: 0, liveSegments: 0, peakBytes: 0 },
     });
