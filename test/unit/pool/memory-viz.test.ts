@@ -3,100 +3,21 @@
 // field against the memory_viz schema of docs/api.md: every key with its Python type, actions in
 // the order of the events, frees paired with their allocs by address, absolute addresses, times
 // in order, tags as categories, and segments whose blocks cover the pool exactly, in address
-// order, as the pool's snapshot shows it. Then the defaults without a snapshot, a reset, a close.
+// order, as the pool's snapshot shows it. Then the defaults without a snapshot, a reset, a close;
+// a growing pool's blocks in test/unit/pool/memory-viz-blocks.test.ts.
 
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { footprint } from '../../../src/constants.js';
 import type { Pool } from '../../../src/pool/pool.js';
 import type { PoolRecording, RecordedEvent } from '../../../src/pool/recording.js';
-import type { PoolSnapshot } from '../../../src/pool/snapshot.js';
+import { blocksOfSnapshot, expectEntryShape, expectSegment, load, withoutFrames } from '../../helpers/memory-viz.js';
 import { describeBackends, makePool, silenceLeakWarnings } from '../../helpers/pool-backends.js';
-import { pythonSkipReason, pythonUnpickle } from '../../helpers/python-pickle.js';
+import { pythonSkipReason } from '../../helpers/python-pickle.js';
 
 silenceLeakWarnings();
 
-/** The loaded dicts as the tests read them; expectShape checks the keys and types really are these. */
-interface Frame { filename: string; line: bigint; name: string }
-interface Block { address: bigint; size: bigint; requested_size: bigint; state: string; frames: Frame[] }
-interface Segment {
-  device: bigint; address: bigint; total_size: bigint; stream: bigint; segment_type: string;
-  allocated_size: bigint; active_size: bigint; requested_size: bigint; blocks: Block[];
-}
-interface Entry { action: string; addr?: bigint; device_free?: bigint; size: bigint; stream: bigint; time_us: bigint; frames: Frame[]; category?: string }
-type Dict = Record<string, unknown>;
 const THIS_FILE = fileURLToPath(import.meta.url);
-
-/** Loaded by Python; the test fails on anything that is not a dict of the two keys. */
-function load(bytes: Uint8Array): { segments: Segment[]; device_traces: Entry[][] } {
-  const value = pythonUnpickle(bytes) as Dict;
-  expect(Object.keys(value).sort()).toEqual(['device_traces', 'segments']);
-  return value as unknown as { segments: Segment[]; device_traces: Entry[][] };
-}
-
-/** `value` has exactly `keys`, each of the Python type named (int: bigint, str: string, list: array). */
-function expectShape(value: object, shape: Record<string, 'int' | 'str' | 'list'>): void {
-  expect(Object.keys(value).sort()).toEqual(Object.keys(shape).sort());
-  for (const [key, type] of Object.entries(shape)) {
-    const field = (value as Dict)[key];
-    const ok = type === 'int' ? typeof field === 'bigint' : type === 'str' ? typeof field === 'string' : Array.isArray(field);
-    expect(ok, `${key} should be a Python ${type}, is ${JSON.stringify(field, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`).toBe(true);
-  }
-}
-
-function expectFrames(frames: unknown): void {
-  expect(Array.isArray(frames)).toBe(true);
-  for (const frame of frames as object[]) expectShape(frame, { filename: 'str', line: 'int', name: 'str' });
-}
-
-/** The trace entry's keys and types by action; `category` when the recording has tags. */
-function expectEntryShape(entry: Entry, tagged: boolean): void {
-  const common: Record<string, 'int' | 'str' | 'list'> = { action: 'str', size: 'int', stream: 'int', time_us: 'int', frames: 'list', ...(tagged ? { category: 'str' } : {}) };
-  expectShape(entry, entry.action === 'oom' ? { ...common, device_free: 'int' } : { ...common, addr: 'int' });
-  expect(entry.stream).toBe(0n);
-  expectFrames(entry.frames);
-}
-
-/** The one Segment: its fields, and blocks that cover [base, base + capacity) in address order. */
-function expectSegment(segment: Segment, base: bigint, capacity: number): Block[] {
-  expectShape(segment, {
-    device: 'int', address: 'int', total_size: 'int', stream: 'int', segment_type: 'str',
-    allocated_size: 'int', active_size: 'int', requested_size: 'int', blocks: 'list',
-  });
-  expect([segment.device, segment.address, segment.total_size, segment.stream, segment.segment_type]).toEqual([0n, base, BigInt(capacity), 0n, 'large']);
-  const blocks = segment.blocks;
-  let next = base;
-  let allocated = 0n;
-  let requested = 0n;
-  for (const block of blocks) {
-    expectShape(block, { address: 'int', size: 'int', requested_size: 'int', state: 'str', frames: 'list' });
-    expectFrames(block.frames);
-    expect(block.address).toBe(next);
-    expect(block.size).toBeGreaterThan(0n);
-    expect(['active_allocated', 'inactive']).toContain(block.state);
-    if (block.state === 'active_allocated') {
-      allocated += block.size;
-      requested += block.requested_size;
-    } else {
-      expect([block.requested_size, block.frames]).toEqual([0n, []]);
-    }
-    next += block.size;
-  }
-  expect(next).toBe(base + BigInt(capacity));
-  expect([segment.allocated_size, segment.active_size, segment.requested_size]).toEqual([allocated, allocated, requested]);
-  return blocks;
-}
-
-/** The blocks a pool's snapshot gives, as memory_viz blocks without frames. */
-function blocksOfSnapshot(snapshot: PoolSnapshot): Omit<Block, 'frames'>[] {
-  const base = BigInt(snapshot.baseAddress);
-  return [
-    ...snapshot.segments.map((s) => ({ address: base + BigInt(s.offset), size: BigInt(footprint(s.length)), requested_size: BigInt(s.length), state: 'active_allocated' })),
-    ...snapshot.freeRanges.map((r) => ({ address: base + BigInt(r.offset), size: BigInt(r.size), requested_size: 0n, state: 'inactive' })),
-  ].sort((a, b) => (a.address < b.address ? -1 : 1));
-}
-
-const withoutFrames = (blocks: Block[]): Omit<Block, 'frames'>[] => blocks.map(({ frames: _frames, ...rest }) => rest);
 
 /** A tagged workload with releases and a failed acquire; returns the free bytes at the failure. */
 function workload(pool: Pool): number {
@@ -185,21 +106,22 @@ describe.skipIf(pythonSkipReason !== undefined)(`toMemoryViz, loaded by Python${
     });
   });
 
-  it('without a snapshot: addresses are offsets, the segments derived from the complete events', () => {
+  it('without a snapshot: the addresses are absolute all the same, the segments derived from the complete events', () => {
     using pool = makePool('js', 64 * 1024, { record: true });
     const freeAtFailure = workload(pool);
     const recording = pool.stopRecording()!;
     const snapshot = pool.snapshot();
-    const { segments, device_traces } = load(recording.toMemoryViz());
-    const blocks = expectSegment(segments[0]!, 0n, pool.capacity);
     const base = BigInt(snapshot.baseAddress);
-    expect(withoutFrames(blocks)).toEqual(blocksOfSnapshot(snapshot).map((block) => ({ ...block, address: block.address - base })));
+    expect(base).not.toBe(0n); // else absolute and offsets could not be told apart
+    const { segments, device_traces } = load(recording.toMemoryViz());
+    const blocks = expectSegment(segments[0]!, base, pool.capacity);
+    expect(withoutFrames(blocks)).toEqual(blocksOfSnapshot(snapshot));
     expect(blocks.every((block) => (block.frames).length === 0)).toBe(true);
     const trace = device_traces[0]!;
-    expect(trace[0]).toMatchObject({ action: 'segment_alloc', addr: 0n });
+    expect(trace[0]).toMatchObject({ action: 'segment_alloc', addr: base });
     expect(trace.find((entry) => entry.action === 'oom')!.device_free).toBe(BigInt(freeAtFailure));
     const allocs = trace.filter((entry) => entry.action === 'alloc').map((entry) => entry.addr);
-    expect(allocs).toEqual([...recording.events()].filter((event) => event.kind === 'acquire').map((event) => BigInt(event.offset!)));
+    expect(allocs).toEqual([...recording.events()].filter((event) => event.kind === 'acquire').map((event) => base + BigInt(event.offset!)));
   });
 
   it('a recording begun on a busy pool: no segments and no device_free without a snapshot; both with it', () => {
@@ -237,7 +159,8 @@ describe.skipIf(pythonSkipReason !== undefined)(`toMemoryViz, loaded by Python${
     expect(segments).toEqual([]);
     const trace = device_traces[0]!;
     trace.forEach((entry) => expectEntryShape(entry, false));
-    expect(trace.map((entry) => `${entry.action} ${entry.addr}`)).toEqual([
+    const base = BigInt(recording.blocks[0]!.baseAddress);
+    expect(trace.map((entry) => `${entry.action} ${entry.addr! - base}`)).toEqual([
       'segment_alloc 0', 'alloc 0', 'alloc 256', 'free_requested 0', 'free_completed 0', 'free_requested 256', 'free_completed 256',
       'alloc 0', 'free_requested 0', 'free_completed 0', 'segment_free 0',
     ]);
