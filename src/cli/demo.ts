@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // `dvpp-pool demo`: runs the media pipeline of demo-pipeline.ts on one pool for --seconds,
 // with a live status line on a terminal (plain lines elsewhere), then prints a summary (or one
-// JSON object with --json): frames, acquires per second, peak use, failures, and the same
-// requests served one native block each. It exits 0 only with nothing left live in the pool;
+// JSON object with --json): frames, acquires per second, peak use, failures, the pool's growth
+// (with --max-pool-size; the grown blocks are trimmed at the end), and the same requests served
+// one native block each. It exits 0 only with nothing left live in the pool;
 // stopped by SIGINT, SIGTERM or SIGHUP (signals.ts), it cleans up and exits 128 + the signal.
 
 import { type Stats, accessSync, closeSync, constants as fsConstants, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { BACKEND_CHOICES } from '../backends/select.js';
 import { MIB, formatBytes, formatCount, formatNs } from '../format.js';
 import { createPool } from '../pool/pool.js';
 import { MAX_RECORDING_EVENTS } from '../pool/options.js';
@@ -39,14 +41,19 @@ bytes) into segments, keeps ${REFERENCE_FRAMES} as references, resizes each into
 640x640x3 model input, and queues them for a simulated accelerator that releases them.
 acquireAsync holds decoders back when the pool is full. Ends with a summary and a comparison
 with one native block per request. SIGINT (Ctrl-C), SIGTERM or SIGHUP stop it early: it frees
-the pool's block, prints the summary so far and exits with 128 + the signal's number.
+the pool's blocks, prints the summary so far and exits with 128 + the signal's number.
 
 Options:
   --channels N       video channels, 1 to 64 (default 8; even ones 1080p, odd ones 720p)
   --seconds S        how long to run, up to 3600 (default 10)
-  --pool-size SIZE   pool bytes, e.g. 512MiB or 1GiB (default: twice the pipeline's worst
-                     case, at least 256 MiB)
-  --backend KIND     auto, acl, host or js (default auto: acl, else host; js only by name)
+  --pool-size SIZE   pool bytes (its first block), e.g. 512MiB or 1GiB (default: twice the
+                     pipeline's worst case, at least 256 MiB)
+  --max-pool-size SIZE
+                     let the pool grow when it is full, a block of --pool-size at a time,
+                     up to SIZE bytes in all (default: no growth); pool.trim() gives the
+                     grown blocks back at the end
+  --backend KIND     ${BACKEND_CHOICES.join(', ')} (default auto: acl, else host;
+                     the others only by name)
   --snapshot FILE    write pool.snapshot() as JSON, taken at the peak of use; draw it with
                      'dvpp-pool map FILE'
   --record FILE      record every acquire and release of the run and write it to FILE: JSON
@@ -149,6 +156,7 @@ const OPTIONS = {
   channels: { type: 'string' },
   seconds: { type: 'string' },
   'pool-size': { type: 'string' },
+  'max-pool-size': { type: 'string' },
   backend: { type: 'string' },
   snapshot: { type: 'string' },
   record: { type: 'string' },
@@ -162,6 +170,7 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
   const poolSize =
     values['pool-size'] === undefined ? defaultPoolBytes(channels) : parseBytes('--pool-size', values['pool-size'], smallestPoolBytes());
   if (values['pool-size'] !== undefined) requirePoolSizeFits(poolSize, values['pool-size'], backend);
+  const maxPoolSize = values['max-pool-size'] === undefined ? undefined : parseBytes('--max-pool-size', values['max-pool-size'], poolSize);
   const snapshotFile = values.snapshot;
   if (snapshotFile !== undefined) requireWritableFile('--snapshot', snapshotFile);
   const recordFile = values.record;
@@ -170,12 +179,21 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
 
   // Before the block exists, so that no moment holds a block that a signal could strand.
   const stopSignals = watchStopSignals();
-  const pool = createPool({ size: poolSize, backend, ...(recordFile === undefined ? {} : { record: { maxEvents: recordingEvents(seconds) } }) });
+  const pool = createPool({
+    size: poolSize,
+    // Each further block as large as the first: growth is rare, and each block holds many frames.
+    ...(maxPoolSize === undefined ? {} : { maxSize: maxPoolSize, growBy: poolSize }),
+    backend,
+    ...(recordFile === undefined ? {} : { record: { maxEvents: recordingEvents(seconds) } }),
+  });
   try {
     const out = process.stdout;
+    const firstBlock = pool.capacity;
+    const growable = pool.maxSize > firstBlock;
     if (!json) {
       const split = `${Math.ceil(channels / 2)} x 1080p, ${Math.floor(channels / 2)} x 720p`;
-      out.write(`dvpp-pool demo: ${channels} channels (${split}) for ${seconds} s on a ${formatBytes(pool.capacity)} pool, backend ${pool.backend.kind}\n`);
+      const growth = growable ? ` growing to ${formatBytes(pool.maxSize)}` : '';
+      out.write(`dvpp-pool demo: ${channels} channels (${split}) for ${seconds} s on a ${formatBytes(firstBlock)} pool${growth}, backend ${pool.backend.kind}\n`);
       if (pool.backend.fallbackReason !== undefined) out.write(`  (auto fell back: ${pool.backend.fallbackReason})\n`);
     }
     const pipeline = new Pipeline(pool, { channels, snapshotAtPeak: snapshotFile !== undefined });
@@ -185,11 +203,12 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
     meter.rate(started, 0);
     const showStatus = (): void => {
       const now = performance.now();
-      const { usedBytes, peakUsedBytes, largestFreeRange, waiting } = pool.stats();
+      const { usedBytes, peakUsedBytes, largestFreeRange, waiting, blocks } = pool.stats();
       const rate = meter.rate(now, pipeline.counts.processed);
       // Most wanted first: a narrow terminal cuts the end of the line.
       status.update(
-        `${formatCount(rate)} frames/s  used ${formatBytes(usedBytes)} / peak ${formatBytes(peakUsedBytes)}  waiters ${waiting}  ` +
+        `${formatCount(rate)} frames/s  used ${formatBytes(usedBytes)} / peak ${formatBytes(peakUsedBytes)}` +
+          `${growable ? ` of ${formatBytes(pool.capacity)} in ${blocks} block${blocks === 1 ? '' : 's'}` : ''}  waiters ${waiting}  ` +
           `largest free ${formatBytes(largestFreeRange)}  queue ${pipeline.queued}  ${((now - started) / 1000).toFixed(1)} s`,
       );
     };
@@ -215,6 +234,11 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
       out.write(`comparing: the same requests as one native block each (about ${(2 * COMPARISON_BUDGET_MS) / 1000} s)\n`);
     }
     const comparison = await measurePerRequest(pool, pipeline.recordedLengths, COMPARISON_BUDGET_MS, stopSignals.signal);
+    // Nothing trims during the run, so this is the most the pool grew to.
+    const grown = { blocks: pool.stats().blocks, bytes: pool.capacity };
+    // The burst is over: the grown blocks, empty now, go back (a segment left live keeps its block).
+    const trimmedBytes = pool.trim();
+    const { grows, growFailures, trims } = pool.stats();
     pool.validate();
     const liveSegments = pool.stats().liveSegments;
     const peakSnapshot = pipeline.peakSnapshot ?? pool.snapshot();
@@ -233,7 +257,14 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
         channels,
         seconds,
         backend: pool.backend,
-        poolBytes: pool.capacity,
+        poolBytes: firstBlock,
+        maxPoolBytes: pool.maxSize,
+        blocks: grown.blocks,
+        grownPoolBytes: grown.bytes,
+        grows,
+        growFailures,
+        trims,
+        trimmedBytes,
         durationMs: Math.round(durationMs),
         frames: counts.processed,
         framesPerSecond: perSecond(counts.processed),
@@ -263,7 +294,14 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
         `frames processed   ${formatCount(counts.processed)} (${formatCount(perSecond(counts.processed))}/s) in ${(durationMs / 1000).toFixed(1)} s; ` +
           `${formatCount(counts.decoded)} decoded, ${formatCount(counts.dropped)} dropped`,
         `acquires           ${formatCount(stats.acquires)} (${formatCount(perSecond(stats.acquires))}/s), ${formatCount(stats.releases)} releases, ${formatCount(stats.failures)} failures`,
-        `peak use           ${formatBytes(stats.peakUsedBytes)} of ${formatBytes(pool.capacity)} (${((stats.peakUsedBytes / pool.capacity) * 100).toFixed(0)}%)`,
+        `peak use           ${formatBytes(stats.peakUsedBytes)} of ${formatBytes(grown.bytes)} (${((stats.peakUsedBytes / grown.bytes) * 100).toFixed(0)}%)`,
+        ...(growable
+          ? [
+              `growth             ${formatCount(grows)} grows to ${formatCount(grown.blocks)} block${grown.blocks === 1 ? '' : 's'}, ${formatBytes(grown.bytes)} of at most ` +
+                `${formatBytes(pool.maxSize)}; ${formatCount(growFailures)} growth failures; trim() at the end gave back ${formatCount(trims)} ` +
+                `block${trims === 1 ? '' : 's'}, ${formatBytes(trimmedBytes)}`,
+            ]
+          : []),
         `backpressure       at most ${counts.maxWaiting} acquireAsync waiting; waits by stage (priority): ${describeWaits(counts.waits)}; ` +
           `${counts.stalls} stalls (a wait of ${STALL_MS} ms that dropped a frame)`,
         `one block/request  ${describeComparison(comparison)}`,
@@ -273,7 +311,7 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
           ? [
               `recording          ${recordFile}: ${formatCount(recording?.length ?? 0)} events, ${formatCount(recording?.dropped ?? 0)} dropped` +
                 `${(recording?.dropped ?? 0) > 0 ? ' (the oldest: a .trc of it no longer replays at the live offsets, and a timeline starts late)' : ''} ` +
-                `(draw it with: dvpp-pool timeline ${recordFile} --capacity ${pool.capacity} --out timeline.svg)`,
+                `(draw it with: dvpp-pool timeline ${recordFile} --capacity ${grown.bytes} --out timeline.svg)`,
             ]
           : []),
       ];

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // `dvpp-pool demo` end to end: a one-second run's JSON figures add up (every acquire released,
 // nothing live, no failure with the default pool, frames processed, bytes read back intact),
-// its peak snapshot draws as a valid SVG through `map`, and without --json (stdout is a pipe
-// here) it prints plain progress lines and the summary.
+// its peak snapshot draws as a valid SVG through `map`, without --json (stdout is a pipe here)
+// it prints plain progress lines and the summary, and with --max-pool-size the pool grows under
+// the load, shows it, and gives the grown blocks back at the end.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,9 @@ describe('dvpp-pool demo --json', () => {
     expect(figures['peakUsedBytes']).toBeGreaterThan(0);
     expect(figures['peakUsedBytes']).toBeLessThanOrEqual(figures['poolBytes'] as number);
     expect(figures['durationMs']).toBeGreaterThanOrEqual(1000);
+    // The default pool does not grow.
+    expect(figures['maxPoolBytes']).toBe(figures['poolBytes']);
+    expect([figures['blocks'], figures['grows'], figures['trims'], figures['trimmedBytes']]).toEqual([1, 0, 0, 0]);
     expect(['acl', 'host', 'js']).toContain((figures['backend'] as { kind: string }).kind);
   });
 
@@ -108,5 +112,55 @@ describe('dvpp-pool demo when the snapshot cannot be written', () => {
     expect(isOneLineError(run.stderr)).toBe(true);
     expect(run.stderr).toMatch(/^dvpp-pool: cannot write the snapshot to \/dev\/full: .*ENOSPC/);
     expect(run.status).toBe(1);
+  });
+});
+
+describe('dvpp-pool demo --max-pool-size', () => {
+  const MIB = 2 ** 20;
+  const snapshotFile = join(dir, 'grown.json');
+  // 8 channels need about 130 MiB at their worst: a 32 MiB first block must grow.
+  const grow = ['--channels', '8', '--backend', 'js', '--pool-size', '32MiB', '--max-pool-size', '256MiB'];
+  const run = runCli(['demo', '--seconds', '1', '--json', '--snapshot', snapshotFile, ...grow]);
+
+  it('grows the pool under the load, then trims every grown block', () => {
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const figures = JSON.parse(run.stdout) as Record<string, number>;
+    expect(figures['poolBytes']).toBe(32 * MIB);
+    expect(figures['maxPoolBytes']).toBe(256 * MIB);
+    expect(figures['grows']).toBeGreaterThan(0);
+    expect(figures['growFailures']).toBe(0);
+    // Each growth adds one --pool-size block; none is trimmed before the end.
+    expect(figures['blocks']).toBe(figures['grows']! + 1);
+    expect(figures['grownPoolBytes']).toBe(figures['blocks']! * 32 * MIB);
+    expect(figures['peakUsedBytes']).toBeGreaterThan(32 * MIB);
+    expect(figures['peakUsedBytes']).toBeLessThanOrEqual(figures['grownPoolBytes']!);
+    expect(figures['trims']).toBe(figures['grows']);
+    expect(figures['trimmedBytes']).toBe(figures['grownPoolBytes']! - 32 * MIB);
+    expect(figures['liveSegments']).toBe(0);
+  });
+
+  it('writes a peak snapshot of several blocks that map draws one band each', () => {
+    const snapshot = JSON.parse(readFileSync(snapshotFile, 'utf8')) as { blocks: unknown[] };
+    expect(snapshot.blocks.length).toBeGreaterThan(1);
+    const map = runCli(['map', snapshotFile]);
+    expect(map.status).toBe(0);
+    expect(strictXmlProblem(map.stdout)).toBeUndefined();
+    expect([...map.stdout.matchAll(/<text class="band"/g)]).toHaveLength(snapshot.blocks.length);
+  });
+
+  it('says in its text summary how the pool grew and what trim gave back', () => {
+    const text = runCli(['demo', '--seconds', '0.5', ...grow]);
+    expect(text.stderr).toBe('');
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^dvpp-pool demo: 8 channels .* on a 32 MiB pool growing to 256 MiB, backend js$/m);
+    expect(text.stdout).toMatch(/^growth +[1-9]\d* grows to \d+ blocks, [\d.]+ MiB of at most 256 MiB; 0 growth failures; trim\(\) at the end gave back [1-9]\d* blocks?, [\d.]+ MiB$/m);
+  });
+
+  it('refuses a --max-pool-size below the pool size', () => {
+    const refused = runCli(['demo', '--pool-size', '64MiB', '--max-pool-size', '32MiB']);
+    expect(isOneLineError(refused.stderr)).toBe(true);
+    expect(refused.stderr).toMatch(/--max-pool-size must be between 64 MiB and 16 GiB, got '32MiB'/);
+    expect(refused.status).toBe(2);
   });
 });
