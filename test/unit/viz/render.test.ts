@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The pictures as a person sees them: docs/memory-map.svg, a fresh map and a timeline rendered to PNG by a
+// The pictures as a person sees them: docs/memory-map.svg, a fresh map, a grown pool's map and a timeline rendered to PNG by a
 // real browser (headless chromium). The picture has the SVG's size, a white background, and each
 // segment's rect shows its tag's colour where the SVG says it is. Skips, with the reason, where no
 // browser is installed (CI's fresh machine has none; `apt-get install chromium` adds one).
@@ -63,6 +63,21 @@ describe.skipIf('reason' in browser)(`the memory map rendered by a browser${reas
     // The first band is the bottom of the stack (vpc, the larger peak); at 1 s, the middle of the
     // plot (x 84 to 940, bottom edge at y 370), it is just above the baseline.
     expect(distance(colourAt(picture, 84 + 856 / 2, 370 - 4), firstFill!)).toBeLessThanOrEqual(3);
+  });
+
+  test('a map of a grown pool: each band shows its segments, its header sits on white between the bands', { timeout: 60_000 }, () => {
+    const MIB = 2 ** 20;
+    using pool = createPool({ size: 4 * MIB, maxSize: 12 * MIB, growBy: 4 * MIB, backend: 'js' });
+    for (let i = 0; i < 10; i++) pool.acquire(1_000_000, { tag: `vdec ch${i % 3}` });
+    const svg = snapshotToSVG(pool.snapshot(), { rows: 4 });
+    const headers = [...svg.matchAll(/<text class="band" x="\d+" y="(\d+)"/g)].map(([, y]) => Number(y));
+    expect(headers).toHaveLength(3);
+    check(svg);
+    const { width, height } = layout(svg);
+    const picture = renderSvg((browser as { path: string }).path, svg, width, height);
+    // The header's text is on the left; its line's right end is the background, not a row.
+    for (const y of headers.slice(1)) expect(colourAt(picture, width - 24, y - 4)).toBe('#ffffff');
+    pool.reset();
   });
 
   test('a fresh map of tag families and a long tag', { timeout: 60_000 }, () => {
