@@ -2,13 +2,14 @@
 // `dvpp-pool timeline FILE`: draws live bytes over time, stacked by tag, from a pool recording
 // (its JSON lines, `recording.toJsonLines()` or `demo --record FILE`) or a TRC1 trace (a
 // recording's `toTrace()`, the bench's traces; no tags and no clock there, so one band over
-// operation numbers). The file is read whole, up to MAX_TRACE_BYTES; a file that is neither is a
-// usage error naming the first bad line. The SVG goes to --out FILE or stdout.
+// operation numbers). A recording's grow and trim events step the capacity line. The file is read
+// whole, up to MAX_TRACE_BYTES; a file that is neither is a usage error naming the first bad line.
+// The SVG goes to --out FILE or stdout.
 
 import { footprint } from '../constants.js';
 import { formatBytes } from '../format.js';
 import { MAX_TRACE_BYTES, OP_ALLOC, TRACE_MAGIC, TraceFormatError, decodeTrace } from '../trace/format.js';
-import { MAX_TIMELINE_TIME, type TimelineEvent, type TimelineInput, timelineToSVG } from '../viz/timeline.js';
+import { MAX_TIMELINE_TIME, type TimelineCapacityStep, type TimelineEvent, type TimelineInput, timelineToSVG } from '../viz/timeline.js';
 import { type Command, type CommandLine, UsageError, defineCommand, onlyFile, parseBytes, parseInteger } from './args.js';
 import { readCapped } from './input.js';
 import { writeOutput } from './output.js';
@@ -17,12 +18,14 @@ const HELP = `Usage: dvpp-pool timeline FILE [options]
 
 Draws live bytes over time, stacked by tag, as an SVG: from a pool recording's JSON lines
 (recording.toJsonLines(), or 'dvpp-pool demo --record FILE') or from a TRC1 trace (over
-operation numbers, untagged). The peak is marked, and the capacity when --capacity gives it.
+operation numbers, untagged). The peak is marked, and the capacity: a line that steps where
+a recording shows the pool grow or trim, or from --capacity.
 Use - to read stdin. A file may have at most ${formatBytes(MAX_TRACE_BYTES)}.
 
 Options:
   --out FILE       write the SVG to FILE (default: stdout)
-  --capacity SIZE  the pool's capacity, drawn as a line, e.g. 256MiB
+  --capacity SIZE  the pool's capacity when the file begins, e.g. 256MiB (a recording's
+                   grows and trims step it from there; default: what they tell, else none)
   --width PX       picture width in pixels, 480 to 10000 (default 960)
   --title TEXT     a line of text under the heading
   -h, --help       show this help
@@ -37,6 +40,15 @@ interface RecordedLine {
   readonly id?: number;
   readonly footprint?: number;
   readonly tag?: string;
+  readonly bytes?: number;
+  readonly capacity?: number;
+}
+
+/** What a recording draws: its byte deltas, and where its pool grew or trimmed. */
+interface RecordingTimeline {
+  readonly events: TimelineEvent[];
+  /** A grow or trim: the block's bytes (negative for a trim) and the pool's capacity after. */
+  readonly changes: { readonly time: number; readonly delta: number; readonly capacity: number }[];
 }
 
 function parseLine(text: string, line: number, source: string): RecordedLine {
@@ -54,10 +66,11 @@ function parseLine(text: string, line: number, source: string): RecordedLine {
   return event as RecordedLine;
 }
 
-/** A recording's events as byte deltas: acquires add, releases and resets take away. */
-function fromRecording(text: string, source: string): TimelineEvent[] {
+/** A recording's events as byte deltas (acquires add, releases and resets take away) and its capacity changes. */
+function fromRecording(text: string, source: string): RecordingTimeline {
   const live = new Map<number, { readonly bytes: number; readonly tag: string | undefined }>();
   const events: TimelineEvent[] = [];
+  const changes: RecordingTimeline['changes'] = [];
   let previous = -Infinity;
   text.split('\n').forEach((raw, index) => {
     if (raw.trim() === '') return;
@@ -79,9 +92,33 @@ function fromRecording(text: string, source: string): TimelineEvent[] {
     } else if (event.kind === 'reset' || event.kind === 'close') {
       for (const held of live.values()) events.push({ time: event.timeUs, delta: -held.bytes, tag: held.tag });
       live.clear();
+    } else if (event.kind === 'grow' || event.kind === 'trim') {
+      if (!Number.isSafeInteger(event.bytes) || (event.bytes as number) <= 0 || !Number.isSafeInteger(event.capacity) || (event.capacity as number) <= 0) {
+        throw new UsageError(`${source} line ${index + 1}: a ${event.kind} needs a positive integer "bytes" and "capacity"`);
+      }
+      changes.push({ time: event.timeUs, delta: (event.kind === 'grow' ? 1 : -1) * (event.bytes as number), capacity: event.capacity as number });
     }
   });
-  return events;
+  return { events, changes };
+}
+
+/**
+ * The capacity line of a recording: from `start` (--capacity) stepped by each change's bytes, or,
+ * without it, the capacity each change tells, starting from the one before the first.
+ * @throws {UsageError} a --capacity that a trim would take to 0 or below.
+ */
+function capacityLine(changes: RecordingTimeline['changes'], start: number | undefined): { capacity: number | undefined; capacitySteps: TimelineCapacityStep[] } {
+  const first = changes[0];
+  if (start === undefined) {
+    return { capacity: first === undefined ? undefined : first.capacity - first.delta, capacitySteps: changes.map(({ time, capacity }) => ({ time, capacity })) };
+  }
+  let capacity = start;
+  const capacitySteps = changes.map(({ time, delta }) => {
+    capacity += delta;
+    if (capacity <= 0) throw new UsageError(`--capacity ${start} is less than the recording trims (to ${capacity} bytes at ${time} µs)`);
+    return { time, capacity };
+  });
+  return { capacity: start, capacitySteps };
 }
 
 /** A trace's ops as byte deltas over operation numbers. */
@@ -118,7 +155,8 @@ async function run({ values, positionals }: CommandLine<typeof OPTIONS>): Promis
       throw error;
     }
   } else {
-    input = { events: fromRecording(bytes.toString('utf8'), source), unit: 'us', capacity };
+    const recording = fromRecording(bytes.toString('utf8'), source);
+    input = { events: recording.events, unit: 'us', ...capacityLine(recording.changes, capacity) };
   }
   const svg = timelineToSVG(input, { width, title: values.title });
   writeOutput(values.out, svg);

@@ -3,7 +3,8 @@
 // byte deltas in time order (an acquire adds its footprint, a release takes it away), from a
 // recording or a trace (src/cli/timeline.ts reads both). Each pixel column shows the tags' live
 // bytes at the moment its total was highest, so the peak of every stretch is drawn, never
-// averaged away; the pool's capacity and the overall peak are marked. The largest tags (by their
+// averaged away; the pool's capacity (a line that steps where the pool grew or trimmed) and the
+// overall peak are marked. The largest tags (by their
 // own peak) get a band each, the rest share "other". Pure: the same input gives the same picture.
 
 import { cutText, formatBytes } from '../format.js';
@@ -26,8 +27,17 @@ export interface TimelineInput {
   readonly events: readonly TimelineEvent[];
   /** `us`: times are microseconds (a recording); `op`: times are operation numbers (a trace). */
   readonly unit: 'us' | 'op';
-  /** The pool's capacity in bytes, drawn as a line; none when unknown. */
+  /** The pool's capacity in bytes before the first step (all along without steps), drawn as a line; none when unknown. */
   readonly capacity?: number | undefined;
+  /** Where the capacity changed (a pool of blocks grew or trimmed), in time order; the line steps at each. @defaultValue none */
+  readonly capacitySteps?: readonly TimelineCapacityStep[] | undefined;
+}
+
+/** From `time` on, the pool holds `capacity` bytes. */
+export interface TimelineCapacityStep {
+  /** In the events' unit. */
+  readonly time: number;
+  readonly capacity: number;
 }
 
 /** Options of {@link timelineToSVG}. */
@@ -89,9 +99,26 @@ export function timelineToSVG(input: TimelineInput, options: TimelineOptions = {
   const title = opts['title'];
   if (title !== undefined && typeof title !== 'string') throw new TypeError(invalidMessage('options.title', 'string', title));
   const { events, unit, capacity } = input;
+  const steps = input.capacitySteps ?? [];
   if (!Array.isArray(events)) throw new TypeError(invalidMessage('input.events', 'an array', events));
   if (unit !== 'us' && unit !== 'op') throw new TypeError(invalidMessage('input.unit', "'us' or 'op'", unit));
   if (capacity !== undefined && (!Number.isSafeInteger(capacity) || capacity <= 0)) throw new TypeError(invalidMessage('input.capacity', 'a positive safe integer', capacity));
+  if (!Array.isArray(steps)) throw new TypeError(invalidMessage('input.capacitySteps', 'an array', steps));
+  steps.forEach((step: TimelineCapacityStep, i) => {
+    if (typeof step !== 'object' || step === null || !(Math.abs(step.time) <= MAX_TIMELINE_TIME) || !Number.isSafeInteger(step.capacity) || step.capacity <= 0) {
+      throw new TypeError(invalidMessage(`input.capacitySteps[${i}]`, 'a time in [-2^53, 2^53] and a positive integer capacity', step));
+    }
+    if (i > 0 && step.time < (steps[i - 1] as TimelineCapacityStep).time) throw new RangeError(`input.capacitySteps[${i}] goes back in time`);
+  });
+  // The capacity at `time`: the last step's at or before it, else the starting one.
+  const capacityAt = (time: number): number | undefined => {
+    let now = capacity;
+    for (const step of steps) {
+      if (step.time > time) break;
+      now = step.capacity;
+    }
+    return now;
+  };
 
   // Each tag's peak decides who gets a band.
   const live = new Map<BandKey, number>();
@@ -125,8 +152,9 @@ export function timelineToSVG(input: TimelineInput, options: TimelineOptions = {
 
   const plotWidth = width - LEFT - RIGHT;
   const columns = Math.max(1, Math.floor(plotWidth));
-  const t0 = events.length === 0 ? 0 : (events[0] as TimelineEvent).time;
-  const t1 = events.length === 0 ? 1 : Math.max((events[events.length - 1] as TimelineEvent).time, t0 + 1);
+  const times = [events[0]?.time, events.at(-1)?.time, steps[0]?.time, steps.at(-1)?.time].filter((time) => time !== undefined);
+  const t0 = times.length === 0 ? 0 : Math.min(...times);
+  const t1 = times.length === 0 ? 1 : Math.max(...times, t0 + 1);
   const columnOf = (time: number): number => Math.min(columns - 1, Math.floor(((time - t0) / (t1 - t0)) * columns));
   // Per column: the bands' bytes at the column's highest total (a column with no event keeps the last).
   const stacks = Array.from({ length: columns }, () => new Float64Array(bands.length));
@@ -153,7 +181,7 @@ export function timelineToSVG(input: TimelineInput, options: TimelineOptions = {
   }
   for (column++; column < columns; column++) stacks[column]!.set(current);
 
-  const top = Math.max(peak, capacity ?? 0, 1) * 1.05;
+  const top = Math.max(peak, capacity ?? 0, ...steps.map((step) => step.capacity), 1) * 1.05;
   const yOf = (bytes: number): number => TOP + PLOT_HEIGHT - (bytes / top) * PLOT_HEIGHT;
   const xOf = (c: number): number => LEFT + (c / columns) * plotWidth;
   const colours = new TagColours();
@@ -204,11 +232,23 @@ export function timelineToSVG(input: TimelineInput, options: TimelineOptions = {
   );
 
   const marks: string[] = [];
-  if (capacity !== undefined) {
-    const y = px(yOf(capacity));
+  const last = capacityAt(Infinity);
+  if (last !== undefined) {
+    // Right-angled steps: each level runs to the next step's time, then the line goes up or down.
+    const xAt = (time: number): number => LEFT + ((time - t0) / (t1 - t0)) * plotWidth;
+    const points: string[] = [];
+    let level = capacity;
+    let from = LEFT;
+    for (const step of steps) {
+      const x = xAt(step.time);
+      if (level !== undefined) points.push(`${px(from)},${px(yOf(level))}`, `${px(x)},${px(yOf(level))}`);
+      level = step.capacity;
+      from = x;
+    }
+    points.push(`${px(from)},${px(yOf(last))}`, `${px(LEFT + plotWidth)},${px(yOf(last))}`);
     marks.push(
-      `<line class="capacity" x1="${LEFT}" y1="${y}" x2="${LEFT + plotWidth}" y2="${y}" stroke="#b42318" stroke-width="1.5" stroke-dasharray="6 4"/>`,
-      `<text x="${LEFT + plotWidth - 4}" y="${px(yOf(capacity) - 6)}" text-anchor="end" fill="#b42318">capacity ${xml(formatBytes(capacity))}</text>`,
+      `<polyline class="capacity" points="${points.join(' ')}" fill="none" stroke="#b42318" stroke-width="1.5" stroke-dasharray="6 4"/>`,
+      `<text x="${LEFT + plotWidth - 4}" y="${px(yOf(last) - 6)}" text-anchor="end" fill="#b42318">capacity ${xml(formatBytes(last))}${steps.length === 0 ? '' : ` (${steps.length} ${steps.length === 1 ? 'change' : 'changes'})`}</text>`,
     );
   }
   if (peak > 0) {
@@ -237,7 +277,9 @@ export function timelineToSVG(input: TimelineInput, options: TimelineOptions = {
     );
   });
   const height = legendTop + Math.ceil(bands.length / perColumn) * LEGEND_LINE + 16;
-  const counts = `${events.length.toLocaleString('en-US')} acquires and releases; peak ${formatBytes(peak)}${capacity === undefined ? '' : ` of ${formatBytes(capacity)} (${((peak / capacity) * 100).toFixed(1)}%)`}`;
+  // The peak against the capacity of its moment: a grown pool's peak may pass the first block's.
+  const peakCapacity = capacityAt(peakTime);
+  const counts = `${events.length.toLocaleString('en-US')} acquires and releases; peak ${formatBytes(peak)}${peakCapacity === undefined ? '' : ` of ${formatBytes(peakCapacity)} (${((peak / peakCapacity) * 100).toFixed(1)}%)`}`;
 
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12" fill="#1f2933">`,
