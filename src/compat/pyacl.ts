@@ -30,17 +30,19 @@ import { type LookupBlock, SegmentLookup, addressable } from './segment-lookup.j
 export interface AclCompatMedia {
   /**
    * `dev_ptr, ret = acl.media.dvpp_malloc(size)`: a segment of `ALIGN_UP(size, 32) + 32` bytes
-   * (size 0 gives 32), 128-byte aligned. Returns `[0, 207001]` when the pool has no room (also
-   * for a size above its capacity), `[0, 100000]` for a size that is not a non-negative safe
-   * integer or a closed pool.
+   * (size 0 gives 32), 128-byte aligned, in any block of the pool (it grows as `acquire` does).
+   * Returns `[0, 207001]` when the pool has no room and may not grow (also for a size above what
+   * it can hold, and when the segment would land in a grown block whose addresses pass 2^53),
+   * `[0, 100000]` for a size that is not a non-negative safe integer or a closed pool.
    * @throws {TypeError} `size` is not a number.
    */
   dvpp_malloc(size: number): [devPtr: number, ret: number];
   /**
    * `ret = acl.media.dvpp_free(dev_ptr)`: releases the live segment that starts at `devPtr` (one
-   * from `dvpp_malloc` or from `pool.acquire`). O(1) while the pool is used through the skin
-   * alone; the first call after the pool changed outside it (`pool.acquire`, `release`, `reset`)
-   * rebuilds the skin's index in O(live segments). Returns 100000 without touching the pool
+   * from `dvpp_malloc` or from `pool.acquire`), in any block. O(blocks) while the pool is used
+   * through the skin alone (the first block is tried first); the first call after the pool
+   * changed outside it (`pool.acquire`, `release`, `reset`, a grow, a trim) rebuilds the skin's
+   * index in O(blocks + live segments). Returns 100000 without touching the pool
    * for a pointer that is not a live segment's start: a double free, an address inside a
    * segment, a foreign pointer, or any pointer once the pool is closed.
    * @throws {TypeError} `devPtr` is not a number.
@@ -124,7 +126,7 @@ export interface AclCompat {
   readonly rt: AclCompatRt;
   /**
    * The live Segment holding the byte at `devPtr` (any address inside it, from `dvpp_malloc` or
-   * `pool.acquire`), or undefined. O(log32 capacity).
+   * `pool.acquire`, in any block), or undefined. O(blocks + log32 block capacity).
    * @throws {TypeError} `devPtr` is not a number.
    */
   segmentOf(devPtr: number): Segment | undefined;
@@ -133,10 +135,10 @@ export interface AclCompat {
 /**
  * Wraps `pool` in pyACL's calling convention. `media` and `himpi` differ only in their return
  * codes: both carve segments from the pool, whatever its backend (V2 code belongs on a `himpi`
- * pool, V1 code on an `acl` one). Addresses are JS numbers, so the pool's whole range must be exact: `baseAddress + capacity` must be below 2^53 (checked here, once).
+ * pool, V1 code on an `acl` one). Addresses are JS numbers, so they must be exact: the first block's end must be below 2^53 (checked here); a grown block past it gets no dvpp_malloc (no room) and no lookup.
  * @param options - `tag` (default: untagged) for every allocation of the skin.
  * @throws {TypeError} `pool` is not a Pool, or a bad option (named `options.<key>`).
- * @throws {RangeError} the pool's addresses do not fit in a safe integer.
+ * @throws {RangeError} the first block's addresses do not fit in a safe integer.
  * @example
  * ```ts
  * const acl = createAclCompat(createPool({ size: 1 << 30 }));
