@@ -196,7 +196,7 @@ describe('the pyACL skin on a growing pool', () => {
     let allocations = 0;
     // The first block where js puts it, the second just below 2^53 so its end passes it.
     const backend: Backend = {
-      kind: 'js',
+      ...inner,
       allocate(size) {
         const block = inner.allocate(size);
         const shown = allocations++ === 0 ? block : { base: 2n ** 53n - 2048n, size: block.size };
@@ -208,6 +208,8 @@ describe('the pyACL skin on a growing pool', () => {
       write: (block, offset, src) => inner.write(real.get(block)!, offset, src),
       read: (block, offset, dst) => inner.read(real.get(block)!, offset, dst),
       copy: (block, dstOffset, srcOffset, length) => inner.copy(real.get(block)!, dstOffset, srcOffset, length),
+      share: (block) => inner.share(real.get(block)!),
+      borrow: (share) => inner.borrow(share),
     };
     using pool = createPoolOver({ size: 4 * KiB, maxSize: 8 * KiB, growBy: 4 * KiB, backend: 'js' }, { backend });
     const acl = createAclCompat(pool);

@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Recording a pool of blocks (issues 14 and 16): grow and trim events with their block, bytes,
 // base address and the pool's capacity after them; acquires and releases with their segment's
-// block; the same in the JSON lines; a failed zero fill in a grown block; capacity counted right
-// when the oldest events (a grow among them) were dropped; the blocks, maxSize and growBy a
-// recording keeps; and a trace that replays through a pool of the same size/maxSize/growBy with
-// the live run's blocks and offsets.
+// block; the same in the JSON lines; capacity counted right when the oldest events (a grow among
+// them) were dropped; the blocks, maxSize and growBy a recording keeps; and a trace that replays
+// through a pool of the same size/maxSize/growBy with the live run's blocks and offsets. A failed
+// zero fill in a grown block is in recording-edges.test.ts.
 
 import { describe, expect, it } from 'vitest';
-import { createJsBackend } from '../../../src/backends/js.js';
-import type { Backend } from '../../../src/backends/backend.js';
 import { createPool } from '../../../src/index.js';
-import { createPoolOver, type Pool } from '../../../src/pool/pool.js';
+import type { Pool } from '../../../src/pool/pool.js';
 import type { RecordedEvent } from '../../../src/pool/recording.js';
 import type { Segment } from '../../../src/pool/segment.js';
 import { XorShift32 } from '../../../bench/trace/rng.js';
@@ -70,28 +68,6 @@ describe('recording a pool of blocks', () => {
     const recording = pool.stopRecording()!;
     expect(recording.dropped).toBeGreaterThan(0);
     expect([...recording.events()].filter((event) => event.kind === 'trim' || event.kind === 'grow').map((event) => [event.kind, event.capacity])).toEqual([['trim', 8 * KiB]]);
-  });
-
-  it("a zero fill that fails in a grown block is an acquire and a release of that block", () => {
-    const inner = createJsBackend();
-    let failNext = false;
-    const backend: Backend = {
-      ...inner,
-      memset: (block, offset, length, value) => {
-        if (failNext) {
-          failNext = false;
-          throw new Error('memset failed');
-        }
-        inner.memset(block, offset, length, value);
-      },
-    };
-    using pool = createPoolOver({ size: 4 * KiB, maxSize: 8 * KiB, growBy: 4 * KiB, backend: 'js', record: true }, { backend });
-    pool.acquire(3000); // 1 KiB of block 0 left
-    pool.acquire(2000); // grows block 1, 2 KiB left there
-    failNext = true;
-    expect(() => pool.acquire(1500, { zero: true })).toThrow('memset failed');
-    const last = [...pool.stopRecording()!.events()].slice(-2);
-    expect(last.map((event) => [event.kind, event.block, event.offset])).toEqual([['acquire', 1, 2048], ['release', 1, 2048]]);
   });
 
   it('toTrace replays through a pool of the same size, maxSize and growBy with the live blocks and offsets', () => {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Recording at its edges (found by the adversarial review of issue 16): a zeroing acquire whose
-// memset fails is recorded as the acquire and release the engine did, so the trace still replays
-// at the live offsets; a getter that closes the pool while startRecording reads its options
+// memset fails is recorded as the acquire and release the engine did (in its block), so the trace
+// still replays at the live offsets; a getter that closes the pool while startRecording reads its options
 // starts nothing; the tag table stays bounded; jsonLines() is toJsonLines() a line at a time; and
 // no writer makes a trace that readers refuse.
 
@@ -18,21 +18,27 @@ silenceLeakWarnings();
 
 const G = 128;
 
+/** A js backend whose next memset, once armed, throws. */
+function memsetFailingOnce(): { readonly backend: Backend; arm(): void } {
+  const inner = createJsBackend();
+  let failNext = false;
+  const backend: Backend = {
+    ...inner,
+    memset: (block, offset, length, value) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('memset failed');
+      }
+      inner.memset(block, offset, length, value);
+    },
+  };
+  return { backend, arm: () => void (failNext = true) };
+}
+
 describe('recording edges', () => {
   it('records a failed zero fill as an acquire and its release, so the trace replays at the live offsets', () => {
-    const inner = createJsBackend();
-    let failNext = false;
-    const backend: Backend = {
-      ...inner,
-      memset: (block, offset, length, value) => {
-        if (failNext) {
-          failNext = false;
-          throw new Error('memset failed');
-        }
-        inner.memset(block, offset, length, value);
-      },
-    };
-    const pool = createPoolOver({ size: 1 << 20, backend: 'js', record: true }, { backend });
+    const faulty = memsetFailingOnce();
+    const pool = createPoolOver({ size: 1 << 20, backend: 'js', record: true }, { backend: faulty.backend });
     const granules = (n: number) => n * G - 32;
     const a = pool.acquire(granules(65));
     pool.acquire(granules(1));
@@ -40,7 +46,7 @@ describe('recording edges', () => {
     pool.acquire(granules(1));
     c.release();
     a.release();
-    failNext = true;
+    faulty.arm();
     expect(() => pool.acquire(granules(64), { zero: true })).toThrow('memset failed');
     const live = pool.acquire(granules(63)).offset;
     const recording = pool.stopRecording()!;
@@ -60,6 +66,17 @@ describe('recording edges', () => {
     }
     expect(last).toBe(live);
     pool.close();
+  });
+
+  it('records a zero fill that fails in a grown block as an acquire and a release of that block', () => {
+    const faulty = memsetFailingOnce();
+    using pool = createPoolOver({ size: 4096, maxSize: 8192, growBy: 4096, backend: 'js', record: true }, { backend: faulty.backend });
+    pool.acquire(3000); // 1 KiB of block 0 left
+    pool.acquire(2000); // grows block 1, 2 KiB left there
+    faulty.arm();
+    expect(() => pool.acquire(1500, { zero: true })).toThrow('memset failed');
+    const last = [...pool.stopRecording()!.events()].slice(-2);
+    expect(last.map((event) => [event.kind, event.block, event.offset])).toEqual([['acquire', 1, 2048], ['release', 1, 2048]]);
   });
 
   it('starts no recording when an options getter closes the pool', () => {
