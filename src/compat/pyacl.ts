@@ -230,8 +230,7 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
       throw error;
     }
     if (segment === undefined) return [0, codes.noRoom];
-    lookup.acquired(segment);
-    const entry = lookup.entryOf(segment);
+    const entry = lookup.acquired(segment);
     if (entry === undefined) {
       // A grown block past 2^53 has no exact pointer to give: it is no room, for this skin.
       core.release(segment);

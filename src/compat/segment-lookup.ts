@@ -76,9 +76,12 @@ export class SegmentLookup {
     return segment !== undefined && offset < segmentOffset(segment) + segmentSizeOf(segmentLength(segment)) ? segment : undefined;
   }
 
-  /** After the skin acquired `segment`: a fresh table stays fresh. */
-  acquired(segment: Segment): void {
-    if (this.#inStepWithOneChange()) this.entryOf(segment)?.index.set(segmentOffset(segment) / GRANULE, this.#core.liveNode(segment));
+  /** After the skin acquired `segment`: a fresh table stays fresh. Returns the entry of its block (undefined past 2^53). */
+  acquired(segment: Segment): LookupBlock | undefined {
+    const inStep = this.#inStepWithOneChange();
+    const entry = this.entryOf(segment);
+    if (inStep) entry?.index.set(segmentOffset(segment) / GRANULE, this.#core.liveNode(segment));
+    return entry;
   }
 
   /** After the skin released `segment` (when that served no waiter, the table stays fresh). */
