@@ -49,6 +49,20 @@ std::string HugePageReport(const AclApi& api) {
 
 class AclMemory;
 
+// A borrowing thread's aclrtSetDevice of the block's device, undone by one aclrtResetDevice (the
+// vendor counts both: "use them in pairs"). Threads that set the same device share its default
+// context, so the owner's and the borrowers' calls reach the same memory.
+class DeviceBinding final : public ThreadBinding {
+ public:
+  DeviceBinding(std::shared_ptr<AclLibrary> library, int32_t device_id)
+      : library_(std::move(library)), device_id_(device_id) {}
+  ~DeviceBinding() override { library_->Api().reset_device(device_id_); }
+
+ private:
+  const std::shared_ptr<AclLibrary> library_;
+  const int32_t device_id_;
+};
+
 // Every unreleased AclMemory of the process. Node's cleanup hooks free each block at a normal end
 // and at a worker's end, but process.exit(), an uncaught exception or an unhandled rejection reach
 // exit() without running them: ReleaseLiveAtExit, registered with std::atexit after the first
@@ -147,6 +161,15 @@ class AclMemory final : public Memory {
     return AclFailure(*library_, "aclrtMemcpy", code,
                       "device to device, " + std::to_string(length) + " bytes from offset " +
                           std::to_string(src_offset) + " to offset " + std::to_string(dst_offset));
+  }
+
+  std::unique_ptr<ThreadBinding> BindThread(Outcome* failure) override {
+    if (const int code = library_->Api().set_device(device_id_); code != kAclSuccess) {
+      *failure = AclFailure(*library_, "aclrtSetDevice", code,
+                            "device " + std::to_string(device_id_) + ", for a borrowed block");
+      return nullptr;
+    }
+    return std::make_unique<DeviceBinding>(library_, device_id_);
   }
 
  private:

@@ -5,7 +5,8 @@
 // allocator's malloc; release runs its free of the base (never of an inner address) and then
 // aclrtResetDevice. memset goes through aclrtMemset, and copies through aclrtMemcpy (host to
 // device, device to host, and device to device inside the block) for all three; there is no host
-// pointer to device memory.
+// pointer to device memory. A thread that borrows the block (shared_blocks.h) runs its own
+// aclrtSetDevice of the block's device first, and aclrtResetDevice when its handle goes.
 #ifndef DVPP_POOL_ACL_MEMORY_H_
 #define DVPP_POOL_ACL_MEMORY_H_
 

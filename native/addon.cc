@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Module init: installs the per-environment registry and exports the functions (at most 8 in
-// all, and all 8 are in use). The Ascend kinds (acl, himpi, rt) register their two, allocateAcl
-// and aclProbe, here too.
+// Module init: installs the per-environment registry and exports the functions: the blocks'
+// eight (the Ascend kinds, acl, himpi and rt, register their two, allocateAcl and aclProbe, here
+// too), sharing a block between threads (share, borrow) and the thread table (registerThread,
+// threadAlive). None is on the pool's acquire/release path.
 
 #include <napi.h>
 
@@ -21,6 +22,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("copy", Napi::Function::New(env, Copy, "copy"));
   exports.Set("allocateAcl", Napi::Function::New(env, AllocateAcl, "allocateAcl"));
   exports.Set("aclProbe", Napi::Function::New(env, AclProbe, "aclProbe"));
+  exports.Set("share", Napi::Function::New(env, Share, "share"));
+  exports.Set("borrow", Napi::Function::New(env, Borrow, "borrow"));
+  exports.Set("registerThread", Napi::Function::New(env, RegisterThread, "registerThread"));
+  exports.Set("threadAlive", Napi::Function::New(env, ThreadAlive, "threadAlive"));
   return exports;
 }
 

@@ -70,6 +70,14 @@ uint64_t RequireSize(Napi::Value value, const char* name) {
   return static_cast<uint64_t>(RequireInteger(value, name, 1, "positive safe integer"));
 }
 
+uint64_t RequireAddress(Napi::Value value, const char* name) {
+  if (!value.IsBigInt()) throw Napi::TypeError::New(value.Env(), Expected("bigint", name, value));
+  bool lossless = false;
+  const uint64_t address = value.As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless) throw Napi::RangeError::New(value.Env(), Expected("bigint in [0, 2^64 - 1]", name, value));
+  return address;
+}
+
 uint8_t RequireByte(Napi::Value value, const char* name) {
   if (!value.IsNumber()) throw Napi::TypeError::New(value.Env(), Expected("number", name, value));
   return static_cast<uint8_t>(value.As<Napi::Number>().Int32Value());

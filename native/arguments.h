@@ -22,6 +22,9 @@ uint64_t RequireIndex(Napi::Value value, const char* name);
 // A number that is an integer in [1, 2^53 - 1]: a block size.
 uint64_t RequireSize(Napi::Value value, const char* name);
 
+// A BigInt in [0, 2^64 - 1]: an address (a block's base), compared, never dereferenced.
+uint64_t RequireAddress(Napi::Value value, const char* name);
+
 // Any number; its low 8 bits as JS `value & 0xff` computes them (NaN and infinities give 0).
 uint8_t RequireByte(Napi::Value value, const char* name);
 

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -30,6 +31,15 @@ struct Failure {
 
 using Outcome = std::optional<Failure>;
 
+// What a thread other than the allocating one holds while it may reach the memory through a
+// borrowed block (shared_blocks.h): acl, himpi and rt set the block's device in that thread, as
+// aclrtMemset/aclrtMemcpy need the device's context bound to the calling thread. Destroyed on
+// that thread, possibly after the memory was released, so it never refers to the Memory.
+class ThreadBinding {
+ public:
+  virtual ~ThreadBinding() = default;
+};
+
 class Memory {
  public:
   virtual ~Memory() = default;
@@ -45,6 +55,9 @@ class Memory {
   // Copies `length` bytes from `src_offset` to `dst_offset` inside this memory, without a trip
   // through host memory where the kind can (acl: device to device). The two ranges never overlap.
   virtual Outcome Copy(size_t dst_offset, size_t src_offset, size_t length) = 0;
+  // Readies the calling thread for Memset/Write/Read/Copy of a borrowed block. nullptr with
+  // `failure` untouched where the kind needs nothing (host); nullptr and `failure` set on failure.
+  virtual std::unique_ptr<ThreadBinding> BindThread(Outcome* /*failure*/) { return nullptr; }
 };
 
 }  // namespace dvpp_pool

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "block.h"
+#include "threads.h"
 
 namespace dvpp_pool {
 
@@ -24,8 +25,15 @@ void Registry::Install(Napi::Env env) {
   NAPI_THROW_IF_FAILED_VOID(env, napi_add_env_cleanup_hook(env, Cleanup, registry));
 }
 
+uint32_t Registry::ThreadId() {
+  if (thread_id_ == 0) thread_id_ = RegisterThreadId();
+  return thread_id_;
+}
+
 void Registry::Cleanup(void* data) {
   auto* registry = static_cast<Registry*>(data);
+  // First: no JS runs in this environment any more, whatever the releases below take.
+  EndThread(registry->thread_id_);
   const std::unordered_set<Block*> live = std::move(registry->live_);
   registry->live_.clear();
   for (Block* block : live) block->ReleaseAtExit();

@@ -3,12 +3,16 @@
 // picks it): its addresses are fake. Each block gets its own fake base from one address space
 // per JS realm, never reused, with a gap between blocks, so no two blocks' addresses meet (the
 // pyACL skin of one pool never mistakes another pool's pointer for one of its own), and every
-// address stays below 2^53. Blocks hold at most JS_MAX_BLOCK_BYTES.
+// address stays below 2^53. Blocks hold at most JS_MAX_BLOCK_BYTES. A block allocated
+// `shareable` is a SharedArrayBuffer plus a one-Int32 state (1 live, 0 freed by its owner) that
+// its share carries to other threads; a borrowed block is a view of the same buffer that checks
+// the state before each access. Memory the GC owns is never reused under a live view, so an
+// access racing the owner's free cannot touch freed memory: it completes or throws.
 
 import { DVPP_ADDR_ALIGN } from '../constants.js';
 import { HostMemoryError } from '../errors.js';
 import { invalidMessage, requireViewBytes } from '../validate.js';
-import type { Backend, BackendBlock } from './backend.js';
+import type { Backend, BackendBlock, BlockShare, JsBlockShare } from './backend.js';
 
 /**
  * The largest `js` block: 4 GiB (2^32 bytes), the largest typed array Node 20 can make
@@ -65,7 +69,15 @@ const space: FakeAddressSpace = (realm[SPACE_KEY] ??= new FakeAddressSpace());
 
 interface JsBlock extends BackendBlock {
   bytes: Uint8Array | undefined;
+  /** A shareable block's share; a borrowed block's too. */
+  readonly share: JsBlockShare | undefined;
+  /** The share's state: 1 while the owner has not freed the block. */
+  readonly state: Int32Array | undefined;
+  readonly borrowed: boolean;
 }
+
+const LIVE = 1;
+const FREED = 0;
 
 const blocks = new WeakSet<object>();
 
@@ -77,9 +89,39 @@ function own(block: BackendBlock): JsBlock {
 }
 
 function live(block: BackendBlock): Uint8Array {
-  const bytes = own(block).bytes;
-  if (bytes === undefined) throw new RangeError('The block was freed: it has no bytes left to access');
+  const owned = own(block);
+  if (owned.borrowed && Atomics.load(owned.state!, 0) === FREED) owned.bytes = undefined;
+  const bytes = owned.bytes;
+  if (bytes === undefined) {
+    // The same words as native/block.cc.
+    throw new RangeError(
+      owned.borrowed
+        ? 'The block was freed by its owner: a borrowed block has no bytes left to access'
+        : 'The block was freed: it has no bytes left to access',
+    );
+  }
   return bytes;
+}
+
+function made(size: number, bytes: Uint8Array, base: bigint, share: JsBlockShare | undefined, borrowed: boolean): JsBlock {
+  const state = share === undefined ? undefined : new Int32Array(share.state);
+  const block: JsBlock = { base, size, bytes, share, state, borrowed };
+  blocks.add(block);
+  return block;
+}
+
+function isJsShare(share: BlockShare): share is JsBlockShare {
+  return (
+    typeof share === 'object' &&
+    share !== null &&
+    share.kind === 'js' &&
+    share.buffer instanceof SharedArrayBuffer &&
+    share.state instanceof SharedArrayBuffer &&
+    share.state.byteLength === Int32Array.BYTES_PER_ELEMENT &&
+    Number.isSafeInteger(share.size) &&
+    share.buffer.byteLength === share.size &&
+    typeof share.base === 'bigint'
+  );
 }
 
 function checkIndex(name: string, value: number): void {
@@ -112,7 +154,7 @@ function checkDisjoint(dst: number, src: number, length: number): void {
 export function createJsBackend(): Backend {
   return {
     kind: 'js',
-    allocate(size: number): BackendBlock {
+    allocate(size, options) {
       if (!Number.isSafeInteger(size) || size <= 0 || size % DVPP_ADDR_ALIGN !== 0) {
         throw new RangeError(invalidMessage('size', 'positive multiple of 128', size));
       }
@@ -121,23 +163,43 @@ export function createJsBackend(): Backend {
           invalidMessage('options.size', `at most ${JS_MAX_BLOCK_BYTES} bytes (4 GiB, JS_MAX_BLOCK_BYTES) on the 'js' backend`, size),
         );
       }
-      let bytes: Uint8Array;
+      const shareable = options?.shareable === true;
+      let buffer: ArrayBuffer | SharedArrayBuffer;
       try {
-        bytes = new Uint8Array(size);
+        buffer = shareable ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
       } catch (error) {
         // V8's "Array buffer allocation failed": the memory is not there.
         if (!(error instanceof RangeError)) throw error;
         throw new HostMemoryError('new ArrayBuffer', ENOMEM, `the 'js' backend could not allocate ${size} bytes (${error.message})`);
       }
-      const block: JsBlock = { base: BigInt(space.take(size)), size, bytes };
-      blocks.add(block);
-      return block;
+      const base = BigInt(space.take(size));
+      let share: JsBlockShare | undefined;
+      if (buffer instanceof SharedArrayBuffer) {
+        share = { kind: 'js', base, size, buffer, state: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT) };
+        Atomics.store(new Int32Array(share.state), 0, LIVE);
+      }
+      return made(size, new Uint8Array(buffer), base, share, false);
     },
     free(block: BackendBlock): boolean {
       const owned = own(block);
+      if (owned.borrowed) throw new TypeError('Only the owner of a shared block frees it: this block was borrowed');
       if (owned.bytes === undefined) return false;
       owned.bytes = undefined;
+      if (owned.state !== undefined) Atomics.store(owned.state, 0, FREED);
       return true;
+    },
+    share(block) {
+      const owned = own(block);
+      live(block);
+      if (owned.share === undefined) {
+        throw new TypeError(invalidMessage('block', "a 'js' block allocated with { shareable: true }", 'a block over an ArrayBuffer'));
+      }
+      return owned.share;
+    },
+    borrow(share) {
+      if (!isJsShare(share)) throw new TypeError(invalidMessage('share', "a BlockShare of a 'js' block", share));
+      if (Atomics.load(new Int32Array(share.state), 0) !== LIVE) throw new RangeError('The shared block was freed by its owner');
+      return made(share.size, new Uint8Array(share.buffer), share.base, share, true);
     },
     memset(block, offset, length, value) {
       const bytes = live(block);

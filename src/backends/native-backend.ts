@@ -6,7 +6,8 @@
 // coded error an expected failure of its memory system ({ op, error, message }) becomes.
 
 import type { DvppPoolError } from '../errors.js';
-import type { Backend, BackendBlock, BackendKind } from './backend.js';
+import { invalidMessage } from '../validate.js';
+import type { Backend, BackendBlock, BackendKind, BlockShare, NativeBlockShare } from './backend.js';
 import { type DvppPoolAddon, type NativeBlock, type NativeFailure, isNativeFailure } from './native.js';
 
 /** What one memory kind of the addon adds to {@link createNativeBackend}. */
@@ -28,6 +29,7 @@ export function createNativeBackend(addon: DvppPoolAddon, own: NativeKind): Back
   const native = (block: BackendBlock): NativeBlock => block as NativeBlock;
   return {
     kind,
+    // Every native block can be shared: `shareable` changes nothing here.
     allocate: (size) => own.allocate(size),
     free(block) {
       // The addon forgets the block before reporting, so a failed release is never retried.
@@ -50,6 +52,17 @@ export function createNativeBackend(addon: DvppPoolAddon, own: NativeKind): Back
     copy(block, dstOffset, srcOffset, length) {
       const failure = addon.copy(native(block), dstOffset, srcOffset, length);
       if (failure !== undefined) throw error(failure, `copy of ${length} bytes from offset ${srcOffset} to offset ${dstOffset}`);
+    },
+    share: (block) => ({ kind, ...addon.share(native(block)) }),
+    borrow(share: BlockShare) {
+      // The addon checks id, base and size; the kind is only known here.
+      if (typeof share !== 'object' || share === null || share.kind !== kind) {
+        throw new TypeError(invalidMessage('share', `a BlockShare of a '${kind}' block`, share));
+      }
+      const { id, base, size } = share as NativeBlockShare;
+      const borrowed = addon.borrow(id, base, size);
+      if (isNativeFailure(borrowed)) throw error(borrowed, `borrowing the shared block ${id}`);
+      return borrowed;
     },
   };
 }

@@ -70,6 +70,32 @@ export interface DvppPoolAddon {
    * it is undefined, for all three; calls no ACL function.
    */
   aclProbe(libraryDir: string | undefined, allocator?: AscendAllocator): AclLibraryProbe | { readonly reason: string };
+  /**
+   * The block's entry in the process-wide table of shared blocks, made on the first call; a
+   * borrowed block gives its owner's. RangeError for a freed block.
+   */
+  share(block: NativeBlock): NativeShareEntry;
+  /**
+   * A borrowed block, in this environment, on the memory of the entry `id` (any environment's),
+   * checked against `base` and `size`. Its free throws a TypeError; its accesses throw a
+   * RangeError once the owner freed the block. RangeError when the entry is gone or is not that
+   * block; a failure when this thread could not be readied (Ascend kinds: aclrtSetDevice).
+   */
+  borrow(id: number, base: bigint, size: number): NativeBlock | NativeFailure;
+  /** This environment's id in the process-wide thread table: the same on every call, never 0. */
+  registerThread(): number;
+  /**
+   * False once the environment of `id` ended (worker end or terminate, process.exit in a worker,
+   * the main thread's end). RangeError for an id registerThread never returned.
+   */
+  threadAlive(id: number): boolean;
+}
+
+/** A block's entry in the addon's table of shared blocks. */
+export interface NativeShareEntry {
+  readonly id: number;
+  readonly base: bigint;
+  readonly size: number;
 }
 
 /** The device allocator of each Ascend backend kind. */

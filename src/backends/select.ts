@@ -92,6 +92,16 @@ function attempt(kind: BackendKind, options: SelectOptions): Attempt {
 }
 
 /**
+ * @internal The backend of `kind` in this thread, as `selectBackend(kind, options)` makes it, for
+ * a thread that borrows blocks of another thread's backend ({@link Backend.borrow}): give the
+ * `options` the creator had (the ACL library is found again; the device comes with each block).
+ * @throws {BackendUnavailableError} `kind` cannot be used in this thread.
+ */
+export function createBackendFor(kind: BackendKind, options: SelectOptions = {}): Backend {
+  return selectBackend(kind, options).backend;
+}
+
+/**
  * Parses a backend choice, for every place one comes from (`name` says which).
  * @throws {TypeError} `value` is not a string.
  * @throws {RangeError} a string that is not in {@link BACKEND_CHOICES}.

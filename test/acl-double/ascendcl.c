@@ -26,6 +26,9 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int initialized;
 static int preinit_seen;
 static int device_refs[ACL_DOUBLE_MAX_DEVICES];
+// The calling thread's aclrtSetDevice calls not yet reset: ACL binds a device's default context
+// to each thread that sets it, and aclrtMemset/aclrtMemcpy need one bound to the caller.
+static __thread int thread_device_refs;
 static char recent_err[512];
 static int has_recent_err;
 
@@ -190,6 +193,11 @@ int aclDoubleFree(AclDoubleAllocator allocator, const AclDoubleCodes *codes, voi
   return aclDoubleRelease(allocator, ptr) != 0 ? codes->foreign : 0;
 }
 
+// What aclrtMemset/aclrtMemcpy give on a thread with no device set.
+static int no_thread_device(const char *name) {
+  return aclDoubleFail(ACL_ERROR_RT_CONTEXT_NULL, "%s: no device is set in the calling thread (call aclrtSetDevice in it)", name);
+}
+
 // 1 when [ptr, ptr + count) lies inside one live allocation (of any of the three allocators).
 static int inside_allocation(const void *ptr, size_t count) {
   uintptr_t start = (uintptr_t)ptr;
@@ -241,6 +249,7 @@ aclError aclrtSetDevice(int32_t deviceId) {
     int ready = initialized;
     if (ready) device_refs[deviceId]++;
     pthread_mutex_unlock(&lock);
+    if (ready) thread_device_refs++;
     if (!ready) code = aclDoubleFail(ACL_ERROR_UNINITIALIZE, "aclInit has not been called");
   }
   aclDoubleLog("aclrtSetDevice(%d) -> %d", deviceId, code);
@@ -253,6 +262,8 @@ aclError aclrtResetDevice(int32_t deviceId) {
   int valid = deviceId >= 0 && deviceId < ACL_DOUBLE_MAX_DEVICES && device_refs[deviceId] > 0;
   if (valid) device_refs[deviceId]--;
   pthread_mutex_unlock(&lock);
+  // A reset on another thread than the set (a block freed at exit) leaves this thread's count.
+  if (valid && thread_device_refs > 0) thread_device_refs--;
   if (!valid) code = aclDoubleFail(ACL_ERROR_RT_INVALID_DEVICEID, "device %d was not set", deviceId);
   aclDoubleLog("aclrtResetDevice(%d) -> %d", deviceId, code);
   return code;
@@ -300,6 +311,8 @@ aclError aclrtMemset(void *devPtr, size_t maxCount, int32_t value, size_t count)
   } else if (devPtr == NULL || count > maxCount) {
     code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMemset: null devPtr or count %zu > maxCount %zu", count,
                          maxCount);
+  } else if (thread_device_refs == 0) {
+    code = no_thread_device("aclrtMemset");
   } else if (!inside_allocation(devPtr, count)) {
     code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMemset: %zu bytes at %p leave every device allocation", count,
                          devPtr);
@@ -318,6 +331,8 @@ aclError aclrtMemcpy(void *dst, size_t destMax, const void *src, size_t count, a
   } else if (dst == NULL || src == NULL || count > destMax || (int)kind < 0 || (int)kind > 3) {
     code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: bad pointer, kind %d or count %zu > destMax %zu",
                          (int)kind, count, destMax);
+  } else if (thread_device_refs == 0) {
+    code = no_thread_device("aclrtMemcpy");
   } else if (((kind == 1 || kind == 3) && !inside_allocation(dst, count)) ||
              ((kind == 2 || kind == 3) && !inside_allocation(src, count))) {
     code = aclDoubleFail(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: the device range of kind %d is not device memory",

@@ -51,8 +51,10 @@ const ResizableArrayBuffer = ArrayBuffer as unknown as new (
 ) => ArrayBuffer & { resize(length: number): void };
 
 describe('exports', () => {
-  it('has the six host functions and the two acl ones, nothing else', () => {
-    expect(Object.keys(addon).sort()).toEqual(['aclProbe', 'allocateAcl', 'allocateHost', 'copy', 'free', 'memset', 'read', 'write']);
+  it('has the six host functions, the two acl ones, share/borrow and the thread table, nothing else', () => {
+    expect(Object.keys(addon).sort()).toEqual([
+      'aclProbe', 'allocateAcl', 'allocateHost', 'borrow', 'copy', 'free', 'memset', 'read', 'registerThread', 'share', 'threadAlive', 'write',
+    ]);
   });
 });
 

@@ -50,6 +50,8 @@ function limitedBackend(limit: number): Backend {
     write: (block, offset, src) => inner.write(block, offset, src),
     read: (block, offset, dst) => inner.read(block, offset, dst),
     copy: (block, dst, src, length) => inner.copy(block, dst, src, length),
+    share: (block) => inner.share(block),
+    borrow: (share) => inner.borrow(share),
   };
 }
 

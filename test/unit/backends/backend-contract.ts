@@ -3,7 +3,7 @@
 // js.test.ts and test/native/host-backend.test.ts. Not a test file itself: it exports the suite.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Backend, BackendBlock } from '../../../src/backends/backend.js';
+import type { AllocateOptions, Backend, BackendBlock } from '../../../src/backends/backend.js';
 
 /** A block made by some other backend, and how to give it back. */
 export interface ForeignBlock {
@@ -19,9 +19,9 @@ export function backendContract(name: string, create: () => Backend, foreign: ()
     const live: BackendBlock[] = [];
     let backend: Backend;
 
-    function allocate(size = SIZE): BackendBlock {
+    function allocate(size = SIZE, options?: AllocateOptions): BackendBlock {
       backend = create();
-      const block = backend.allocate(size);
+      const block = backend.allocate(size, options);
       live.push(block);
       return block;
     }
@@ -257,9 +257,57 @@ export function backendContract(name: string, create: () => Backend, foreign: ()
       expect(() => backend.copy(block, 0, 0, 0)).toThrow(/freed/);
     });
 
+    it('shares a block: the same plain share on every call, borrowed here on the same memory', () => {
+      const block = allocate(SIZE, { shareable: true });
+      const share = backend.share(block);
+      expect(share).toEqual(backend.share(block));
+      expect(structuredClone(share)).toEqual(share);
+      expect(share).toMatchObject({ kind: name, base: block.base, size: block.size });
+      const borrowed = create().borrow(structuredClone(share));
+      expect({ base: borrowed.base, size: borrowed.size }).toEqual({ base: block.base, size: block.size });
+      expect(backend.share(borrowed)).toEqual(share);
+      backend.write(block, 128, Uint8Array.of(1, 2, 3));
+      backend.memset(borrowed, 256, 2, 9);
+      backend.copy(borrowed, 512, 128, 3);
+      const seen = new Uint8Array(3);
+      backend.read(borrowed, 128, seen);
+      expect([...seen]).toEqual([1, 2, 3]);
+      backend.read(block, 256, seen);
+      expect([...seen]).toEqual([9, 9, 0]);
+      backend.read(block, 512, seen);
+      expect([...seen]).toEqual([1, 2, 3]);
+    });
+
+    it('frees a shared block only through its owner; the borrowed handle then reads as freed by its owner', () => {
+      const block = allocate(SIZE, { shareable: true });
+      const borrowed = backend.borrow(backend.share(block));
+      expect(() => backend.free(borrowed)).toThrow(new TypeError('Only the owner of a shared block frees it: this block was borrowed'));
+      backend.read(block, 0, new Uint8Array(1));
+      expect(backend.free(block)).toBe(true);
+      const freed = /^The block was freed by its owner/;
+      expect(() => backend.memset(borrowed, 0, 1, 0)).toThrow(RangeError);
+      expect(() => backend.memset(borrowed, 0, 1, 0)).toThrow(freed);
+      expect(() => backend.write(borrowed, 0, new Uint8Array(1))).toThrow(freed);
+      expect(() => backend.read(borrowed, 0, new Uint8Array(1))).toThrow(freed);
+      expect(() => backend.copy(borrowed, 128, 0, 1)).toThrow(freed);
+      expect(() => backend.share(borrowed)).toThrow(RangeError);
+      expect(() => backend.share(block)).toThrow(RangeError);
+    });
+
+    it('refuses to borrow a share of another kind, a forged share, or one whose block was freed', () => {
+      const block = allocate(SIZE, { shareable: true });
+      const share = backend.share(block);
+      const otherKind = name === 'js' ? { kind: 'host', id: 1, base: block.base, size: block.size } : { ...share, kind: 'js' };
+      expect(() => backend.borrow(otherKind as never)).toThrow(TypeError);
+      expect(() => backend.borrow(null as never)).toThrow(TypeError);
+      expect(() => backend.borrow({ ...share, size: share.size + 128 })).toThrow(name === 'js' ? TypeError : RangeError);
+      backend.free(block);
+      expect(() => backend.borrow(share)).toThrow(/freed by its owner/);
+    });
+
     it('has exactly the members of the Backend contract', () => {
       allocate();
-      expect(Object.keys(backend).sort()).toEqual(['allocate', 'copy', 'free', 'kind', 'memset', 'read', 'write']);
+      expect(Object.keys(backend).sort()).toEqual(['allocate', 'borrow', 'copy', 'free', 'kind', 'memset', 'read', 'share', 'write']);
     });
   });
 }

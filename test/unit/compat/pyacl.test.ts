@@ -48,6 +48,8 @@ function backendAt(base: bigint, failMemset = false): Backend {
     write: (block, offset, src) => inner.write(unwrap(block), offset, src),
     read: (block, offset, dst) => inner.read(unwrap(block), offset, dst),
     copy: (block, dstOffset, srcOffset, length) => inner.copy(unwrap(block), dstOffset, srcOffset, length),
+    share: (block) => inner.share(unwrap(block)),
+    borrow: (share) => inner.borrow(share),
   };
 }
 

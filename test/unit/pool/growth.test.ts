@@ -57,6 +57,8 @@ function ledgerPool(kind: TestedKind, options: Omit<PoolOptions, 'backend'>, lim
     write: (block, offset, src) => inner.write(block, offset, src),
     read: (block, offset, dst) => inner.read(block, offset, dst),
     copy: (block, dst, src, length) => inner.copy(block, dst, src, length),
+    share: (block) => inner.share(block),
+    borrow: (share) => inner.borrow(share),
   };
   return { pool: createPoolOver({ ...options, backend: kind }, { backend }), ledger };
 }
