@@ -96,7 +96,7 @@ describe('Ascend kinds: the borrowing thread sets the device', () => {
     '%s: one aclrtSetDevice in the worker per borrow, reset when the worker ends; the reads are aclrtMemcpy calls that succeed',
     async (kind) => {
       const log = freshLogPath();
-      process.env.ACL_DOUBLE_LOG = log;
+      process.env['ACL_DOUBLE_LOG'] = log;
       try {
         const backend = createBackendFor(kind, { acl: { libraryDir } });
         const block = backend.allocate(SIZE, { shareable: true });
@@ -110,7 +110,7 @@ describe('Ascend kinds: the borrowing thread sets the device', () => {
         expect({ set: count('aclrtSetDevice'), reset: count('aclrtResetDevice') }).toEqual({ set: 2, reset: 2 });
         expect(calls.filter((call) => call.name === 'aclrtMemcpy' || call.name === 'aclrtMemset').every((call) => call.ret === 0)).toBe(true);
       } finally {
-        delete process.env.ACL_DOUBLE_LOG;
+        delete process.env['ACL_DOUBLE_LOG'];
       }
     },
   );
