@@ -2,7 +2,8 @@
 // The public surface of dvpp-pool: re-exports only. Everything named here is documented in
 // docs/api.md; anything not named here is internal and may change.
 
-export { createPool, Pool } from './pool/pool.js';
+export { attachPool, createPool, Pool } from './pool/pool.js';
+export type { SharedPoolDescriptor, SharedSegment } from './pool/shared-sync.js';
 export type { PoolBackendInfo } from './pool/pool.js';
 export type { Segment } from './pool/segment.js';
 export type { Scope } from './pool/scope.js';

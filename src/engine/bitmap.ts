@@ -29,7 +29,12 @@ export class BinBitmap {
   /** Bit fl is set iff `rows[fl] !== 0`. */
   top = 0;
   /** Bit sl of rows[fl] is set iff bin `(fl << SL_BITS) | sl` holds at least one free range. */
-  readonly rows = new Int32Array(FL_COUNT);
+  readonly rows: Int32Array;
+
+  /** @param rows FL_COUNT words to keep the rows in (shared storage passes its own). */
+  constructor(rows: Int32Array = new Int32Array(FL_COUNT)) {
+    this.rows = rows;
+  }
 
   /** Whether `bin` holds a free range. */
   has(bin: number): boolean {

@@ -20,8 +20,43 @@ export const TAG_SPARE = -2;
 /** Bytes of metadata per node: offset, size, 4 links and the tag, 4 B each. */
 export const BYTES_PER_NODE = 7 * 4;
 
+/** The seven arrays of a node table, each of the same length (the table's capacity). */
+export interface NodeArrays {
+  readonly offset: Int32Array;
+  readonly size: Int32Array;
+  readonly binPrev: Int32Array;
+  readonly binNext: Int32Array;
+  readonly physPrev: Int32Array;
+  readonly physNext: Int32Array;
+  readonly tag: Int32Array;
+}
+
+/**
+ * Where a node table keeps its arrays. `arrays(capacity, current)` returns arrays of at least
+ * `capacity` nodes that hold `current`'s contents (none for the first call): the default makes
+ * new ones and copies; a storage over growable SharedArrayBuffers grows them in place, so other
+ * holders of the buffers see the same nodes.
+ */
+export interface NodeStorage {
+  arrays(capacity: number, current: NodeArrays | undefined): NodeArrays;
+}
+
+const NODE_FIELDS = ['offset', 'size', 'binPrev', 'binNext', 'physPrev', 'physNext', 'tag'] as const;
+
+/** New arrays, copied from the current ones. */
+export const OWN_NODE_STORAGE: NodeStorage = {
+  arrays(capacity, current) {
+    const made = {} as Record<(typeof NODE_FIELDS)[number], Int32Array>;
+    for (const field of NODE_FIELDS) {
+      made[field] = new Int32Array(capacity);
+      if (current !== undefined) made[field].set(current[field]);
+    }
+    return made;
+  },
+};
+
 /** Growable structure-of-arrays node storage with a stack of spare nodes. */
-export class NodeTable {
+export class NodeTable implements NodeArrays {
   /** First granule of the range. */
   offset: Int32Array;
   /** Granules in the range (>= 1 for chained nodes). */
@@ -41,17 +76,21 @@ export class NodeTable {
   /** The last node released, NO_NODE when none is spare; each spare links to the next by binNext. */
   spareHead = NO_NODE;
 
+  readonly #storage: NodeStorage;
+
   /** @param initialCapacity nodes to reserve up front (at least 1). */
-  constructor(initialCapacity: number) {
+  constructor(initialCapacity: number, storage: NodeStorage = OWN_NODE_STORAGE) {
+    this.#storage = storage;
     const n = Math.max(1, initialCapacity);
     this.capacity = n;
-    this.offset = new Int32Array(n);
-    this.size = new Int32Array(n);
-    this.binPrev = new Int32Array(n);
-    this.binNext = new Int32Array(n);
-    this.physPrev = new Int32Array(n);
-    this.physNext = new Int32Array(n);
-    this.tag = new Int32Array(n);
+    const arrays = storage.arrays(n, undefined);
+    this.offset = arrays.offset;
+    this.size = arrays.size;
+    this.binPrev = arrays.binPrev;
+    this.binNext = arrays.binNext;
+    this.physPrev = arrays.physPrev;
+    this.physNext = arrays.physNext;
+    this.tag = arrays.tag;
   }
 
   /** A node for a new range: the last one released, else a never-used one; grows the table if full. */
@@ -80,19 +119,19 @@ export class NodeTable {
 
   /** Doubles every array, keeping the contents; amortised O(1) per take(). */
   private grow(): void {
-    const n = this.capacity * 2;
-    this.offset = grown(this.offset, new Int32Array(n));
-    this.size = grown(this.size, new Int32Array(n));
-    this.binPrev = grown(this.binPrev, new Int32Array(n));
-    this.binNext = grown(this.binNext, new Int32Array(n));
-    this.physPrev = grown(this.physPrev, new Int32Array(n));
-    this.physNext = grown(this.physNext, new Int32Array(n));
-    this.tag = grown(this.tag, new Int32Array(n));
-    this.capacity = n;
+    this.resize(this.capacity * 2);
   }
-}
 
-function grown(from: Int32Array, to: Int32Array): Int32Array {
-  to.set(from);
-  return to;
+  /** Takes arrays of `capacity` nodes from the storage (another holder of shared storage may have grown them). */
+  resize(capacity: number): void {
+    const arrays = this.#storage.arrays(capacity, this);
+    this.offset = arrays.offset;
+    this.size = arrays.size;
+    this.binPrev = arrays.binPrev;
+    this.binNext = arrays.binNext;
+    this.physPrev = arrays.physPrev;
+    this.physNext = arrays.physNext;
+    this.tag = arrays.tag;
+    this.capacity = capacity;
+  }
 }

@@ -10,7 +10,7 @@ import { checkInvariants } from './invariants.js';
 import * as mapping from './mapping.js';
 import { argumentError, requireIntegerIn } from './messages.js';
 import * as nodeTable from './nodes.js';
-import type { NodeTable } from './nodes.js';
+import type { NodeStorage, NodeTable } from './nodes.js';
 
 // Hot imports are read once into module constants: test runners such as vitest rewrite every use
 // of an imported binding into a getter call, which would put a call on each step of the hot path.
@@ -30,6 +30,22 @@ const GENERATION_MASK = 0x3fff_ffff;
 const DEFAULT_NODE_CAPACITY = 64;
 
 /**
+ * Where an engine keeps its state, when not in its own arrays: the node table's storage and the
+ * bin heads and bitmap rows (BIN_COUNT and FL_COUNT words). With `existing`, the engine takes the
+ * state as it is (another holder of the same storage built it) instead of starting empty; its
+ * scalar figures then come from {@link TlsfEngine.loadScalars}.
+ */
+export interface EngineStorage {
+  readonly nodes: NodeStorage;
+  readonly binHead: Int32Array;
+  readonly bitmapRows: Int32Array;
+  readonly existing: boolean;
+}
+
+/** Words {@link TlsfEngine.saveScalars} writes: every figure of the engine not in its arrays. */
+export const ENGINE_SCALARS = 9;
+
+/**
  * Two-level segregated-fit allocator of granule ranges, with exact-class-first search.
  *
  * @example
@@ -45,9 +61,9 @@ export class TlsfEngine {
   /** @internal Node records; exposed for invariants and corruption tests. */
   readonly nodes: NodeTable;
   /** @internal Bin occupancy bitmap. */
-  readonly bitmap = new BinBitmap();
+  readonly bitmap: BinBitmap;
   /** @internal Head node of each bin's free list, NO_NODE when empty. */
-  readonly binHead = new Int32Array(BIN_COUNT);
+  readonly binHead: Int32Array;
 
   private used = 0;
   private live = 0;
@@ -58,12 +74,45 @@ export class TlsfEngine {
   /**
    * @param capacityGranules granules to manage, an integer in [1, MAX_GRANULES = 2^31 - 1].
    * @param initialNodeCapacity node slots reserved up front; the table doubles past it. @defaultValue 64
+   * @param storage where the state lives when not in the engine's own arrays (see {@link EngineStorage}).
    * @throws {RangeError | TypeError} for an argument out of range or not a number.
    */
-  constructor(capacityGranules: number, initialNodeCapacity: number = DEFAULT_NODE_CAPACITY) {
+  constructor(capacityGranules: number, initialNodeCapacity: number = DEFAULT_NODE_CAPACITY, storage?: EngineStorage) {
     this.capacity = requireIntegerIn('capacityGranules', capacityGranules, 1, MAX_GRANULES);
-    this.nodes = new nodeTable.NodeTable(requireIntegerIn('initialNodeCapacity', initialNodeCapacity, 1, 2 ** 30));
-    this.reset();
+    const nodes = requireIntegerIn('initialNodeCapacity', initialNodeCapacity, 1, 2 ** 30);
+    this.nodes = new nodeTable.NodeTable(nodes, storage?.nodes);
+    this.binHead = storage?.binHead ?? new Int32Array(BIN_COUNT);
+    this.bitmap = new BinBitmap(storage?.bitmapRows);
+    if (storage?.existing !== true) this.reset();
+  }
+
+  /** Writes the figures not kept in the arrays into `into` (ENGINE_SCALARS words), for another holder of the storage. */
+  saveScalars(into: Int32Array): void {
+    const nodes = this.nodes;
+    into[0] = nodes.capacity;
+    into[1] = nodes.top;
+    into[2] = nodes.spareHead;
+    into[3] = this.bitmap.top;
+    into[4] = this.used;
+    into[5] = this.live;
+    into[6] = this.peak;
+    into[7] = this.serial;
+    into[8] = this.fallbacks;
+  }
+
+  /** Takes the figures {@link TlsfEngine.saveScalars} wrote, re-reading the node arrays when another holder grew them. */
+  loadScalars(from: Int32Array): void {
+    const nodes = this.nodes;
+    const capacity = from[0]!;
+    if (capacity !== nodes.capacity) nodes.resize(capacity);
+    nodes.top = from[1]!;
+    nodes.spareHead = from[2]!;
+    this.bitmap.top = from[3]!;
+    this.used = from[4]!;
+    this.live = from[5]!;
+    this.peak = from[6]!;
+    this.serial = from[7]!;
+    this.fallbacks = from[8]!;
   }
 
   /** Granules in used ranges. O(1). */
@@ -234,6 +283,60 @@ export class TlsfEngine {
     this.linkFree(whole, this.capacity);
     this.used = 0;
     this.live = 0;
+  }
+
+  /**
+   * Rebuilds the state around exactly the used ranges `used` (each at its own node, with its
+   * offset, size and generation, not overlapping, inside the capacity): every other range is
+   * free and every other node spare. For a holder of shared storage that must repair a state
+   * another holder left half-changed (it died inside an operation), from a record of the used
+   * ranges kept apart from the engine. Outstanding handles of the used ranges stay valid.
+   * O(nodes + ranges log ranges).
+   * @throws {Error} ranges that overlap, leave the capacity, or put a node other than 0 at offset 0.
+   */
+  restore(used: readonly { readonly node: number; readonly offset: number; readonly size: number; readonly generation: number }[]): void {
+    const nodes = this.nodes;
+    const sorted = [...used].sort((a, b) => a.offset - b.offset);
+    let top = 1;
+    for (const range of sorted) top = Math.max(top, range.node + 1);
+    if (top > nodes.capacity) nodes.resize(Math.max(top, nodes.capacity));
+    const taken = new Set(sorted.map((range) => range.node));
+    // Node 0 heads the chain: it is the range at offset 0, used or free.
+    if (sorted.length > 0 && sorted[0]!.offset === 0 && sorted[0]!.node !== 0) throw new Error('restore: the range at offset 0 must be node 0');
+    nodes.clear();
+    nodes.top = top;
+    for (let node = top - 1; node >= 1; node--) if (!taken.has(node)) nodes.release(node);
+    this.bitmap.clear();
+    this.binHead.fill(NO_NODE);
+    let previous = NO_NODE;
+    let cursor = 0;
+    let usedGranules = 0;
+    let serial = this.serial;
+    const chain = (node: number, offset: number, size: number, tag: number): void => {
+      nodes.offset[node] = offset;
+      nodes.size[node] = size;
+      nodes.tag[node] = tag;
+      nodes.physPrev[node] = previous;
+      nodes.physNext[node] = NO_NODE;
+      if (previous !== NO_NODE) nodes.physNext[previous] = node;
+      previous = node;
+      if (tag === TAG_FREE) this.linkFree(node, size);
+    };
+    const gapTo = (end: number): void => {
+      if (end > cursor) chain(cursor === 0 ? 0 : nodes.take(), cursor, end - cursor, TAG_FREE);
+    };
+    for (const range of sorted) {
+      if (range.offset < cursor || range.size < 1 || range.offset + range.size > this.capacity) throw new Error(`restore: range at ${range.offset} of ${range.size} granules overlaps or leaves the capacity`);
+      gapTo(range.offset);
+      chain(range.node, range.offset, range.size, range.generation);
+      cursor = range.offset + range.size;
+      usedGranules += range.size;
+      if (((range.generation + 1) & GENERATION_MASK) > serial) serial = (range.generation + 1) & GENERATION_MASK;
+    }
+    gapTo(this.capacity);
+    this.used = usedGranules;
+    this.live = sorted.length;
+    this.serial = serial;
   }
 
   /**

@@ -7,10 +7,10 @@
 // request down to `floor` (the vendor: a failing acldvppMalloc "only indicates that huge memory
 // is insufficient").
 
-import type { Backend, BackendBlock } from '../backends/backend.js';
+import type { AllocateOptions, Backend, BackendBlock } from '../backends/backend.js';
 import { isOutOfMemory } from '../backends/out-of-memory.js';
 import { DVPP_ADDR_ALIGN } from '../constants.js';
-import { TlsfEngine } from '../engine/index.js';
+import { type EngineStorage, TlsfEngine } from '../engine/index.js';
 import type { PoolCore } from './core.js';
 import type { Segment } from './segment.js';
 
@@ -34,8 +34,10 @@ export class PoolBlock {
     readonly index: number,
     readonly native: BackendBlock,
     capacity: number,
+    /** A shared pool's engine state (shared-state.ts); a plain block keeps its own. */
+    storage?: EngineStorage,
   ) {
-    this.engine = new TlsfEngine(capacity / DVPP_ADDR_ALIGN);
+    this.engine = new TlsfEngine(capacity / DVPP_ADDR_ALIGN, undefined, storage);
     this.capacity = capacity;
     this.base = native.base;
   }
@@ -51,13 +53,13 @@ export type HalvingResult =
  * is out of memory. `want` and `floor` are multiples of 128 with `floor <= want`. Another error
  * stops at once; it is returned, not thrown, so the caller decides.
  */
-export function allocateHalving(backend: Backend, want: number, floor: number): HalvingResult {
+export function allocateHalving(backend: Backend, want: number, floor: number, options?: AllocateOptions): HalvingResult {
   const tried: number[] = [];
   let size = want;
   for (;;) {
     tried.push(size);
     try {
-      return { native: backend.allocate(size), size, tried };
+      return { native: backend.allocate(size, options), size, tried };
     } catch (error) {
       if (!isOutOfMemory(error) || size <= floor) return { error, tried };
       size = Math.max(floor, Math.floor(size / 2 / DVPP_ADDR_ALIGN) * DVPP_ADDR_ALIGN);

@@ -12,7 +12,7 @@
 
 import { DVPP_ADDR_ALIGN, granulesOf, segmentSizeOf } from '../constants.js';
 import { AcquireTimeoutError, ForkedProcessError, InvalidSegmentError, PoolClosedError } from '../errors.js';
-import { NO_SPACE } from '../engine/index.js';
+import { type EngineStorage, NO_SPACE } from '../engine/index.js';
 import type { Backend, BackendBlock } from '../backends/backend.js';
 import { isOutOfMemory } from '../backends/out-of-memory.js';
 import { PoolBlock, allocateHalving } from './block.js';
@@ -36,7 +36,8 @@ import { type Segment, newSegment, segmentBlock, segmentCore, segmentLength, seg
 import type { PoolStats } from '../pool-stats.js';
 import { type ExhaustedOperation, ExhaustedReporter, type ExhaustedReport } from './exhausted.js';
 import { buildSnapshot, type PoolSnapshot } from './snapshot.js';
-import { PoolCounters, TagLedger, buildStats } from './stats.js';
+import type { SharedSync } from './shared-sync.js';
+import { PoolCounters, TagLedger, buildStats, type TagKeeper, type WaitFigures } from './stats.js';
 import type { Pool } from './pool.js';
 import { Waiter, WaitQueue, type WaitOwner } from './waiters.js';
 
@@ -81,8 +82,10 @@ export class PoolCore {
   readonly zeroOnAcquire: boolean;
   readonly waiters: WaitQueue;
   readonly counters = new PoolCounters();
-  /** Live bytes, live segments and peaks per tag. */
-  readonly tags = new TagLedger();
+  /** Live bytes, live segments and peaks per tag (a shared pool's table is in shared memory). */
+  readonly tags: TagKeeper;
+  /** What a shared pool adds (its lock and shared state); undefined for a plain pool, the hot path's one branch. */
+  shared: SharedSync | undefined = undefined;
   /** createPool's onExhausted, when given. */
   readonly exhausted: ExhaustedReporter | undefined;
   /** The public Pool over this core: what its segments report as `segment.pool`. */
@@ -116,10 +119,13 @@ export class PoolCore {
     growth: GrowthPolicy,
     zeroOnAcquire: boolean,
     onExhausted: ((report: ExhaustedReport) => void) | undefined,
+    /** A shared pool's engine storage and tag table; a plain pool keeps its own. */
+    sharing?: { readonly storage: EngineStorage; readonly tags: TagKeeper },
   ) {
     this.pool = pool;
     this.backend = backend;
-    this.first = this.#adopt(0, native, capacity);
+    this.tags = sharing?.tags ?? new TagLedger();
+    this.first = this.#adopt(0, native, capacity, sharing?.storage);
     this.#placed = this.first;
     this.growth = growth;
     this.zeroOnAcquire = zeroOnAcquire;
@@ -131,7 +137,7 @@ export class PoolCore {
   }
 
   get closed(): boolean {
-    return this.finalStats !== undefined;
+    return this.finalStats !== undefined || (this.shared !== undefined && this.shared.creatorClosed);
   }
 
   /** Address of the first block's first byte. */
@@ -167,7 +173,8 @@ export class PoolCore {
     // Checking len first keeps the granule maths on small numbers; a len near 2^53 stops here.
     const segment = len > this.growth.maxSize ? undefined : this.allocate(len, granulesOf(len), tag, zero, true);
     if (segment === undefined) {
-      this.counters.failures++;
+      if (this.shared === undefined) this.counters.failures++;
+      else this.shared.countFailure();
       this.recorder?.failed(len, tag);
       this.exhausted?.report(operation, len, () => this.snapshot());
     }
@@ -204,8 +211,8 @@ export class PoolCore {
         );
       }
       if (signal !== undefined && isAborted(signal)) throw abortReason(signal);
-      // Served at once when it fits and nobody of its priority or higher waits.
-      if (!this.waiters.holdsBack(priority)) {
+      // Served at once when it fits and nobody of its priority or higher waits (in any thread, for a shared pool).
+      if (!this.waiters.holdsBack(priority) && (this.shared === undefined || !this.shared.othersHoldBack(priority))) {
         const segment = this.allocate(len, granules, tag, zero, true);
         if (segment !== undefined) {
           owner?.segments.push(segment);
@@ -223,6 +230,7 @@ export class PoolCore {
                 reject(reason);
               };
         const waiter: Waiter = new Waiter(priority, len, granules, tag, zero, owner, resolve, onReject);
+        if (this.shared !== undefined) waiter.ticket = this.shared.nextTicket();
         this.waiters.push(waiter, signal, timeoutMs);
         recorder?.waited(waiter);
       });
@@ -238,6 +246,9 @@ export class PoolCore {
    * @throws a backend error of growth other than out-of-memory, or of the zero fill.
    */
   allocate(len: number, granules: number, tag: string | undefined, zero: boolean, grow: boolean): Segment | undefined {
+    // A shared pool takes its lock around the engine (shared-sync.ts); a plain one pays this branch.
+    const shared = this.shared;
+    if (shared !== undefined) return shared.allocate(len, granules, tag, zero);
     // The first block first, with nothing in between: a pool that never grew pays one field read.
     let block = this.first;
     let node = block.engine.allocate(granules);
@@ -261,21 +272,47 @@ export class PoolCore {
     const segment = newSegment(block, node, offset, len, tag);
     block.segments[node] = segment;
     block.emptySince = -1;
+    this.noteAcquired(len, granules);
+    if (tag !== undefined) this.tags.acquired(tag, granules);
+    this.recorder?.acquired(block.index, node, offset / GRANULE, len, tag);
+    return segment;
+  }
+
+  /** Counts an acquisition of `granules` for `len` (the tags apart: a shared pool counts them by table index). */
+  noteAcquired(len: number, granules: number): void {
     const counters = this.counters;
     counters.acquires++;
     counters.requestedBytes += len;
     counters.acquiredGranulesTotal += granules;
     if ((counters.usedGranules += granules) > counters.peakUsedGranules) counters.peakUsedGranules = counters.usedGranules;
     if (++counters.liveSegments > counters.peakLiveSegments) counters.peakLiveSegments = counters.liveSegments;
-    if (tag !== undefined) this.tags.acquired(tag, granules);
-    this.recorder?.acquired(block.index, node, offset / GRANULE, len, tag);
-    return segment;
+  }
+
+  /** Counts a release of `granules` that served `len`. */
+  noteReleased(len: number, granules: number): void {
+    const counters = this.counters;
+    counters.releases++;
+    counters.requestedBytes -= len;
+    counters.usedGranules -= granules;
+    counters.liveSegments--;
+  }
+
+  /** Counts a reset: every live segment released at once. */
+  noteReset(): void {
+    const counters = this.counters;
+    counters.releases += counters.liveSegments;
+    counters.resets++;
+    counters.liveSegments = 0;
+    counters.usedGranules = 0;
+    counters.requestedBytes = 0;
   }
 
   /** Releases a segment and serves waiters that now fit. @throws {InvalidSegmentError | TypeError} not live here. */
   release(segment: Segment): void {
+    const shared = this.shared;
+    if (shared !== undefined) return shared.release(segment);
     const node = this.liveNode(segment);
-    if (node < 0) throw this.#releaseError(segment);
+    if (node < 0) throw this.releaseError(segment);
     // The identity check proved the segment live, so the node's generation is its own.
     const block = segmentBlock(segment);
     const engine = block.engine;
@@ -285,11 +322,7 @@ export class PoolCore {
     block.segments[node] = undefined;
     const length = segmentLength(segment);
     const granules = granulesOf(length);
-    const counters = this.counters;
-    counters.releases++;
-    counters.requestedBytes -= length;
-    counters.usedGranules -= granules;
-    counters.liveSegments--;
+    this.noteReleased(length, granules);
     const tag = segmentTag(segment);
     if (tag !== undefined) this.tags.released(tag, granules);
     this.recorder?.released(block.index, node, segment);
@@ -303,7 +336,10 @@ export class PoolCore {
     if (node < 0) return -1;
     // Its block's core first: a segment of another pool is live in its own block.
     const block = segmentBlock(segment as Segment);
-    return block.core === this && block.segments[node] === segment ? node : -1;
+    if (block.core !== this || block.segments[node] !== segment) return -1;
+    // In a shared pool another thread may have released it (through a handle it adopted).
+    const shared = this.shared;
+    return shared === undefined || shared.isCurrent(node) ? node : -1;
   }
 
   /** Changes every time a segment is acquired or released, the pool is reset, grows or trims: the pyACL skin's offset index is fresh while it is unchanged. */
@@ -360,12 +396,14 @@ export class PoolCore {
 
   /** Releases every segment at once (their handles become invalid), then serves waiters. Frees no block. */
   reset(): void {
-    const counters = this.counters;
-    counters.releases += counters.liveSegments;
-    counters.resets++;
-    counters.liveSegments = 0;
-    counters.usedGranules = 0;
-    counters.requestedBytes = 0;
+    if (this.shared !== undefined) {
+      this.shared.reset();
+      this.first.segments = [];
+      this.recorder?.reset();
+      this.waiters.drain();
+      return;
+    }
+    this.noteReset();
     this.tags.reset();
     for (const block of this.blocks) {
       if (block === undefined) continue;
@@ -379,6 +417,12 @@ export class PoolCore {
 
   stats(): PoolStats {
     if (this.finalStats !== undefined) return this.finalStats;
+    if (this.shared !== undefined) return this.shared.stats();
+    return this.statsNow();
+  }
+
+  /** The figures from this thread's copy of the counters (a shared pool calls it holding its lock, freshly loaded). */
+  statsNow(waits: WaitFigures = this.waiters): PoolStats {
     let largest = 0;
     let blocks = 0;
     for (const block of this.blocks) {
@@ -387,17 +431,19 @@ export class PoolCore {
       const free = block.engine.largestFree();
       if (free > largest) largest = free;
     }
-    return buildStats(this.capacity, GRANULE, largest, blocks, this.counters, this.waiters, this.tags);
+    return buildStats(this.capacity, GRANULE, largest, blocks, this.counters, waits, this.tags);
   }
 
   /** The peaks (used bytes, live segments, waiting, the longest wait, each tag's bytes) start again from now. */
   resetPeak(): void {
+    if (this.shared !== undefined) return this.shared.resetPeak();
     this.counters.resetPeak();
     this.waiters.resetPeak();
     this.tags.resetPeak();
   }
 
   snapshot(): PoolSnapshot {
+    if (this.shared !== undefined) return this.shared.snapshot();
     const blocks = this.blocks.filter((block): block is PoolBlock => block !== undefined);
     const sources = blocks.map((block) => ({
       index: block.index,
@@ -428,6 +474,8 @@ export class PoolCore {
    * the waiters and warns of leaked segments; see Pool.close.
    */
   close(): void {
+    const shared = this.shared;
+    if (shared !== undefined) return this.#closeShared(shared);
     const leaked: { length: number; tag: string | undefined }[] = [];
     for (const block of this.blocks) {
       for (const segment of block?.segments ?? []) {
@@ -452,6 +500,22 @@ export class PoolCore {
     }
     warnLeaks(this.capacity, leaked);
     if (failure !== undefined) throw failure.error;
+  }
+
+  /**
+   * A shared pool's close: the creator marks it closed for every thread, warns of every live
+   * segment (by attachment) and frees the block; an attached thread only leaves.
+   */
+  #closeShared(shared: SharedSync): void {
+    this.waiters.rejectAll(() => new PoolClosedError('acquireAsync'));
+    this.recorder?.closed();
+    this.finalStats = shared.stats();
+    const block = this.first;
+    block.segments = [];
+    if (!shared.creator) return shared.detach();
+    shared.closeShared();
+    block.freed = true;
+    this.backend.free(block.native);
   }
 
   /** The growth that failed last (what was tried, and why it failed), for PoolExhaustedError; undefined when the last one succeeded. */
@@ -480,7 +544,10 @@ export class PoolCore {
     if (recorder !== undefined) recorder.serving = waiter;
     let segment: Segment | undefined;
     try {
-      segment = this.allocate(waiter.len, waiter.granules, waiter.tag, waiter.zero, false);
+      segment =
+        this.shared === undefined
+          ? this.allocate(waiter.len, waiter.granules, waiter.tag, waiter.zero, false)
+          : this.shared.serve(waiter);
     } finally {
       if (recorder !== undefined) recorder.serving = undefined;
     }
@@ -495,10 +562,10 @@ export class PoolCore {
   }
 
   /** Builds the block of slot `index` over `native`; frees `native` when the engine cannot be built. */
-  #adopt(index: number, native: BackendBlock, capacity: number): PoolBlock {
+  #adopt(index: number, native: BackendBlock, capacity: number, storage?: EngineStorage): PoolBlock {
     let block: PoolBlock;
     try {
-      block = new PoolBlock(this, index, native, capacity);
+      block = new PoolBlock(this, index, native, capacity, storage);
     } catch (error) {
       this.backend.free(native);
       throw error;
@@ -608,7 +675,8 @@ export class PoolCore {
     return 'it was released already (or the pool was reset)';
   }
 
-  #releaseError(segment: unknown): Error {
+  /** The error a release of `segment` (not live here) throws. */
+  releaseError(segment: unknown): Error {
     if (typeof segment !== 'object' || segment === null) return new TypeError(invalidMessage('segment', 'a Segment', segment));
     // The brand check, not instanceof: an object made from Segment.prototype has no #private fields.
     if (segmentNode(segment) < 0) return new InvalidSegmentError('Cannot release: the value is not a Segment of dvpp-pool');

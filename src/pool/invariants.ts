@@ -13,6 +13,18 @@ export function validatePool(core: PoolCore): void {
   const fail = (what: string): never => {
     throw new Error(`Pool invariant broken: ${what}`);
   };
+  const shared = core.shared;
+  if (shared !== undefined) {
+    // The engine against the range records and counters, under the lock; then this thread's own
+    // Segment objects: each current one where the engine says.
+    shared.validate();
+    const block = core.first;
+    block.segments.forEach((segment, node) => {
+      if (segment === undefined || !shared.isCurrent(node)) return;
+      if (segmentNode(segment) !== node || block.engine.offsetOf(node) * GRANULE !== segmentOffset(segment)) fail(`this thread's segment at node ${node} disagrees with the engine`);
+    });
+    return;
+  }
   if (core.blocks[0] !== core.first) fail('the first block is not in slot 0');
   let live = 0;
   let usedGranules = 0;

@@ -31,7 +31,11 @@ function labelOf(tag: string | undefined): string {
 }
 
 /** Emits the leak warning for `segments` (the live ones at close); does nothing for none. */
-export function warnLeaks(capacity: number, segments: Iterable<{ readonly length: number; readonly tag: string | undefined }>): void {
+export function warnLeaks(
+  capacity: number,
+  segments: Iterable<{ readonly length: number; readonly tag: string | undefined }>,
+  byAttachment?: ReadonlyMap<number, number>,
+): void {
   const groups = new Map<string | undefined, TagGroup>();
   let count = 0;
   let bytes = 0;
@@ -59,9 +63,14 @@ export function warnLeaks(capacity: number, segments: Iterable<{ readonly length
     });
   }
   const summary = named.map((g) => `${g.label} ${plural(g.count, 'segment')}, ${g.bytes} bytes`).join('; ');
+  // A shared pool says which threads held them (attachment 0 is the creator).
+  const holders =
+    byAttachment === undefined
+      ? ''
+      : `; by attachment: ${[...byAttachment].sort((a, b) => a[0] - b[0]).map(([attachment, n]) => `${attachment} ${plural(n, 'segment')}`).join(', ')}`;
   process.emitWarning(
     `dvpp-pool closed with ${plural(count, 'live segment')} (${bytes} of ${capacity} bytes) never released; ` +
-      `by tag: ${summary}. The memory was freed anyway (every block): release segments (or use pool.scope()) before close().`,
+      `by tag: ${summary}${holders}. The memory was freed anyway (every block): release segments (or use pool.scope()) before close().`,
     {
       type: LEAK_WARNING_TYPE,
       code: LEAK_WARNING_CODE,

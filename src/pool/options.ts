@@ -79,6 +79,13 @@ export interface PoolOptions {
    * @defaultValue none
    */
   onExhausted?: ((report: ExhaustedReport) => void) | undefined;
+  /**
+   * Keep the pool's state in SharedArrayBuffers so that worker threads can use it too:
+   * `pool.share()` gives a descriptor to post, `attachPool(descriptor)` a Pool on the same memory
+   * in the thread that gets it. A shared pool does not grow (`maxSize` must be `size` or absent).
+   * @defaultValue `false`
+   */
+  shared?: boolean | undefined;
 }
 
 /** Options of `pool.startRecording` and of createPool's `record`. */
@@ -149,6 +156,7 @@ export interface ParsedPoolOptions {
   /** The recording to start with the pool, if any. */
   readonly record: ParsedRecordingOptions | undefined;
   readonly onExhausted: ((report: ExhaustedReport) => void) | undefined;
+  readonly shared: boolean;
 }
 
 /** Recording options after parsing. */
@@ -157,7 +165,7 @@ export interface ParsedRecordingOptions {
   readonly stacks: boolean;
 }
 
-const POOL_KEYS = ['size', 'maxSize', 'growBy', 'minSize', 'trimAfterMs', 'backend', 'deviceId', 'acl', 'zeroOnAcquire', 'record', 'onExhausted'] as const;
+const POOL_KEYS = ['size', 'maxSize', 'growBy', 'minSize', 'trimAfterMs', 'backend', 'deviceId', 'acl', 'zeroOnAcquire', 'record', 'onExhausted', 'shared'] as const;
 const ACL_KEYS = ['libraryDir'] as const;
 const RECORDING_KEYS = ['maxEvents', 'stacks'] as const;
 /** The default ring: about 33 MB once full. */
@@ -207,6 +215,13 @@ export function parsePoolOptions(input: unknown): ParsedPoolOptions {
     throw numberError('options.trimAfterMs', `integer number of milliseconds in [0, ${MAX_TIMEOUT_MS}]`, trimAfterMs);
   }
 
+  const shared = optionalBoolean('options.shared', options['shared']) ?? false;
+  if (shared && maxSize !== capacity) {
+    // A shared pool's blocks would have to be allocated by whichever thread grows it, and every
+    // other thread would have to map them: it stays one block (docs/architecture.md, "Shared pools").
+    throw new RangeError(`options.maxSize ${String(options['maxSize'])} cannot go with shared: true: a shared pool does not grow; give it the size it needs`);
+  }
+
   const backend = parseBackendChoice('options.backend', options['backend'] ?? 'auto');
 
   const deviceIdOption = options['deviceId'];
@@ -229,6 +244,7 @@ export function parsePoolOptions(input: unknown): ParsedPoolOptions {
     zeroOnAcquire: optionalBoolean('options.zeroOnAcquire', options['zeroOnAcquire']) ?? false,
     record: parseRecordOption(options['record']),
     onExhausted: optionalFunction('options.onExhausted', options['onExhausted']),
+    shared,
   };
 }
 

@@ -10,7 +10,19 @@ import type { BackendKind } from '../backends/backend.js';
 import { selectBackend, type BackendSelection } from '../backends/select.js';
 import { PoolClosedError, PoolExhaustedError } from '../errors.js';
 import { invalidMessage } from '../validate.js';
+import type { Backend } from '../backends/backend.js';
 import { PoolCore } from './core.js';
+import type { ExhaustedReport } from './exhausted.js';
+import { HEADER } from './shared-state.js';
+import {
+  type SharedCoreParts,
+  type SharedPoolDescriptor,
+  type SharedSegment,
+  type SharedSync,
+  attachedParts,
+  creatorParts,
+  requireDescriptor,
+} from './shared-sync.js';
 import { allocateHalving } from './block.js';
 import { growthNote } from './growth-note.js';
 import { validatePool } from './invariants.js';
@@ -41,6 +53,10 @@ export interface PoolBackendInfo {
 export let coreOf: (pool: Pool) => PoolCore;
 /** Builds a pool over an already chosen backend (tests wrap a backend this way); options.backend is only validated. */
 export let createPoolOver: (options: PoolOptions, selection: BackendSelection) => Pool;
+/** A Pool in this thread over a shared pool's descriptor (attachPool). */
+let attachOver: (descriptor: SharedPoolDescriptor) => Pool;
+// The descriptor attachOver hands to the constructor it calls (as overSelection does).
+let overDescriptor: SharedPoolDescriptor | undefined;
 // The selection createPoolOver hands to the constructor it calls: a module variable, not a
 // constructor argument, so no caller of `new Pool` can pass a backend of its own.
 let overSelection: BackendSelection | undefined;
@@ -65,6 +81,14 @@ export class Pool {
       if (typeof pool !== 'object' || pool === null || !(#core in pool)) throw new TypeError(invalidMessage('pool', 'a Pool', pool));
       return pool.#core;
     };
+    attachOver = (descriptor) => {
+      overDescriptor = descriptor;
+      try {
+        return new Pool({ size: descriptor.capacity });
+      } finally {
+        overDescriptor = undefined;
+      }
+    };
     createPoolOver = (options, selection) => {
       overSelection = selection;
       try {
@@ -84,6 +108,17 @@ export class Pool {
   constructor(options: PoolOptions) {
     const selection = overSelection;
     overSelection = undefined;
+    const descriptor = overDescriptor;
+    overDescriptor = undefined;
+    if (descriptor !== undefined) {
+      const backend = selectBackend(descriptor.backend, {
+        deviceId: descriptor.deviceId,
+        ...(descriptor.libraryDir === undefined ? {} : { acl: { libraryDir: descriptor.libraryDir } }),
+      }).backend;
+      this.#core = sharedCore(this, backend, attachedParts(backend, descriptor));
+      this.#backend = Object.freeze({ kind: backend.kind });
+      return;
+    }
     const parsed = parsePoolOptions(options);
     const chosen =
       selection ??
@@ -94,10 +129,15 @@ export class Pool {
     const backend = chosen.backend;
     // Zeroed by the backend (its contract), which meets the vendor's memset-before-use rule.
     // Never a silently smaller first block: halving only down to minSize, which the caller chose.
-    const first = allocateHalving(backend, parsed.capacity, parsed.minCapacity);
+    const first = allocateHalving(backend, parsed.capacity, parsed.minCapacity, { shareable: parsed.shared });
     if (first.native === undefined) throw first.error;
-    const growth = { maxSize: Math.max(parsed.maxSize, first.size), growBy: parsed.growBy, trimAfterMs: parsed.trimAfterMs };
-    this.#core = new PoolCore(this, backend, first.native, first.size, growth, parsed.zeroOnAcquire, parsed.onExhausted);
+    if (parsed.shared) {
+      const where = { deviceId: parsed.deviceId, libraryDir: parsed.libraryDir };
+      this.#core = sharedCore(this, backend, creatorParts(backend, first.native, first.size, parsed.zeroOnAcquire, where), parsed.onExhausted);
+    } else {
+      const growth = { maxSize: Math.max(parsed.maxSize, first.size), growBy: parsed.growBy, trimAfterMs: parsed.trimAfterMs };
+      this.#core = new PoolCore(this, backend, first.native, first.size, growth, parsed.zeroOnAcquire, parsed.onExhausted);
+    }
     if (parsed.record !== undefined) this.#core.startRecording(parsed.record);
     this.#backend = Object.freeze(
       chosen.fallbackReason === undefined ? { kind: backend.kind } : { kind: backend.kind, fallbackReason: chosen.fallbackReason },
@@ -215,6 +255,40 @@ export class Pool {
   /** Figures of the pool (docs/api.md, "Stats"), O(1) but for the tag table (at most 256 tags). After `close()`, the figures at close. */
   stats(): PoolStats {
     return this.#core.stats();
+  }
+
+  /**
+   * A descriptor of this shared pool for `attachPool()` in another thread (post it to a worker:
+   * it is structured-cloneable). The same pool, memory and figures there.
+   * @throws {TypeError} the pool was not created with `shared: true`.
+   * @throws {PoolClosedError} the pool is closed.
+   * @example
+   * ```ts
+   * const pool = createPool({ size: 256 * 2 ** 20, shared: true });
+   * new Worker('./decode.js', { workerData: pool.share() });
+   * ```
+   */
+  share(): SharedPoolDescriptor {
+    return this.#sharedSync('share').describe();
+  }
+
+  /**
+   * This thread's Segment for a segment another thread (or this one) passed along with
+   * `segment.toShared()`: the same range, released once by whichever thread releases it first.
+   * @throws {InvalidSegmentError} released already, reset away, of another pool, or not made by `toShared()`.
+   * @throws {TypeError} the pool is not shared, or `value` is not an object.
+   * @throws {PoolClosedError} the pool is closed.
+   */
+  adopt(value: SharedSegment): Segment {
+    return this.#sharedSync('adopt a segment').adopt(value);
+  }
+
+  #sharedSync(action: string): SharedSync {
+    if (this.closed) throw new PoolClosedError(action);
+    this.#core.checkProcess();
+    const shared = this.#core.shared;
+    if (shared === undefined) throw new TypeError(`Cannot ${action}: the pool was not created with shared: true`);
+    return shared;
   }
 
   /**
@@ -351,4 +425,31 @@ export class Pool {
  */
 export function createPool(options: PoolOptions): Pool {
   return new Pool(options);
+}
+
+/**
+ * A Pool in this thread on the memory of a shared pool, from the descriptor its `share()` gave
+ * (posted from another thread, or in the same one). The same acquire, release, waits, stats and
+ * snapshots as the creator's; `close()` here only detaches this thread.
+ * @throws {TypeError} `descriptor` is not one from `pool.share()`.
+ * @throws {PoolClosedError} the creator closed the pool.
+ * @throws {RangeError} the creator freed the block, or the pool has had too many attachments.
+ * @example
+ * ```ts
+ * import { workerData } from 'node:worker_threads';
+ * const pool = attachPool(workerData);
+ * ```
+ */
+export function attachPool(descriptor: SharedPoolDescriptor): Pool {
+  const checked = requireDescriptor(descriptor);
+  if (Atomics.load(new Int32Array(checked.buffers.header), HEADER.closed) !== 0) throw new PoolClosedError('attach to the pool');
+  return attachOver(checked);
+}
+
+/** Builds a shared pool's core from its parts and binds its shared state. */
+function sharedCore(pool: Pool, backend: Backend, parts: SharedCoreParts, onExhausted?: (report: ExhaustedReport) => void): PoolCore {
+  const growth = { maxSize: parts.capacity, growBy: parts.capacity, trimAfterMs: undefined };
+  const core = new PoolCore(pool, backend, parts.native, parts.capacity, growth, parts.zeroOnAcquire, onExhausted, parts.sharing);
+  parts.bind(core);
+  return core;
 }

@@ -13,6 +13,7 @@ import { segmentSizeOf } from '../constants.js';
 import { numberError, requireViewBytes } from '../validate.js';
 import type { PoolBlock } from './block.js';
 import type { PoolCore } from './core.js';
+import type { SharedSegment } from './shared-sync.js';
 import type { Pool } from './pool.js';
 
 /** The engine node of `value` when it is a Segment, else -1. Never throws, runs no user code. */
@@ -191,6 +192,21 @@ export class Segment {
    */
   release(): void {
     this.#block.core.release(this);
+  }
+
+  /**
+   * A structured-cloneable value naming this segment, for `pool.adopt()` in another thread of a
+   * shared pool (post it to a worker). The segment stays this thread's too: whichever thread
+   * releases the range first releases it for all.
+   * @throws {InvalidSegmentError} the segment is not live.
+   * @throws {TypeError} its pool is not shared.
+   */
+  toShared(): SharedSegment {
+    const core = this.#block.core;
+    core.requireLive(this, 'share');
+    const shared = core.shared;
+    if (shared === undefined) throw new TypeError('Cannot share the segment: its pool was not created with shared: true');
+    return shared.toShared(this);
   }
 
   /** Releases the segment if it is still live; does nothing otherwise (so `using` plus an explicit release is fine). */

@@ -29,6 +29,8 @@ export interface SnapshotSegment {
   readonly length: number;
   /** Present only on tagged segments. */
   readonly tag?: string;
+  /** A shared pool's segments only: the attachment that acquired (or last adopted) it, 0 for the creator. */
+  readonly attachment?: number;
 }
 
 /** One free range in a {@link PoolSnapshot}. */
@@ -63,7 +65,9 @@ export interface SnapshotSource {
   readonly base: bigint;
   readonly capacity: number;
   forEachRange(visit: (offset: number, size: number, used: boolean, node: number) => void): void;
-  segmentAtNode(node: number): { readonly size: number; readonly length: number; readonly tag: string | undefined } | undefined;
+  segmentAtNode(
+    node: number,
+  ): { readonly size: number; readonly length: number; readonly tag: string | undefined; readonly attachment?: number } | undefined;
 }
 
 const hex = (address: bigint): string => `0x${address.toString(16)}`;
@@ -87,11 +91,14 @@ export function buildSnapshot(capacity: number, granule: number, sources: readon
       }
       const segment = source.segmentAtNode(node);
       if (segment === undefined) throw new Error(`Snapshot: the used range at offset ${offset * granule} of block ${block} has no live segment`);
-      const entry: SnapshotSegment =
-        segment.tag === undefined
-          ? { block, offset: offset * granule, size: segment.size, length: segment.length }
-          : { block, offset: offset * granule, size: segment.size, length: segment.length, tag: segment.tag };
-      segments.push(entry);
+      segments.push({
+        block,
+        offset: offset * granule,
+        size: segment.size,
+        length: segment.length,
+        ...(segment.tag === undefined ? {} : { tag: segment.tag }),
+        ...(segment.attachment === undefined ? {} : { attachment: segment.attachment }),
+      });
     });
   }
   return { capacity, baseAddress: blocks[0]?.baseAddress ?? '0x0', blocks, segments, freeRanges, stats };

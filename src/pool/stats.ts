@@ -26,6 +26,52 @@ export class PoolCounters {
     this.peakUsedGranules = this.usedGranules;
     this.peakLiveSegments = this.liveSegments;
   }
+
+  /** Copies every figure into `into` from `at` ({@link COUNTER_WORDS} words): a shared pool keeps them between operations there. */
+  save(into: Float64Array, at: number): void {
+    into[at] = this.acquires;
+    into[at + 1] = this.releases;
+    into[at + 2] = this.failures;
+    into[at + 3] = this.resets;
+    into[at + 4] = this.usedGranules;
+    into[at + 5] = this.peakUsedGranules;
+    into[at + 6] = this.liveSegments;
+    into[at + 7] = this.peakLiveSegments;
+    into[at + 8] = this.requestedBytes;
+    into[at + 9] = this.acquiredGranulesTotal;
+    into[at + 10] = this.grows;
+    into[at + 11] = this.growFailures;
+    into[at + 12] = this.trims;
+  }
+
+  /** Takes the figures {@link PoolCounters.save} wrote. */
+  load(from: Float64Array, at: number): void {
+    this.acquires = from[at]!;
+    this.releases = from[at + 1]!;
+    this.failures = from[at + 2]!;
+    this.resets = from[at + 3]!;
+    this.usedGranules = from[at + 4]!;
+    this.peakUsedGranules = from[at + 5]!;
+    this.liveSegments = from[at + 6]!;
+    this.peakLiveSegments = from[at + 7]!;
+    this.requestedBytes = from[at + 8]!;
+    this.acquiredGranulesTotal = from[at + 9]!;
+    this.grows = from[at + 10]!;
+    this.growFailures = from[at + 11]!;
+    this.trims = from[at + 12]!;
+  }
+}
+
+/** Words {@link PoolCounters.save} writes. */
+export const COUNTER_WORDS = 13;
+
+/** What the core asks of its per-tag figures: the plain ledger below, or a shared pool's table (shared-tags.ts). */
+export interface TagKeeper {
+  acquired(tag: string, granules: number): void;
+  released(tag: string, granules: number): void;
+  reset(): void;
+  resetPeak(): void;
+  stats(granule: number): { readonly tags: Readonly<Record<string, TagStats>>; readonly otherTags: TagStats };
 }
 
 /** The wait queue's side of the figures. */
@@ -55,7 +101,7 @@ class TagFigures {
  * an entry each, kept for the pool's life (so a tag's release finds the entry its acquire used);
  * every later tag is summed in one entry for the rest. O(1) per acquire and release.
  */
-export class TagLedger {
+export class TagLedger implements TagKeeper {
   readonly #byTag = new Map<string, TagFigures>();
   readonly #other = new TagFigures();
 
@@ -109,7 +155,7 @@ export function buildStats(
   blocks: number,
   counters: Readonly<PoolCounters>,
   waits: WaitFigures,
-  tags: TagLedger,
+  tags: TagKeeper,
 ): PoolStats {
   const usedBytes = counters.usedGranules * granule;
   const acquiredBytesTotal = counters.acquiredGranulesTotal * granule;

@@ -59,6 +59,8 @@ export class Waiter {
   run: PriorityRun | undefined = undefined;
   /** `performance.now()` when it was queued, for the wait-time figures. */
   since = 0;
+  /** A shared pool's arrival order across threads (shared-sync.ts); 0 in a plain pool. */
+  ticket = 0;
 
   constructor(
     readonly priority: number,
@@ -84,6 +86,8 @@ export class WaitQueue implements WaitFigures {
   #size = 0;
   /** Inside hold(): room is re-offered once, when it ends, not by each release or cancel within. */
   #holding = false;
+  /** Told after a waiter joined or left: a shared pool publishes its head and figures to the other threads. */
+  onChange: (() => void) | undefined = undefined;
   // The figures of stats() (stats.ts says what each means).
   peakWaiting = 0;
   waits = 0;
@@ -98,6 +102,11 @@ export class WaitQueue implements WaitFigures {
   constructor(serve: (waiter: Waiter) => Segment | undefined, timeoutReason: (waiter: Waiter, timeoutMs: number) => unknown) {
     this.#serve = serve;
     this.#timeoutReason = timeoutReason;
+  }
+
+  /** The first waiter in line, or undefined. */
+  get head(): Waiter | undefined {
+    return this.#head;
   }
 
   /** Number of pending waiters. */
@@ -136,6 +145,7 @@ export class WaitQueue implements WaitFigures {
     waiter.since = performance.now();
     this.waits++;
     if (++this.#size > this.peakWaiting) this.peakWaiting = this.#size;
+    this.onChange?.();
     if (group !== undefined) {
       waiter.group = group;
       waiter.groupPrev = group.last;
@@ -296,6 +306,7 @@ export class WaitQueue implements WaitFigures {
     const waitedMs = performance.now() - waiter.since;
     this.waitMsTotal += waitedMs;
     if (waitedMs > this.waitMsMax) this.waitMsMax = waitedMs;
+    this.onChange?.();
     if (waiter.timer !== undefined) clearTimeout(waiter.timer);
     waiter.timer = undefined;
     waiter.owner?.pending.delete(waiter);

@@ -89,6 +89,7 @@ describe('createPool option errors name the option', () => {
       deviceId: 0,
       libraryDir: undefined,
       zeroOnAcquire: false,
+      shared: false,
     });
   });
 
