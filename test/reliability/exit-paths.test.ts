@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Exit paths with live ACL pools that were never closed, one child process each
 // (test/reliability/exit-child.ts): the script runs out, process.exit, an uncaught exception, an
-// unhandled rejection, and a worker thread that ends, calls process.exit or is terminated. The
-// double's call log must show every successful acldvppMalloc freed exactly once, then aclFinalize.
+// unhandled rejection, and a worker thread that ends, calls process.exit or is terminated; and a
+// block shared between the two threads, borrowed by a worker that ends, exits or is terminated,
+// or owned by a worker that is terminated while the main thread borrowed it. The double's call
+// log must show every successful acldvppMalloc freed exactly once, then aclFinalize.
 
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -22,6 +24,17 @@ it.each([
   { how: 'worker-exit', status: 0, pools: 3 },
   { how: 'worker-terminate', status: 0, pools: 3 },
 ])('$how: every block of $pools live pools (three blocks each) is freed exactly once', ({ how, status, pools }) => {
+  expectFreedOnce(how, status, 3 * pools);
+});
+
+it.each(['worker-borrow-end', 'worker-borrow-exit', 'worker-borrow-terminate', 'worker-owner-terminate'])(
+  '%s: the shared block is freed exactly once, by its owner',
+  (how) => {
+    expectFreedOnce(how, 0, 1);
+  },
+);
+
+function expectFreedOnce(how: string, status: number, blocks: number): void {
   const log = freshLogPath();
   const env: Record<string, string | undefined> = { ...process.env, ACL_DOUBLE_LOG: log };
   for (const key of Object.keys(env)) if (key.startsWith('ACL_DOUBLE_') && key !== 'ACL_DOUBLE_LOG') delete env[key];
@@ -30,9 +43,9 @@ it.each([
   const calls = readCalls(log);
   const { mallocs, frees, problems } = ledger(calls);
   expect(problems).toEqual([]);
-  // A terminated worker's console output may be lost, so the pools are counted in the call log.
+  // A terminated worker's console output may be lost, so the blocks are counted in the call log.
   // Each pool grew to three blocks (exit-child.ts).
-  expect({ mallocs, frees }).toEqual({ mallocs: 3 * pools, frees: 3 * pools });
+  expect({ mallocs, frees }).toEqual({ mallocs: blocks, frees: blocks });
   expect(calls.filter((c) => c.name === 'acldvppFree').every((c) => c.ret === 0)).toBe(true);
   expect(calls.at(-1)?.name).toBe('aclFinalize');
-});
+}
