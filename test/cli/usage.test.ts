@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { STATS_VERSION } from '../../src/pool/stats.js';
+import { createPool } from '../../src/pool/pool.js';
 import { isOneLineError, runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dvpp-pool-usage-'));
@@ -43,7 +43,10 @@ describe('user mistakes exit 2 with one line and no stack trace', () => {
   const notJson = join(dir, 'not.json');
   const notSnapshot = join(dir, 'not-snapshot.json');
   writeFileSync(notJson, '{ "capacity": \n');
-  writeFileSync(notSnapshot, JSON.stringify({ capacity: 1024, baseAddress: '0x1000', segments: [{ offset: 0 }], freeRanges: [], stats: {} }));
+  writeFileSync(
+    notSnapshot,
+    JSON.stringify({ capacity: 1024, baseAddress: '0x1000', blocks: [{ index: 0, baseAddress: '0x1000', size: 1024 }], segments: [{ block: 0, offset: 0 }], freeRanges: [], stats: {} }),
+  );
   const cases: [string, string[], RegExp][] = [
     ['no command', [], /missing command/],
     ['an unknown command', ['launch'], /unknown command 'launch'/],
@@ -103,14 +106,10 @@ describe('a bad $DVPP_POOL_BACKEND', () => {
   });
 
   it('does not stop map, which makes no pool', () => {
-    const snapshot = { capacity: 1024, baseAddress: '0x1000', segments: [], freeRanges: [{ offset: 0, size: 1024 }], stats: {} };
-    const stats = Object.fromEntries(
-      ['capacity', 'usedBytes', 'freeBytes', 'peakUsedBytes', 'liveSegments', 'largestFreeRange', 'acquires', 'releases', 'failures', 'resets', 'waiting'].map(
-        (field) => [field, 0],
-      ),
-    );
+    // A real pool's snapshot, so the fixture keeps up with the snapshot's shape.
+    using pool = createPool({ size: 1024, backend: 'js' });
     const file = join(dir, 'empty-pool.json');
-    writeFileSync(file, JSON.stringify({ ...snapshot, stats: { statsVersion: STATS_VERSION, ...stats, capacity: 1024, freeBytes: 1024, largestFreeRange: 1024 } }));
+    writeFileSync(file, JSON.stringify(pool.snapshot()));
     const run = runCli(['map', file], undefined, { DVPP_POOL_BACKEND: 'gpu' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);

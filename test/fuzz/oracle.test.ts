@@ -88,7 +88,7 @@ describe('the fuzz oracle', () => {
       'The block was freed: it has no bytes left to access',
       'Source [0, 11) and destination [10, 21) of the copy overlap',
       'The view given for bytes reaches past the end of its buffer',
-      'len 99999 is larger than the pool capacity can ever hold: its footprint is 100096 bytes and the capacity 65536 bytes, so acquireAsync would wait forever',
+      'len 99999 is larger than the pool can ever hold: its footprint is 100096 bytes and the largest block the pool has or may grow is 65536 bytes, so acquireAsync would wait forever',
       "The pool's addresses end at 0x20000000000000, beyond 2^53: pyACL pointers are numbers and would lose bits",
       'snapshot.segments[2] starts at 128, before the end 256 of the range listed before it (lists are in address order)',
       'snapshot.freeRanges[0] ends at 9000, past the capacity 8192',

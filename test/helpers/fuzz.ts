@@ -89,7 +89,7 @@ export const PROJECT_ERROR_MESSAGES: ReadonlyArray<{ readonly pattern: RegExp; r
   { pattern: /^Source \[\d+, \d+\) and destination \[\d+, \d+\) of the copy overlap$/, from: 'src/backends/js.ts, native/arguments.cc RequireDisjoint' },
   { pattern: /^The view given for \S+ reaches past the end of its buffer$/, from: 'native/arguments.cc RequireView' },
   {
-    pattern: /^len \d+ is larger than the pool capacity can ever hold: its footprint is \d+ bytes and the capacity \d+ bytes, so acquireAsync would wait forever$/,
+    pattern: /^len \d+ is larger than the pool can ever hold: its footprint is \d+ bytes and the largest block the pool has or may grow is \d+ bytes, so acquireAsync would wait forever$/,
     from: 'src/pool/pool.ts acquireAsync',
   },
   { pattern: /^The pool's addresses end at 0x[0-9a-f]+, beyond 2\^53: /, from: 'src/compat/pyacl.ts createAclCompat' },
