@@ -2,7 +2,9 @@
 // Exercises every native entry point for test/leak/valgrind.sh: host blocks and ACL blocks (over
 // the test double at argv[3]): allocate, write/read/memset/copy, bounds and argument errors,
 // foreign objects and wrong receivers, detached/shared/resizable views, injected ACL failures,
-// double free, GC finalizers, a worker thread that ends with live blocks, and an end with live
+// double free, GC finalizers, a worker thread that ends with live blocks, blocks shared with a
+// worker (share/borrow: borrowed free refused, the owner's free while the worker hammers the
+// borrowed block, borrowed handles dropped to the GC), the thread table, and an end with live
 // blocks:
 //   node --expose-gc native-exercise.cjs <main|exit|throw> <double lib64>
 // main ends normally, exit calls process.exit(0), throw dies of an uncaught exception (exit 1).
@@ -12,7 +14,7 @@
 
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { Worker, isMainThread, workerData } = require('node:worker_threads');
+const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
 
 const addon = process.env.DVPP_POOL_ADDON
   ? require(process.env.DVPP_POOL_ADDON)
@@ -189,6 +191,84 @@ function exerciseAcl() {
   for (const allocator of ['acl', 'himpi', 'rt']) keep.push(block(addon.allocateAcl(8 * KiB, 0, libraryDir, allocator, DVPP_LIMIT)));
 }
 
+function exerciseShareHere(made) {
+  const b = block(made);
+  const share = addon.share(b);
+  assert.deepEqual(addon.share(b), share);
+  const borrowed = block(addon.borrow(share.id, share.base, share.size));
+  exerciseBytes(borrowed);
+  assert.throws(() => addon.free(borrowed), TypeError);
+  assert.throws(() => addon.borrow(share.id, share.base + 128n, share.size), RangeError);
+  assert.throws(() => addon.borrow(share.id, 1, share.size), TypeError);
+  assert.throws(() => addon.borrow(2 ** 40, share.base, share.size), RangeError);
+  // Dropped at once: its finalizer must leave the owner's memory alone.
+  block(addon.borrow(share.id, share.base, share.size));
+  assert.equal(addon.free(b), true);
+  for (const call of [
+    () => addon.memset(borrowed, 0, 1, 0),
+    () => addon.write(borrowed, 0, new Uint8Array(1)),
+    () => addon.read(borrowed, 0, new Uint8Array(1)),
+    () => addon.copy(borrowed, 128, 0, 1),
+    () => addon.share(borrowed),
+  ]) {
+    assert.throws(call, RangeError);
+  }
+  assert.throws(() => addon.borrow(share.id, share.base, share.size), RangeError);
+  assert.throws(() => addon.share(b), RangeError);
+}
+
+// The worker's half of exerciseShareAcross: borrow, read until the owner frees, report.
+function hammer(share) {
+  const borrowed = block(addon.borrow(share.id, share.base, share.size));
+  const bytes = new Uint8Array(4096);
+  parentPort.postMessage('hammering');
+  let count = 0;
+  for (;;) {
+    try {
+      addon.read(borrowed, (count * 4096) % (share.size - 4096), bytes);
+      addon.memset(borrowed, 0, 128, count & 0xff);
+      count++;
+    } catch (error) {
+      assert.ok(error instanceof RangeError && /freed by its owner/.test(error.message), String(error));
+      return count;
+    }
+  }
+}
+
+// The owner frees while a worker reads the block: valgrind sees any access to released memory.
+async function exerciseShareAcross(made) {
+  const b = block(made);
+  const worker = new Worker(__filename, { workerData: ['hammer', libraryDir, addon.share(b)] });
+  const next = () => new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject));
+  assert.equal(await next(), 'hammering');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(addon.free(b), true);
+  assert.ok(typeof (await next()) === 'number');
+  await new Promise((resolve) => worker.once('exit', resolve));
+}
+
+function exerciseThreads() {
+  const id = addon.registerThread();
+  assert.equal(addon.registerThread(), id);
+  assert.equal(addon.threadAlive(id), true);
+  assert.throws(() => addon.threadAlive(0), RangeError);
+  assert.throws(() => addon.threadAlive('1'), TypeError);
+  return id;
+}
+
+async function exerciseSharing() {
+  exerciseShareHere(addon.allocateHost(64 * KiB));
+  await exerciseShareAcross(addon.allocateHost(256 * KiB));
+  if (libraryDir !== undefined) {
+    for (const allocator of ['acl', 'himpi', 'rt']) exerciseShareHere(addon.allocateAcl(64 * KiB, 0, libraryDir, allocator, DVPP_LIMIT));
+    await exerciseShareAcross(addon.allocateAcl(256 * KiB, 0, libraryDir, 'acl', DVPP_LIMIT));
+  }
+  // A live block shared and borrowed at the end: the exit paths free it once, through its owner.
+  const last = block(addon.allocateHost(4 * KiB));
+  const share = addon.share(last);
+  keep.push(last, addon.borrow(share.id, share.base, share.size));
+}
+
 async function collect() {
   for (let i = 0; i < 5; i++) {
     globalThis.gc?.();
@@ -197,19 +277,32 @@ async function collect() {
 }
 
 async function main() {
+  if (mode === 'hammer') {
+    parentPort.postMessage(hammer(workerData[2]));
+    return;
+  }
   exerciseHost();
   if (libraryDir !== undefined) exerciseAcl();
+  const thread = exerciseThreads();
   await collect();
-  if (!isMainThread) return;
+  if (!isMainThread) {
+    parentPort?.postMessage(thread);
+    return;
+  }
+  await exerciseSharing();
+  await collect();
   // A worker that ends with live blocks, then one that is terminated with live blocks.
   for (const terminate of [false, true]) {
     const worker = new Worker(__filename, { workerData: ['worker', libraryDir] });
+    let thread;
+    worker.once('message', (id) => (thread = id));
     if (terminate) worker.once('online', () => setTimeout(() => worker.terminate(), 50));
     const code = await new Promise((resolve, reject) => {
       worker.once('error', reject);
       worker.once('exit', resolve);
     });
     assert.equal(code, terminate ? 1 : 0);
+    if (thread !== undefined) assert.equal(addon.threadAlive(thread), false);
   }
   globalThis.keep = keep;
   console.log(`native exercise (${mode}) done, ending with ${keep.length} live objects`);
