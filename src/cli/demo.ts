@@ -311,7 +311,8 @@ async function run({ values }: CommandLine<typeof OPTIONS>): Promise<number> {
           ? [
               `recording          ${recordFile}: ${formatCount(recording?.length ?? 0)} events, ${formatCount(recording?.dropped ?? 0)} dropped` +
                 `${(recording?.dropped ?? 0) > 0 ? ' (the oldest: a .trc of it no longer replays at the live offsets, and a timeline starts late)' : ''} ` +
-                `(draw it with: dvpp-pool timeline ${recordFile} --capacity ${grown.bytes} --out timeline.svg)`,
+                // --capacity is the capacity as the recording begins; the recording's grow and trim events step it from there.
+                `(draw it with: dvpp-pool timeline ${recordFile} --capacity ${recording?.capacity ?? grown.bytes} --out timeline.svg)`,
             ]
           : []),
       ];

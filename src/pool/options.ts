@@ -54,11 +54,11 @@ export interface PoolOptions {
    */
   backend?: PoolBackendKind | undefined;
   /**
-   * Ascend device id, used by the `acl` backend (and by `auto` when it tries `acl`).
+   * Ascend device id, used by the Ascend backends (`acl`, `himpi`, `rt`, and `auto` when it tries `acl`).
    * @defaultValue `0`
    */
   deviceId?: number | undefined;
-  /** Options of the `acl` backend. */
+  /** Options of the Ascend backends (`acl`, `himpi`, `rt`). */
   acl?: AclBackendOptions | undefined;
   /**
    * Zero every segment's `size` bytes on every acquire (one backend memset per acquire).
@@ -103,9 +103,9 @@ export interface RecordingOptions {
   stacks?: boolean | undefined;
 }
 
-/** Options of the `acl` backend. */
+/** Options of the Ascend backends (`acl`, `himpi`, `rt`). */
 export interface AclBackendOptions {
-  /** Folder holding `libascendcl.so`; by default the loader's search path (`LD_LIBRARY_PATH`). */
+  /** Folder holding `libascendcl.so` (and `libacl_dvpp.so` / `libacl_dvpp_mpi.so`); by default the loader's search path (`LD_LIBRARY_PATH`). */
   libraryDir?: string | undefined;
 }
 

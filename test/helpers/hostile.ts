@@ -93,7 +93,7 @@ const NUMBERS = [
   Number.MIN_VALUE, Number.EPSILON, NaN, Infinity, -Infinity, 16 * 2 ** 30, 16 * 2 ** 30 + 128,
 ];
 const BIGINTS = [0n, 1n, -1n, 128n, 2n ** 53n, 2n ** 64n, -(2n ** 63n)];
-const STRINGS = ['', '0', '1', '128', '-1', '1e3', '0x80', ' 12 ', 'NaN', 'Infinity', 'abc', '\u0000', 'x'.repeat(1000), '__proto__', 'constructor', 'acl', 'host', 'js', 'auto', '/nonexistent', '\ud800'];
+const STRINGS = ['', '0', '1', '128', '-1', '1e3', '0x80', ' 12 ', 'NaN', 'Infinity', 'abc', '\u0000', 'x'.repeat(1000), '__proto__', 'constructor', 'acl', 'himpi', 'rt', 'host', 'js', 'auto', '/nonexistent', '\ud800'];
 const SYMBOLS = [Symbol(), Symbol('hostile'), Symbol.iterator, Symbol.for('dvpp-pool.error'), Symbol.toPrimitive];
 
 type Factory = (rng: XorShift32) => unknown;
@@ -119,7 +119,7 @@ const FACTORIES: readonly Factory[] = [
   () => ({ valueOf: thrower('valueOf'), toString: thrower('toString') }),
   () => ({ [Symbol.toPrimitive]: thrower('Symbol.toPrimitive') }),
   () => ({ get [Symbol.toStringTag](): string { throw new HostileAccess('Symbol.toStringTag'); } }),
-  () => objectWithThrowingGetters(['size', 'backend', 'deviceId', 'acl', 'zeroOnAcquire', 'tag', 'zero', 'signal', 'timeoutMs', 'libraryDir', 'node', 'generation', 'offset', 'pool', 'base', 'length', 'byteLength']),
+  () => objectWithThrowingGetters(['size', 'maxSize', 'growBy', 'minSize', 'trimAfterMs', 'shared', 'onExhausted', 'backend', 'deviceId', 'acl', 'zeroOnAcquire', 'tag', 'zero', 'signal', 'timeoutMs', 'libraryDir', 'node', 'generation', 'offset', 'pool', 'base', 'length', 'byteLength']),
   () => throwingProxy({}),
   () => throwingProxy([]),
   () => throwingProxy(() => {}),
