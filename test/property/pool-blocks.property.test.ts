@@ -40,18 +40,11 @@ function largestGap(block: ModelBlock): number {
 function limitedBackend(limit: number): Backend {
   const inner = createJsBackend();
   return {
-    kind: 'js',
+    ...inner,
     allocate: (size) => {
       if (size > limit) throw new HostMemoryError('mmap', 12, 'Cannot allocate memory');
       return inner.allocate(size);
     },
-    free: (block) => inner.free(block),
-    memset: (block, offset, length, value) => inner.memset(block, offset, length, value),
-    write: (block, offset, src) => inner.write(block, offset, src),
-    read: (block, offset, dst) => inner.read(block, offset, dst),
-    copy: (block, dst, src, length) => inner.copy(block, dst, src, length),
-    share: (block) => inner.share(block),
-    borrow: (share) => inner.borrow(share),
   };
 }
 

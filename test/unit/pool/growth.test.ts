@@ -36,7 +36,7 @@ function ledgerPool(kind: TestedKind, options: Omit<PoolOptions, 'backend'>, lim
   const inner = selectBackend(kind, {}).backend;
   const ledger: Ledger = { asked: [], given: [], freed: [], limit, failNext: undefined, failFreeOf: undefined };
   const backend: Backend = {
-    kind: inner.kind,
+    ...inner,
     allocate(size) {
       ledger.asked.push(size);
       const fail = ledger.failNext;
@@ -53,12 +53,6 @@ function ledgerPool(kind: TestedKind, options: Omit<PoolOptions, 'backend'>, lim
       if (ledger.failFreeOf?.block === block) throw ledger.failFreeOf.error;
       return freed;
     },
-    memset: (block, offset, length, value) => inner.memset(block, offset, length, value),
-    write: (block, offset, src) => inner.write(block, offset, src),
-    read: (block, offset, dst) => inner.read(block, offset, dst),
-    copy: (block, dst, src, length) => inner.copy(block, dst, src, length),
-    share: (block) => inner.share(block),
-    borrow: (share) => inner.borrow(share),
   };
   return { pool: createPoolOver({ ...options, backend: kind }, { backend }), ledger };
 }
