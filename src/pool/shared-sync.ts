@@ -86,6 +86,10 @@ const ROW = { state: 0, thread: 1, headPresent: 2, headPriority: 3, headGranules
 const ROW_FIGURES = { ticket: 0, waits: 1, timeouts: 2, aborts: 3, waiting: 4, waitMsTotal: 5, waitMsMax: 6 } as const;
 /** A waiter held back by another thread's head re-checks after this long (that thread may have ended). */
 const HELD_BACK_RECHECK_MS = 250;
+/** An attached thread asks whether the creator's thread still runs once in this many closed checks... */
+const CREATOR_CHECK_EVERY = 1024;
+/** ...and, while it has waiters, this often. */
+const CREATOR_WATCH_MS = 500;
 
 /** How this thread tells whether another attachment's thread still runs. */
 export interface ThreadLiveness {
@@ -115,6 +119,9 @@ export class SharedSync {
   #generations: number[] = [];
   #armed = false;
   #recheck: NodeJS.Timeout | undefined = undefined;
+  #closedChecks = 0;
+  /** While an attached thread has waiters: asks now and then whether the creator's thread still runs. */
+  #creatorWatch: NodeJS.Timeout | undefined = undefined;
 
   constructor(
     core: PoolCore,
@@ -169,9 +176,23 @@ export class SharedSync {
     });
   }
 
-  /** Whether the creator closed the pool (for every attached thread). */
+  /**
+   * Whether the creator closed the pool, or (seen from an attached thread) its thread ended
+   * without closing, which freed the block: every CREATOR_CHECK_EVERY-th call asks the addon.
+   */
   get creatorClosed(): boolean {
-    return Atomics.load(this.#header, HEADER.closed) !== 0;
+    if (Atomics.load(this.#header, HEADER.closed) !== 0) return true;
+    if (this.creator || ++this.#closedChecks < CREATOR_CHECK_EVERY) return false;
+    this.#closedChecks = 0;
+    return this.#creatorEnded();
+  }
+
+  /** The creator's thread ended (never closing): the pool is closed for everyone from now on. */
+  #creatorEnded(): boolean {
+    if (this.#attachmentAlive(0)) return false;
+    Atomics.store(this.#header, HEADER.closed, 1);
+    this.#bump();
+    return true;
   }
 
   /** The descriptor another thread attaches with. */
@@ -435,6 +456,7 @@ export class SharedSync {
 
   /** Sleeps (without blocking the thread) until the epoch moves, then offers room to this thread's waiters. */
   #arm(): void {
+    this.#watchCreator();
     if (this.#armed || this.core.waiters.size === 0 || this.core.closed) return;
     const header = this.#header;
     const seen = Atomics.load(header, HEADER.epoch);
@@ -448,6 +470,21 @@ export class SharedSync {
     };
     if (wait.async) void wait.value.then(wake);
     else queueMicrotask(wake);
+  }
+
+  /** An attached thread's waiters must learn of a creator that ended without closing: nobody else will bump the epoch. */
+  #watchCreator(): void {
+    if (this.creator) return;
+    const waiting = this.core.waiters.size !== 0;
+    if (waiting && this.#creatorWatch === undefined) {
+      this.#creatorWatch = setInterval(() => {
+        if (this.#creatorEnded()) this.#closedByCreator();
+      }, CREATOR_WATCH_MS);
+      this.#creatorWatch.unref();
+    } else if (!waiting && this.#creatorWatch !== undefined) {
+      clearInterval(this.#creatorWatch);
+      this.#creatorWatch = undefined;
+    }
   }
 
   /** A waiter of this thread is held back by attachment `blocker`'s head: if that thread ended, its head goes. */
@@ -592,11 +629,14 @@ export class SharedSync {
     this.core.waiters.onChange = undefined;
     if (this.#recheck !== undefined) clearTimeout(this.#recheck);
     this.#recheck = undefined;
+    if (this.#creatorWatch !== undefined) clearInterval(this.#creatorWatch);
+    this.#creatorWatch = undefined;
   }
 
   /** The creator closed the pool while this thread had waiters. */
   #closedByCreator(): void {
     this.core.waiters.rejectAll(() => new PoolClosedError('acquireAsync'));
+    this.#stop();
   }
 
   /** After a lock holder died inside its section: the engine rebuilt from the range records, the counters from them too. */
