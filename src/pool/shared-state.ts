@@ -141,17 +141,18 @@ export class SharedNodeStorage implements NodeStorage {
 
   arrays(capacity: number): NodeArrays {
     const buffers = this.#buffers;
-    const grown = buffers[0]!.byteLength < capacity * 4;
-    if (grown) {
-      ENGINE_FIELDS.forEach((_, i) => buffers[i]!.grow(capacity * 4));
-      RECORD_FIELDS.forEach((field, i) => {
-        const buffer = buffers[ENGINE_FIELDS.length + i]!;
-        const before = buffer.byteLength / RECORD_BYTES[field];
-        buffer.grow(capacity * RECORD_BYTES[field]);
-        // A new node has no committed range.
-        if (field === 'generation') new Int32Array(buffer).fill(-1, before);
-      });
-    }
+    // Each buffer on its own: a thread that died while growing them may have grown only some.
+    ENGINE_FIELDS.forEach((_, i) => {
+      if (buffers[i]!.byteLength < capacity * 4) buffers[i]!.grow(capacity * 4);
+    });
+    RECORD_FIELDS.forEach((field, i) => {
+      const buffer = buffers[ENGINE_FIELDS.length + i]!;
+      const before = buffer.byteLength / RECORD_BYTES[field];
+      if (before >= capacity) return;
+      buffer.grow(capacity * RECORD_BYTES[field]);
+      // A new node has no committed range.
+      if (field === 'generation') new Int32Array(buffer).fill(-1, before);
+    });
     this.records = this.#records(capacity);
     const views = {} as Record<(typeof ENGINE_FIELDS)[number], Int32Array>;
     ENGINE_FIELDS.forEach((field, i) => {

@@ -314,7 +314,8 @@ export class SharedSync {
 
   /** Whether the generation this thread's Segment at `node` was made for is still the node's. */
   isCurrent(node: number): boolean {
-    return this.#engine.nodes.tag[node] === this.#generations[node];
+    // Once the creator closed the pool no segment is live, in any thread.
+    return Atomics.load(this.#header, HEADER.closed) === 0 && this.#engine.nodes.tag[node] === this.#generations[node];
   }
 
   release(segment: Segment): void {
