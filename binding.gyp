@@ -41,7 +41,8 @@
             '-Wl,--version-script=../scripts/prebuild/exports.map',
             '-Wl,--wrap=dlopen', '-Wl,--wrap=dlsym', '-Wl,--wrap=dlerror', '-Wl,--wrap=dlclose',
             '-Wl,--wrap=dlinfo', '-Wl,--wrap=pthread_once', '-Wl,--wrap=__pthread_key_create',
-            '-Wl,--wrap=pthread_key_create', '-Wl,--wrap=fstat64',
+            '-Wl,--wrap=pthread_key_create', '-Wl,--wrap=pthread_key_delete', '-Wl,--wrap=pthread_getspecific',
+            '-Wl,--wrap=pthread_setspecific', '-Wl,--wrap=fstat64',
             '-Wl,--wrap=__libc_single_threaded', '-Wl,--wrap=arc4random',
           ],
           # Below glibc 2.34 the old dlopen and pthread_once versions live in these two.

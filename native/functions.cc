@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The exported functions; see functions.h. Each one checks every argument before touching memory,
-// and memset/write/read/copy dispatch through the block's Memory, so they serve every kind.
+// and memset/write/read/copy dispatch through the block's Memory, so they serve every kind. Their
+// Access (Block::Live) lasts one expression, the memory call alone: no JS runs, and no error is
+// made, while a borrowed block holds its owner's free back.
 
 #include "functions.h"
 
@@ -60,27 +62,27 @@ Napi::Value Memset(const Napi::CallbackInfo& info) {
   const uint64_t offset = RequireIndex(info[1], "offset");
   const uint64_t length = RequireIndex(info[2], "length");
   const uint8_t value = RequireByte(info[3], "value");
-  const Access memory = block->Live(info.Env());
   RequireRange(info.Env(), offset, length, block->Size());
-  return Result(info.Env(), memory->Memset(offset, length, value));
+  const Outcome outcome = block->Live(info.Env())->Memset(offset, length, value);
+  return Result(info.Env(), outcome);
 }
 
 Napi::Value Write(const Napi::CallbackInfo& info) {
   Block* block = Block::Unwrap(info[0], "block");
   const uint64_t offset = RequireIndex(info[1], "offset");
   const Bytes src = RequireView(info[2], "src");
-  const Access memory = block->Live(info.Env());
   RequireRange(info.Env(), offset, src.length, block->Size());
-  return Result(info.Env(), memory->Write(offset, src.data, src.length));
+  const Outcome outcome = block->Live(info.Env())->Write(offset, src.data, src.length);
+  return Result(info.Env(), outcome);
 }
 
 Napi::Value Read(const Napi::CallbackInfo& info) {
   Block* block = Block::Unwrap(info[0], "block");
   const uint64_t offset = RequireIndex(info[1], "offset");
   const Bytes dst = RequireView(info[2], "dst");
-  const Access memory = block->Live(info.Env());
   RequireRange(info.Env(), offset, dst.length, block->Size());
-  return Result(info.Env(), memory->Read(offset, dst.data, dst.length));
+  const Outcome outcome = block->Live(info.Env())->Read(offset, dst.data, dst.length);
+  return Result(info.Env(), outcome);
 }
 
 Napi::Value Copy(const Napi::CallbackInfo& info) {
@@ -88,11 +90,11 @@ Napi::Value Copy(const Napi::CallbackInfo& info) {
   const uint64_t dst_offset = RequireIndex(info[1], "dstOffset");
   const uint64_t src_offset = RequireIndex(info[2], "srcOffset");
   const uint64_t length = RequireIndex(info[3], "length");
-  const Access memory = block->Live(info.Env());
   RequireRange(info.Env(), dst_offset, length, block->Size());
   RequireRange(info.Env(), src_offset, length, block->Size());
   RequireDisjoint(info.Env(), dst_offset, src_offset, length);
-  return Result(info.Env(), memory->Copy(dst_offset, src_offset, length));
+  const Outcome outcome = block->Live(info.Env())->Copy(dst_offset, src_offset, length);
+  return Result(info.Env(), outcome);
 }
 
 Napi::Value Share(const Napi::CallbackInfo& info) {

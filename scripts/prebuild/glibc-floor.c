@@ -71,6 +71,20 @@ WRAP int __wrap_pthread_key_create(pthread_key_t *key, void (*destructor)(void *
   return floor_pthread_key_create(key, destructor);
 }
 
+/* The thread-specific data std::condition_variable's object file (notify_all_at_thread_exit)
+ * brings in with the static libstdc++ (native/shared_blocks.cc waits on one). */
+extern int floor_pthread_key_delete(pthread_key_t);
+PIN(pthread_key_delete, FLOOR);
+WRAP int __wrap_pthread_key_delete(pthread_key_t key) { return floor_pthread_key_delete(key); }
+
+extern void *floor_pthread_getspecific(pthread_key_t);
+PIN(pthread_getspecific, FLOOR);
+WRAP void *__wrap_pthread_getspecific(pthread_key_t key) { return floor_pthread_getspecific(key); }
+
+extern int floor_pthread_setspecific(pthread_key_t, const void *);
+PIN(pthread_setspecific, FLOOR);
+WRAP int __wrap_pthread_setspecific(pthread_key_t key, const void *value) { return floor_pthread_setspecific(key, value); }
+
 /* fstat64 became a libc export in 2.33; before, <sys/stat.h> made it a call of __fxstat64. */
 extern int floor___fxstat64(int, int, struct stat64 *);
 PIN(__fxstat64, FLOOR);
