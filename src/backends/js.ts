@@ -192,7 +192,7 @@ export function createJsBackend(): Backend {
       const owned = own(block);
       live(block);
       if (owned.share === undefined) {
-        throw new TypeError(invalidMessage('block', "a 'js' block allocated with { shareable: true }", 'a block over an ArrayBuffer'));
+        throw new TypeError("Expected a 'js' block allocated with { shareable: true } for block: this one is an ArrayBuffer, which no other thread can see");
       }
       return owned.share;
     },

@@ -294,6 +294,11 @@ export function backendContract(name: string, create: () => Backend, foreign: ()
       expect(() => backend.share(block)).toThrow(RangeError);
     });
 
+    it.runIf(name === 'js')('shares only a block allocated shareable', () => {
+      const block = allocate();
+      expect(() => backend.share(block)).toThrow(/allocated with \{ shareable: true \}/);
+    });
+
     it('refuses to borrow a share of another kind, a forged share, or one whose block was freed', () => {
       const block = allocate(SIZE, { shareable: true });
       const share = backend.share(block);
