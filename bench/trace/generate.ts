@@ -51,6 +51,12 @@ const LIFE = {
 const MAX_LIFE = 10;
 const TICKS_PER_SECOND = 1000 / TICK_MS;
 
+/** A media trace, with the channel of each op (a free's is its alloc's), for splitting it between threads. */
+export interface MediaTrace extends Trace {
+  /** channels[op]: the index in MEDIA_CHANNELS of the channel op `op` belongs to. */
+  readonly channels: Uint8Array;
+}
+
 export interface MediaTraceOptions {
   readonly seed: number;
   /** Allocations in the trace (default 500 000, i.e. 1 M ops). */
@@ -58,11 +64,14 @@ export interface MediaTraceOptions {
 }
 
 /** Generates the media-pipeline trace for `seed`; same seed, same trace, byte for byte. */
-export function generateMediaTrace(options: MediaTraceOptions): Trace {
+export function generateMediaTrace(options: MediaTraceOptions): MediaTrace {
   const target = options.allocs ?? 500_000;
   if (!Number.isSafeInteger(target) || target < 0) throw new RangeError(`allocs must be a non-negative integer, got ${target}`);
   const rng = new XorShift32(options.seed);
   const ops = new Uint32Array(target * 2 * 3);
+  const channels = new Uint8Array(target * 2);
+  // The channel of each live id's alloc, for its free.
+  const channelOfId: number[] = [];
   let nOps = 0;
   let nIds = 0;
   const freeIds: number[] = [];
@@ -76,11 +85,14 @@ export function generateMediaTrace(options: MediaTraceOptions): Trace {
   // Per-tick scratch: requested allocs (len, life) and the shuffled event list.
   const lens: number[] = [];
   const lives: number[] = [];
+  const chans: number[] = [];
   const events: number[] = [];
   let allocated = 0;
   let pending = 0;
 
+  let channel = 0;
   const request = (len: number, life: readonly [number, number]): void => {
+    chans.push(channel);
     lens.push(len);
     lives.push(rng.int(life[0], life[1]));
   };
@@ -88,8 +100,10 @@ export function generateMediaTrace(options: MediaTraceOptions): Trace {
   for (let tick = 0; allocated < target || pending > 0; tick++) {
     lens.length = 0;
     lives.length = 0;
+    chans.length = 0;
     if (allocated < target) {
       MEDIA_CHANNELS.forEach((ch, c) => {
+        channel = c;
         let acc = (phase[c] ?? 0) + ch.fps;
         for (; acc >= TICKS_PER_SECOND; acc -= TICKS_PER_SECOND) {
           request((ch.width * ch.height * 3) / 2, LIFE.frame);
@@ -119,6 +133,7 @@ export function generateMediaTrace(options: MediaTraceOptions): Trace {
         ops[nOps * 3] = OP_FREE;
         ops[nOps * 3 + 1] = id;
         ops[nOps * 3 + 2] = 0;
+        channels[nOps] = channelOfId[id] ?? 0;
         freeIds.push(id);
         pending--;
       } else {
@@ -126,6 +141,7 @@ export function generateMediaTrace(options: MediaTraceOptions): Trace {
         ops[nOps * 3] = OP_ALLOC;
         ops[nOps * 3 + 1] = id;
         ops[nOps * 3 + 2] = lens[e] ?? 0;
+        channels[nOps] = channelOfId[id] = chans[e] ?? 0;
         (due[(tick + (lives[e] ?? 1)) % ring] as number[]).push(id);
         pending++;
         allocated++;
@@ -133,5 +149,5 @@ export function generateMediaTrace(options: MediaTraceOptions): Trace {
       nOps++;
     }
   }
-  return { nOps, nIds, ops };
+  return { nOps, nIds, ops, channels };
 }
