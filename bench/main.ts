@@ -22,6 +22,7 @@ import { runHotPath } from './scenarios/hot-path.js';
 import { runNativePerRequest } from './scenarios/native-per-request.js';
 import { runPeers } from './scenarios/peers.js';
 import { runRecording } from './scenarios/recording.js';
+import { runShared } from './scenarios/shared.js';
 import { runTraceReplay } from './scenarios/trace-replay.js';
 
 const USAGE = 'Usage: tsx --expose-gc bench/main.ts [--quick] [--out DIR]';
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
       compat: await step('5 pyACL compat', () => runCompat(config, traces)),
       peers: await step('6 peers', () => runPeers(config, traces)),
       recording: await step('7 recording', () => runRecording(config, traces)),
+      shared: await step('8 shared pools', () => runShared(config, traces)),
       hotPath: await step('hot-path checks', () => runHotPath(config)),
     });
   }

@@ -10,6 +10,7 @@ import type { HotPathResult } from '../scenarios/hot-path.js';
 import type { NativePerRequestResult } from '../scenarios/native-per-request.js';
 import type { PeersResult } from '../scenarios/peers.js';
 import type { RecordingResult } from '../scenarios/recording.js';
+import type { SharedResult } from '../scenarios/shared.js';
 import type { TraceReplayResult } from '../scenarios/trace-replay.js';
 
 export interface BenchResults {
@@ -20,6 +21,7 @@ export interface BenchResults {
   readonly compat: CompatResult;
   readonly peers: PeersResult;
   readonly recording: RecordingResult;
+  readonly shared: SharedResult;
   readonly hotPath: HotPathResult;
 }
 

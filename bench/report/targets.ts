@@ -6,6 +6,7 @@
 // Rows marked informative set no target; they put a figure beside another (the anchor's, the
 // handle-object floor's) so the gap is on the page.
 
+import type { ContentionLevel } from '../scenarios/shared-contention.js';
 import type { BenchResults } from './results.js';
 
 export interface TargetResult {
@@ -43,6 +44,12 @@ export const HEAP_GROWTH_BUDGET_BYTES = 64 * 1024;
  * state, recording or not (scenario 1 moves alike), so 3 % there is a coin toss.
  */
 export const RECORDING_OFF_BUDGET = 1.03;
+/**
+ * A shared pool's acquire/release, one thread and no other attached, may take at most this many
+ * times a plain pool's on each trace and on the 1080p pair (issue 15; scenario 8, same reps or
+ * rounds). The issue prices an uncontended Atomics lock at 60-100 ns here.
+ */
+export const SHARED_OVER_PLAIN_BUDGET = 2.0;
 
 /** A seed's verdict: the figure as text and whether it passes, or why it was not measured. */
 type Judged = readonly [string, boolean] | string;
@@ -78,7 +85,7 @@ function perSeed<S extends { readonly seed: number }>(
 const fmt = (n: number, digits = 1): string => n.toFixed(digits);
 
 export function judgeTargets(results: BenchResults, seeds: readonly number[]): TargetResult[] {
-  const { hotPair, traceReplay, fragmentation, nativePerRequest, peers, recording, hotPath } = results;
+  const { hotPair, traceReplay, fragmentation, nativePerRequest, peers, recording, shared, hotPath } = results;
   const replaySeeds = traceReplay.figures.seeds;
   const fragSeeds = fragmentation.figures.seeds;
   const pair = hotPair.figures;
@@ -91,6 +98,14 @@ export function judgeTargets(results: BenchResults, seeds: readonly number[]): T
     `${fmt(offOverNeverRecorded, 3)}× (off ${fmt(off.medianNsPerOp)} vs never recorded ${fmt(neverRecorded.medianNsPerOp)} ns/op)`,
     offOverNeverRecorded <= RECORDING_OFF_BUDGET,
   ]);
+  const sharedPair = shared.figures.pair;
+  const sharedTraces = perSeed('shared', seeds, shared.figures.seeds, ({ plain, shared: viaShared, sharedOverPlain }) => [
+    `${fmt(sharedOverPlain, 2)}× (shared ${fmt(viaShared.medianNsPerOp)} vs plain ${fmt(plain.medianNsPerOp)} ns/op)`,
+    sharedOverPlain <= SHARED_OVER_PLAIN_BUDGET,
+  ]);
+  const contention = shared.figures.contention;
+  const level = (name: string, l: ContentionLevel): string =>
+    `${name}: p50 ${fmt(l.p50AcquireNs, 0)} / p99 ${fmt(l.p99AcquireNs, 0)} ns an acquire, ${fmt(l.totalMopsPerS, 2)} Mops/s in all${l.oversubscribed ? ` (oversubscribed: ${l.threads} workers on ${contention.cores} cores)` : ''}`;
   const recordingOn = perSeed('recording', seeds, recording.figures.seeds, ({ off, on, onOverOff, withStacks }) => [
     `on ${fmt(onOverOff, 2)}× off (${fmt(on.medianNsPerOp)} vs ${fmt(off.medianNsPerOp)} ns/op); stacks ${fmt(withStacks.stacksOverOff, 1)}× off over the first ${withStacks.ops} ops (${fmt(withStacks.stacks.medianNsPerOp, 0)} vs ${fmt(withStacks.off.medianNsPerOp)} ns/op)`,
     true,
@@ -225,6 +240,27 @@ export function judgeTargets(results: BenchResults, seeds: readonly number[]): T
       met: null,
       informative: true,
       missing: recordingOn.missing,
+    },
+
+    {
+      id: 'shared-uncontended',
+      target: `Shared pool, one thread and none attached, ≤ ${SHARED_OVER_PLAIN_BUDGET.toFixed(1)} × the plain pool on each trace and on the 1080p pair (scenario 8, interleaved rep by rep or round by round)`,
+      ...sharedTraces,
+      figure: `${sharedTraces.figure}; pair: ${fmt(sharedPair.sharedOverPlain, 2)}× (shared ${fmt(sharedPair.shared.medianNsPerPair)} vs plain ${fmt(sharedPair.plain.medianNsPerPair)} ns/pair)`,
+      met: sharedTraces.met === null ? null : sharedTraces.met && sharedPair.sharedOverPlain <= SHARED_OVER_PLAIN_BUDGET,
+    },
+    {
+      id: 'shared-contention',
+      target: `One shared pool under contention, seed ${contention.seed}'s trace split by channel: one acquire's p50 / p99 (each timed with performance.now(), ${contention.timerNs} ns of timer included) and the total throughput of all threads, main thread alone vs 2 and 4 attached workers (informative: no target)`,
+      figure: [
+        level('plain, 1 thread', contention.plainOneThread),
+        level('shared, 1 thread', contention.sharedOneThread),
+        level('2 workers', contention.sharedTwoWorkers),
+        level('4 workers', contention.sharedFourWorkers),
+      ].join('; '),
+      met: null,
+      informative: true,
+      missing: [],
     },
   ];
 }

@@ -8,7 +8,7 @@ import type { BackendKind } from '../../src/backends/backend.js';
 import { selectBackend } from '../../src/backends/select.js';
 import { BackendUnavailableError } from '../../src/errors.js';
 import type { Trace } from '../../src/trace/format.js';
-import { generateMediaTrace } from '../trace/generate.js';
+import { type MediaTrace, generateMediaTrace } from '../trace/generate.js';
 import { MIB } from '../../src/format.js';
 import { type TraceStats, traceStats } from '../../src/trace/stats.js';
 import type { ReplayTimingResult } from '../../src/trace/timing.js';
@@ -106,7 +106,8 @@ export function benchConfig(size: BenchSize): BenchConfig {
 /** One generated trace and what it asks of an allocator. */
 export interface SeededTrace {
   readonly seed: number;
-  readonly trace: Trace;
+  /** With the channel of each op, for the scenarios that split it between threads. */
+  readonly trace: MediaTrace;
   readonly stats: TraceStats;
 }
 

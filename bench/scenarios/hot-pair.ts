@@ -85,6 +85,44 @@ export const publicPairs =
     for (let k = 0; k < PAIRS_PER_CALL; k++) pool.acquire(FRAME_1080P_NV12).release();
   };
 
+/**
+ * Rounds of the pair and seconds a round for a scenario that sets variants of the pool beside each
+ * other (7, 8): half the hot pair's rounds, each half as long (Benchmark.js spends ~0.5 s a round
+ * whatever its budget, so four contenders take half the hot pair's time).
+ */
+export function shortPairRounds(config: BenchConfig): { readonly rounds: number; readonly maxTimeS: number } {
+  return { rounds: Math.ceil(config.pairRounds / 2), maxTimeS: config.microMaxTimeS / 2 / config.pairRounds };
+}
+
+/** A pool in a scenario that sets variants of the pool beside each other, with its contender's name. */
+export interface NamedPool {
+  readonly name: string;
+  readonly pool: Pool;
+}
+
+/**
+ * The public pair on each of `pools`, in alternating short rounds ({@link shortPairRounds}),
+ * each pool holding the live set of the first half of `seeded` (then `prepare`d) and drained
+ * after; results in `pools` order. The caller closes the pools.
+ */
+export function pairsOnPools(config: BenchConfig, seeded: SeededTrace, pools: readonly NamedPool[], prepare?: (pool: Pool, i: number) => void): RoundsResult[] {
+  const live = pools.map(({ pool }, i) => {
+    const table = preload(seeded, poolInstance(pool));
+    prepare?.(pool, i);
+    return table;
+  });
+  const { rounds, maxTimeS } = shortPairRounds(config);
+  const results = microBenchRounds(
+    pools.map(({ name, pool }) => ({ name, fn: publicPairs(pool) })),
+    rounds,
+    { opsPerCall: PAIRS_PER_CALL, maxTimeS },
+  );
+  pools.forEach(({ pool }, i) => {
+    drainTable(poolInstance(pool), live[i] as (typeof live)[number]);
+  });
+  return results;
+}
+
 /** Replays the first half of `seeded` into `inst` (untimed); returns the live handles. */
 export function preload<H>(seeded: SeededTrace, inst: Instance<H>): HandleTable<H> {
   const { trace } = seeded;

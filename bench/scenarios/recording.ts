@@ -15,15 +15,14 @@
 // scenario 2's pool ÷ engine of runs from before recording existed (docs/benchmarks.md) prices
 // the branch across commits, with the noise of different runs.
 
-import { poolInstance } from '../../src/cli/pool-contender.js';
 import { createPool } from '../../src/index.js';
-import { type Contender, drainTable } from '../../src/trace/replay.js';
+import type { Contender } from '../../src/trace/replay.js';
 import { type ReplayTimingResult, timeReplays } from '../../src/trace/timing.js';
 import { engineContender } from '../contenders/engine.js';
 import { type RecordingState, STACKS_MAX_EVENTS, enterRecordingState, recordingPoolContender } from '../contenders/recording-pool.js';
-import { type RoundsResult, microBenchRounds } from '../harness.js';
+import type { RoundsResult } from '../harness.js';
 import { type BenchConfig, type Measured, type ReplayFigures, type SeededTrace, replayFigures, round, tracePrefix } from './context.js';
-import { PAIRS_PER_CALL, type PairFigures, pairFigures, preload, publicPairs } from './hot-pair.js';
+import { PAIRS_PER_CALL, type PairFigures, pairFigures, pairsOnPools, shortPairRounds } from './hot-pair.js';
 
 const STATES: readonly RecordingState[] = ['never recorded', 'recording off', 'recording on', 'recording with stacks'];
 
@@ -74,34 +73,15 @@ const replayRatio = (a: ReplayTimingResult, b: ReplayTimingResult): number => ro
 /** The same for two pair contenders of the same rounds. */
 const pairRatio = (a: RoundsResult, b: RoundsResult): number => round(a.medianNs / b.medianNs, 3);
 
-/**
- * Rounds of the pair and seconds a round: half the hot pair's rounds, each half as long, so four
- * contenders take half the hot pair's time (Benchmark.js spends ~0.5 s a round whatever its budget).
- */
-function pairRounds(config: BenchConfig): { readonly rounds: number; readonly maxTimeS: number } {
-  return { rounds: Math.ceil(config.pairRounds / 2), maxTimeS: config.microMaxTimeS / 2 / config.pairRounds };
-}
-
 /** The pair in each state, on pools holding the live set of the first half of `seeded`, in alternating rounds. */
 function recordingPair(config: BenchConfig, seeded: SeededTrace): RecordingPairFigures {
-  const pools = STATES.map(() => createPool({ size: config.capacityBytes, backend: config.backend }));
+  const pools = STATES.map((state) => ({ name: `pool acquire+release 1080p, ${state}`, pool: createPool({ size: config.capacityBytes, backend: config.backend }) }));
   try {
-    const live = pools.map((pool, i) => {
-      const table = preload(seeded, poolInstance(pool));
+    const [never, off, on, stacks] = pairsOnPools(config, seeded, pools, (pool, i) => {
       enterRecordingState(pool, STATES[i] as RecordingState);
-      return table;
-    });
-    const { rounds, maxTimeS } = pairRounds(config);
-    const [never, off, on, stacks] = microBenchRounds(
-      pools.map((pool, i) => ({ name: `pool acquire+release 1080p, ${STATES[i]}`, fn: publicPairs(pool) })),
-      rounds,
-      { opsPerCall: PAIRS_PER_CALL, maxTimeS },
-    ) as [RoundsResult, RoundsResult, RoundsResult, RoundsResult];
-    pools.forEach((pool, i) => {
-      drainTable(poolInstance(pool), live[i] as (typeof live)[number]);
-    });
+    }) as [RoundsResult, RoundsResult, RoundsResult, RoundsResult];
     return {
-      rounds,
+      rounds: shortPairRounds(config).rounds,
       neverRecorded: pairFigures(never),
       off: pairFigures(off),
       on: pairFigures(on),
@@ -111,7 +91,7 @@ function recordingPair(config: BenchConfig, seeded: SeededTrace): RecordingPairF
       stacksOverOff: pairRatio(stacks, off),
     };
   } finally {
-    for (const pool of pools) pool.close();
+    for (const { pool } of pools) pool.close();
   }
 }
 
@@ -161,7 +141,7 @@ export async function runRecording(config: BenchConfig, traces: readonly SeededT
       'neverRecorded: a fresh pool per rep; off: the same, with a recording started and stopped before the replay (no recorder left); on: pool.startRecording() with the defaults (a ring of up to 1 M events, growing from 4096 slots as it fills); stacks: { stacks: true, maxEvents: ' +
         `${STACKS_MAX_EVENTS} } (the default would hold ~600 MB of stacks; the pair's ring wraps).`,
       `Traces: engine, neverRecorded, off and on interleaved rep by rep, ${config.reps} timed reps after ${config.warmups} warm-ups; withStacks: off and stacks interleaved on the first ${config.stacksTraceOps} ops, ${config.slowReps} reps after 1 warm-up; ${config.opsPerBatch}-op batches, median of batch ns/op.`,
-      `Pair: the four states on four pools, each holding the live set of the first ${Math.floor(first.trace.nOps / 2)} ops of seed ${first.seed} (recording started after it), alternating over ${pairRounds(config).rounds} rounds of ${round(pairRounds(config).maxTimeS, 3)} s each (Benchmark.js, ${PAIRS_PER_CALL} pairs a call).`,
+      `Pair: the four states on four pools, each holding the live set of the first ${Math.floor(first.trace.nOps / 2)} ops of seed ${first.seed} (recording started after it), alternating over ${shortPairRounds(config).rounds} rounds of ${round(shortPairRounds(config).maxTimeS, 3)} s each (Benchmark.js, ${PAIRS_PER_CALL} pairs a call).`,
       'off ÷ neverRecorded is 1 within noise when a stopped recording leaves nothing behind; both pay the branch, in a process whose other pools record. off ÷ engine is comparable with scenario 2 pool ÷ engine of runs from before recording existed.',
     ],
   };

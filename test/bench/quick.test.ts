@@ -48,7 +48,7 @@ describe('bench:quick', () => {
     }
 
     const ids = report.scenarios.map((s) => s.id);
-    expect(ids).toEqual(['hot-pair', 'trace-replay', 'fragmentation', 'native-per-request', 'compat', 'peers', 'recording', 'hot-path']);
+    expect(ids).toEqual(['hot-pair', 'trace-replay', 'fragmentation', 'native-per-request', 'compat', 'peers', 'recording', 'shared', 'hot-path']);
     for (const s of report.scenarios) {
       if (s.status === 'skipped') {
         // Only a contender that needs something this machine lacks may skip, and it must say why.

@@ -17,4 +17,6 @@ export const TARGET_IDS = [
   'flat-heap',
   'recording-off',
   'recording-on-cost',
+  'shared-uncontended',
+  'shared-contention',
 ] as const;

@@ -12,6 +12,8 @@ import { type ReplayFigures, notMeasured } from '../../../bench/scenarios/contex
 import type { FragmentationSeed, MinPoolFigures } from '../../../bench/scenarios/fragmentation.js';
 import type { PeersSeed } from '../../../bench/scenarios/peers.js';
 import type { RecordingSeed } from '../../../bench/scenarios/recording.js';
+import type { ContentionLevel } from '../../../bench/scenarios/shared-contention.js';
+import type { SharedSeed } from '../../../bench/scenarios/shared.js';
 import type { TraceReplaySeed } from '../../../bench/scenarios/trace-replay.js';
 import { TARGET_IDS } from '../../helpers/bench-targets.js';
 
@@ -69,6 +71,25 @@ function recordingSeed(seed: number, offNs: number, neverNs = 50): RecordingSeed
   };
 }
 
+const sharedSeed = (seed: number, sharedNs: number, plainNs = 50): SharedSeed => ({
+  seed,
+  plain: replay(plainNs),
+  shared: replay(sharedNs),
+  sharedOverPlain: sharedNs / plainNs,
+});
+
+const contentionLevel = (threads: number): ContentionLevel => ({
+  threads,
+  oversubscribed: threads > 2,
+  acquiresTimed: 1000,
+  p50AcquireNs: 100,
+  p99AcquireNs: 1000,
+  p999AcquireNs: 5000,
+  totalMopsPerS: 10,
+  wallMs: 100,
+  failures: 0,
+});
+
 /** A whole run's results, every target met; tests change the parts they are about. */
 function sampleResults(): BenchResults {
   const scenario = { title: 't', status: 'ok', notes: [] } as const;
@@ -121,6 +142,26 @@ function sampleResults(): BenchResults {
           offOverNeverRecorded: 1,
           onOverOff: 4,
           stacksOverOff: 100,
+        },
+      },
+    },
+    shared: {
+      ...scenario,
+      id: 'shared',
+      figures: {
+        seeds: SEEDS.map((seed) => sharedSeed(seed, 75)),
+        pair: { rounds: 3, plain: pairFigures(30), shared: pairFigures(45), sharedOverPlain: 1.5 },
+        contention: {
+          seed: 1,
+          ops: 1000,
+          reps: 1,
+          warmups: 1,
+          cores: 2,
+          timerNs: 30,
+          plainOneThread: contentionLevel(1),
+          sharedOneThread: contentionLevel(1),
+          sharedTwoWorkers: contentionLevel(2),
+          sharedFourWorkers: contentionLevel(4),
         },
       },
     },
@@ -248,6 +289,24 @@ describe('judgeTargets', () => {
       'seed 1: 1.000× (off 50.0 vs never recorded 50.0 ns/op); seed 2: 1.000× (off 50.0 vs never recorded 50.0 ns/op); pair, not judged: 1.000× (off 30.0 vs never recorded 30.0 ns/pair)',
     );
     expect(judged(results)['recording-on-cost']).toMatchObject({ met: null, informative: true, missing: [] });
+  });
+
+  it('meets shared-uncontended only when shared ÷ plain is within 2.0× on every trace and on the pair; contention is informative', () => {
+    const results = sampleResults();
+    const shared = results.shared;
+    const withShared = (sharedNs: number, pairRatio = 1.5): BenchResults => ({
+      ...results,
+      shared: { ...shared, figures: { ...shared.figures, seeds: [sharedSeed(1, 75), sharedSeed(2, sharedNs)], pair: { ...shared.figures.pair, sharedOverPlain: pairRatio } } },
+    });
+    expect(verdicts(withShared(100))['shared-uncontended']).toBe(true);
+    expect(verdicts(withShared(101))['shared-uncontended']).toBe(false);
+    expect(verdicts(withShared(75, 2.01))['shared-uncontended']).toBe(false);
+    expect(judged(results)['shared-uncontended']?.figure).toBe(
+      'seed 1: 1.50× (shared 75.0 vs plain 50.0 ns/op); seed 2: 1.50× (shared 75.0 vs plain 50.0 ns/op); pair: 1.50× (shared 45.0 vs plain 30.0 ns/pair)',
+    );
+    const contention = judged(results)['shared-contention'];
+    expect(contention).toMatchObject({ met: null, informative: true, missing: [] });
+    expect(contention?.figure).toMatch(/4 workers: p50 100 \/ p99 1000 ns an acquire, 10\.00 Mops\/s in all \(oversubscribed: 4 workers on 2 cores\)$/);
   });
 
   it('judges trace replay against the anchor measured in the same run', () => {
