@@ -110,10 +110,11 @@ export class AcquireTimeoutError extends DvppPoolError {
   readonly timeoutMs: number;
   /** `pool.stats()` when the wait timed out (the timed-out call still counted as waiting). */
   readonly stats: PoolStats;
-  constructor(requested: number, timeoutMs: number, stats: PoolStats) {
+  /** @param growth - a sentence on the pool's growth, as PoolExhaustedError's, or ''. */
+  constructor(requested: number, timeoutMs: number, stats: PoolStats, growth = '') {
     super(
       AcquireTimeoutError.CODE,
-      `acquireAsync(${requested}) timed out after ${timeoutMs} ms waiting for free space (${roomSummary(stats)}). ` +
+      `acquireAsync(${requested}) timed out after ${timeoutMs} ms waiting for free space (${roomSummary(stats)}).${growth} ` +
         'Release segments sooner, raise timeoutMs, or create a larger pool.',
     );
     this.requested = requested;

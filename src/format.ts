@@ -32,6 +32,19 @@ export function formatNs(ns: number): string {
   return `${(ns / 1_000_000).toFixed(1)} ms`;
 }
 
+/**
+ * What a thrown value says, for a warning: an Error's stack (or message), else its string form;
+ * never throws itself, whatever was thrown (an object without a prototype has no string form).
+ */
+export function describeThrown(thrown: unknown): string {
+  try {
+    if (thrown instanceof Error) return thrown.stack ?? thrown.message;
+    return String(thrown);
+  } catch {
+    return Object.prototype.toString.call(thrown);
+  }
+}
+
 /** `text` cut to `max` code points, the last an ellipsis, when it is longer. */
 export function cutText(text: string, max: number): string {
   const points = [...text];

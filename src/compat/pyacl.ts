@@ -19,7 +19,7 @@ import {
   HI_ERR_SYS_NO_MEM,
   segmentSize,
 } from '../constants.js';
-import { AclError } from '../errors.js';
+import { AclError, DvppPoolError } from '../errors.js';
 import { Pool, coreOf } from '../pool/pool.js';
 import type { PoolBlock } from '../pool/block.js';
 import { type Segment, segmentLength, segmentOffset } from '../pool/segment.js';
@@ -225,8 +225,10 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
     try {
       segment = core.acquireNow('dvpp_malloc', Math.max(size, 1), acquireOptions);
     } catch (error) {
-      // zeroOnAcquire pools memset on acquire; a failing ACL memset is a return code here.
+      // A failing ACL memset (zeroOnAcquire) or growth is its return code here; any other failure
+      // of the pool's memory system (a growth the backend refused otherwise) is no room.
       if (error instanceof AclError) return [0, error.aclError];
+      if (error instanceof DvppPoolError) return [0, codes.noRoom];
       throw error;
     }
     if (segment === undefined) return [0, codes.noRoom];
@@ -235,6 +237,7 @@ export function createAclCompat(pool: Pool, options: AclCompatOptions = {}): Acl
       // A grown block past 2^53 has no exact pointer to give: it is no room, for this skin.
       core.release(segment);
       lookup.released(segment);
+      core.noteNoRoom('dvpp_malloc', Math.max(size, 1), acquireOptions?.tag);
       return [0, codes.noRoom];
     }
     if (size === 0) zeroSized.add(segment);

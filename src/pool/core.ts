@@ -10,12 +10,15 @@
 // closed-pool releases before any state changes, exactly: no generation can wrap around into a
 // false match (docs/architecture.md, "Liveness").
 
-import { DVPP_ADDR_ALIGN, granulesOf, segmentSizeOf } from '../constants.js';
+import { JS_MAX_BLOCK_BYTES } from '../backends/js.js';
+import { DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES, granulesOf, segmentSizeOf } from '../constants.js';
 import { AcquireTimeoutError, ForkedProcessError, InvalidSegmentError, PoolClosedError } from '../errors.js';
+import { growthNote } from './growth-note.js';
 import { type EngineStorage, NO_SPACE } from '../engine/index.js';
 import type { Backend, BackendBlock } from '../backends/backend.js';
 import { isOutOfMemory } from '../backends/out-of-memory.js';
 import { PoolBlock, allocateHalving } from './block.js';
+import { describeThrown } from '../format.js';
 import { invalidMessage, numberError } from '../validate.js';
 import { abortReason, isAborted } from './abort-signal.js';
 import { warnLeaks } from './leaks.js';
@@ -66,8 +69,11 @@ interface GrowthFailure {
   readonly error: unknown;
 }
 
-/** A waiter's service retries growth at most this often after a failed one (a release re-offers room often). */
+/** After a growth failed, a request as large is not tried again for this long (a release re-offers room often, and callers poll). */
 const GROWTH_RETRY_MS = 100;
+/** The warning a failed trimAfterMs trim emits. */
+const TRIM_WARNING_TYPE = 'DvppPoolTrimWarning';
+const TRIM_WARNING_CODE = 'DVPP_POOL_TRIM_FAILED';
 
 /** What a pool is made of; see the file comment. Members are the friends' API, not the public one. */
 export class PoolCore {
@@ -101,6 +107,8 @@ export class PoolCore {
   /** The last growth that failed, and when; cleared by one that succeeds. */
   #growthFailure: GrowthFailure | undefined = undefined;
   #growthFailedAt = -Infinity;
+  /** The footprint of the request whose growth failed last; a request at least as large waits out GROWTH_RETRY_MS. */
+  #growthFailedFootprint = Infinity;
   /** The unref'd timer of trimAfterMs, while some block waits to be trimmed. */
   #trimTimer: NodeJS.Timeout | undefined = undefined;
   /**
@@ -132,7 +140,8 @@ export class PoolCore {
     this.exhausted = onExhausted === undefined ? undefined : new ExhaustedReporter(onExhausted);
     this.waiters = new WaitQueue(
       (waiter) => this.#serve(waiter),
-      (waiter, timeoutMs) => this.#timedOut(waiter, timeoutMs),
+      (waiter, timeoutMs) => new AcquireTimeoutError(waiter.len, timeoutMs, this.stats(), growthNote(this, waiter.len)),
+      (waiter) => this.exhausted?.report('acquireAsync', waiter.len, () => this.snapshot()),
     );
   }
 
@@ -153,7 +162,19 @@ export class PoolCore {
 
   /** The largest footprint any block could ever hold: the first block, or the largest one growth may add. */
   get largestPossibleBlock(): number {
-    return Math.max(this.first.capacity, this.growth.maxSize - this.first.capacity);
+    return Math.max(this.first.capacity, Math.min(this.growth.maxSize - this.first.capacity, this.#blockLimit));
+  }
+
+  /** The largest block the backend can give: DVPP's 16 GiB, or the js backend's largest ArrayBuffer. */
+  get #blockLimit(): number {
+    return this.backend.kind === 'js' ? JS_MAX_BLOCK_BYTES : DVPP_MAX_BLOCK_BYTES;
+  }
+
+  /** Gives every empty block but the first back (for growth under the cap; nothing is re-offered here). */
+  #trimEmpty(): void {
+    for (const block of this.blocks) {
+      if (block !== undefined && block !== this.first && block.engine.liveCount === 0) this.#trimBlock(block);
+    }
   }
 
   /** acquire/tryAcquire: the segment, or undefined (counted as a failure) when there is no room. */
@@ -171,14 +192,17 @@ export class PoolCore {
       if (this.closed) throw new PoolClosedError(operation);
     }
     // Checking len first keeps the granule maths on small numbers; a len near 2^53 stops here.
-    const segment = len > this.growth.maxSize ? undefined : this.allocate(len, granulesOf(len), tag, zero, true);
-    if (segment === undefined) {
-      if (this.shared === undefined) this.counters.failures++;
-      else this.shared.countFailure();
-      this.recorder?.failed(len, tag);
-      this.exhausted?.report(operation, len, () => this.snapshot());
-    }
+    const segment = len > this.growth.maxSize ? undefined : this.allocate(len, granulesOf(len), tag, zero);
+    if (segment === undefined) this.noteNoRoom(operation, len, tag);
     return segment;
+  }
+
+  /** An acquire found no room: counted, recorded and told to onExhausted. */
+  noteNoRoom(operation: ExhaustedOperation, len: number, tag: string | undefined): void {
+    if (this.shared === undefined) this.counters.failures++;
+    else this.shared.countFailure();
+    this.recorder?.failed(len, tag);
+    this.exhausted?.report(operation, len, () => this.snapshot());
   }
 
   /** acquireAsync for `owner` (a scope's ledger, or undefined): the wait is its pending one, the segment its own. */
@@ -213,7 +237,7 @@ export class PoolCore {
       if (signal !== undefined && isAborted(signal)) throw abortReason(signal);
       // Served at once when it fits and nobody of its priority or higher waits (in any thread, for a shared pool).
       if (!this.waiters.holdsBack(priority) && (this.shared === undefined || !this.shared.othersHoldBack(priority))) {
-        const segment = this.allocate(len, granules, tag, zero, true);
+        const segment = this.allocate(len, granules, tag, zero);
         if (segment !== undefined) {
           owner?.segments.push(segment);
           return Promise.resolve(segment);
@@ -241,11 +265,11 @@ export class PoolCore {
 
   /**
    * Allocates and registers a segment of `granules` for a validated `len`; undefined when there
-   * is no room and the pool may not (or could not) grow. `grow` false: only a growth that has not
-   * failed in the last GROWTH_RETRY_MS (a waiter's service, re-run on every release).
+   * is no room and the pool may not (or could not) grow; a growth as large that failed in the
+   * last GROWTH_RETRY_MS is not tried again.
    * @throws a backend error of growth other than out-of-memory, or of the zero fill.
    */
-  allocate(len: number, granules: number, tag: string | undefined, zero: boolean, grow: boolean): Segment | undefined {
+  allocate(len: number, granules: number, tag: string | undefined, zero: boolean): Segment | undefined {
     // A shared pool takes its lock around the engine (shared-sync.ts); a plain one pays this branch.
     const shared = this.shared;
     if (shared !== undefined) return shared.allocate(len, granules, tag, zero);
@@ -253,7 +277,7 @@ export class PoolCore {
     let block = this.first;
     let node = block.engine.allocate(granules);
     if (node === NO_SPACE) {
-      node = this.#allocateElsewhere(granules, grow);
+      node = this.#allocateElsewhere(granules);
       if (node === NO_SPACE) return undefined;
       block = this.#placed;
     }
@@ -463,9 +487,19 @@ export class PoolCore {
   /** Returns every block but the first that holds no segment to the backend; the bytes freed. */
   trim(): number {
     let freed = 0;
+    let failure: { error: unknown } | undefined;
     for (const block of this.blocks) {
-      if (block !== undefined && block !== this.first && block.engine.liveCount === 0) freed += this.#trimBlock(block);
+      if (block === undefined || block === this.first || block.engine.liveCount !== 0) continue;
+      // Every empty block is tried, as close() does; the first error is thrown after.
+      try {
+        freed += this.#trimBlock(block);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
+    // Room under maxSize may be what a waiter needs to grow.
+    if (freed > 0 && this.waiters.size !== 0) this.waiters.drain();
+    if (failure !== undefined) throw failure.error;
     return freed;
   }
 
@@ -546,19 +580,13 @@ export class PoolCore {
     try {
       segment =
         this.shared === undefined
-          ? this.allocate(waiter.len, waiter.granules, waiter.tag, waiter.zero, false)
+          ? this.allocate(waiter.len, waiter.granules, waiter.tag, waiter.zero)
           : this.shared.serve(waiter);
     } finally {
       if (recorder !== undefined) recorder.serving = undefined;
     }
     if (segment !== undefined) waiter.owner?.segments.push(segment);
     return segment;
-  }
-
-  /** The reason a wait that timed out rejects with, told to onExhausted first. */
-  #timedOut(waiter: Waiter, timeoutMs: number): AcquireTimeoutError {
-    this.exhausted?.report('acquireAsync', waiter.len, () => this.snapshot());
-    return new AcquireTimeoutError(waiter.len, timeoutMs, this.stats());
   }
 
   /** Builds the block of slot `index` over `native`; frees `native` when the engine cannot be built. */
@@ -579,7 +607,7 @@ export class PoolCore {
    * The rare path of allocate: the other blocks in slot order, then one new block. Returns the
    * node (its block in #placed) or NO_SPACE.
    */
-  #allocateElsewhere(granules: number, grow: boolean): number {
+  #allocateElsewhere(granules: number): number {
     const blocks = this.blocks;
     for (let index = 1; index < blocks.length; index++) {
       const block = blocks[index];
@@ -590,8 +618,10 @@ export class PoolCore {
         return node;
       }
     }
-    if (!grow && performance.now() - this.#growthFailedAt < GROWTH_RETRY_MS) return NO_SPACE;
-    const block = this.#grow(granules * GRANULE);
+    const footprint = granules * GRANULE;
+    // A growth as large that just failed is not retried at once: callers poll, and every release drains.
+    if (footprint >= this.#growthFailedFootprint && performance.now() - this.#growthFailedAt < GROWTH_RETRY_MS) return NO_SPACE;
+    const block = this.#grow(footprint);
     if (block === undefined) return NO_SPACE;
     this.#placed = block;
     return block.engine.allocate(granules);
@@ -604,15 +634,20 @@ export class PoolCore {
    * @throws a backend error other than out-of-memory.
    */
   #grow(footprint: number): PoolBlock | undefined {
+    const limit = this.#blockLimit;
+    if (footprint > limit) return undefined;
+    this.checkProcess();
+    // Empty blocks held under the cap are given back first, as a caching allocator frees its cache before it fails.
+    if (this.growth.maxSize - this.capacity < footprint) this.#trimEmpty();
     const room = this.growth.maxSize - this.capacity;
     if (room < footprint) return undefined;
-    this.checkProcess();
-    const want = Math.min(room, Math.max(this.growth.growBy, footprint));
+    const want = Math.min(room, Math.max(this.growth.growBy, footprint), limit);
     const result = allocateHalving(this.backend, want, footprint);
     if (result.native === undefined) {
       this.counters.growFailures++;
       this.#growthFailure = { tried: result.tried, error: result.error };
       this.#growthFailedAt = performance.now();
+      this.#growthFailedFootprint = footprint;
       if (!isOutOfMemory(result.error)) throw result.error;
       return undefined;
     }
@@ -621,6 +656,7 @@ export class PoolCore {
     const block = this.#adopt(index, result.native, result.size);
     this.counters.grows++;
     this.#growthFailure = undefined;
+    this.#growthFailedFootprint = Infinity;
     this.recorder?.grew(block);
     return block;
   }
@@ -640,12 +676,23 @@ export class PoolCore {
       const after = this.growth.trimAfterMs ?? 0;
       const now = performance.now();
       let next = Infinity;
+      let trimmed = false;
       for (const block of this.blocks) {
         if (block === undefined || block === this.first || block.emptySince < 0 || block.engine.liveCount !== 0) continue;
         const due = block.emptySince + after - now;
-        if (due <= 0) this.#trimBlock(block);
-        else next = Math.min(next, due);
+        if (due > 0) {
+          next = Math.min(next, due);
+          continue;
+        }
+        // Housekeeping must never crash the process: a failing free (or a forked child) is a warning.
+        try {
+          this.#trimBlock(block);
+          trimmed = true;
+        } catch (error) {
+          process.emitWarning(`trimAfterMs could not give back block ${block.index}: ${describeThrown(error)}`, { type: TRIM_WARNING_TYPE, code: TRIM_WARNING_CODE });
+        }
       }
+      if (trimmed && this.waiters.size !== 0) this.waiters.drain();
       if (next !== Infinity) this.#trimTimer = this.#armTrim(Math.ceil(next));
     }, delayMs);
     // Trimming is housekeeping: it never keeps the process alive.

@@ -5,6 +5,7 @@
 // process warning, because an acquire must fail with its own documented error and nothing else.
 
 import type { PoolSnapshot } from './snapshot.js';
+import { describeThrown } from '../format.js';
 import { formatSummary } from './summary.js';
 
 /** The operations whose failure is reported. */
@@ -39,8 +40,7 @@ export class ExhaustedReporter {
       const taken = snapshot();
       this.callback(Object.freeze({ operation, requested, summary: formatSummary(taken), snapshot: taken }));
     } catch (error) {
-      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      process.emitWarning(`onExhausted threw; the ${operation}(${requested}) failed as documented all the same: ${detail}`, {
+      process.emitWarning(`onExhausted threw; the ${operation}(${requested}) failed as documented all the same: ${describeThrown(error)}`, {
         type: CALLBACK_WARNING_TYPE,
         code: CALLBACK_WARNING_CODE,
       });

@@ -5,7 +5,7 @@
 // its aclError).
 
 import { footprint } from '../constants.js';
-import { formatBytes } from '../format.js';
+import { describeThrown, formatBytes } from '../format.js';
 import type { PoolCore } from './core.js';
 
 /** One sentence (with a leading space) about growth for an acquire of `len` that failed, or ''. */
@@ -18,6 +18,6 @@ export function growthNote(core: PoolCore, len: number): string {
   }
   const failure = core.growthFailure;
   if (failure === undefined) return '';
-  const reason = failure.error instanceof Error ? failure.error.message : String(failure.error);
-  return ` Growth was tried with blocks of ${failure.tried.map(formatBytes).join(', ')} and failed: ${reason}`;
+  const reason = failure.error instanceof Error ? failure.error.message : describeThrown(failure.error);
+  return ` Growth was tried with blocks of ${failure.tried.map(formatBytes).join(', ')} and failed: ${reason.replace(/\.?$/, '.')}`;
 }

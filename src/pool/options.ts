@@ -146,7 +146,8 @@ export interface ParsedPoolOptions {
   readonly capacity: number;
   /** The least the first block may be, halving on out-of-memory; `capacity` for no halving. */
   readonly minCapacity: number;
-  readonly maxSize: number;
+  /** Undefined when not given: the pool does not grow past its first block (whatever size that got). */
+  readonly maxSize: number | undefined;
   readonly growBy: number;
   readonly trimAfterMs: number | undefined;
   readonly backend: PoolBackendKind;
@@ -207,7 +208,7 @@ export function parsePoolOptions(input: unknown): ParsedPoolOptions {
   }
 
   const capacity = alignDown(size);
-  const maxSize = optionalBytes('options.maxSize', options['maxSize'], capacity, Number.MAX_SAFE_INTEGER) ?? capacity;
+  const maxSize = optionalBytes('options.maxSize', options['maxSize'], capacity, Number.MAX_SAFE_INTEGER);
   const growBy = optionalBytes('options.growBy', options['growBy'], DVPP_ADDR_ALIGN, DVPP_MAX_BLOCK_BYTES) ?? capacity;
   const minCapacity = optionalBytes('options.minSize', options['minSize'], DVPP_ADDR_ALIGN, size) ?? capacity;
   const trimAfterMs = options['trimAfterMs'];
@@ -216,7 +217,7 @@ export function parsePoolOptions(input: unknown): ParsedPoolOptions {
   }
 
   const shared = optionalBoolean('options.shared', options['shared']) ?? false;
-  if (shared && maxSize !== capacity) {
+  if (shared && maxSize !== undefined && maxSize !== capacity) {
     // A shared pool's blocks would have to be allocated by whichever thread grows it, and every
     // other thread would have to map them: it stays one block (docs/architecture.md, "Shared pools").
     throw new RangeError(`options.maxSize ${String(options['maxSize'])} cannot go with shared: true: a shared pool does not grow; give it the size it needs`);

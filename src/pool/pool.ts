@@ -135,7 +135,9 @@ export class Pool {
       const where = { deviceId: parsed.deviceId, libraryDir: parsed.libraryDir };
       this.#core = sharedCore(this, backend, creatorParts(backend, first.native, first.size, parsed.zeroOnAcquire, where), parsed.onExhausted);
     } else {
-      const growth = { maxSize: Math.max(parsed.maxSize, first.size), growBy: parsed.growBy, trimAfterMs: parsed.trimAfterMs };
+      // Without maxSize a pool stays one block, even one minSize halved.
+      const maxSize = Math.max(parsed.maxSize ?? first.size, first.size);
+      const growth = { maxSize, growBy: parsed.growBy, trimAfterMs: parsed.trimAfterMs };
       this.#core = new PoolCore(this, backend, first.native, first.size, growth, parsed.zeroOnAcquire, parsed.onExhausted);
     }
     if (parsed.record !== undefined) this.#core.startRecording(parsed.record);

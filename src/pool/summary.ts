@@ -23,9 +23,10 @@ const percent = (part: number, whole: number): string => (whole === 0 ? '0.0%' :
 export function formatSummary(snapshot: PoolSnapshot): string {
   const { stats, segments } = snapshot;
   const requested = stats.requestedBytes;
-  const byTag = new Map<string, { count: number; bytes: number }>();
+  // Keyed by the tag, untagged segments by undefined: a tag may be any string, '(untagged)' too.
+  const byTag = new Map<string | undefined, { count: number; bytes: number }>();
   for (const segment of segments) {
-    const tag = segment.tag ?? UNTAGGED;
+    const tag = segment.tag;
     const entry = byTag.get(tag) ?? { count: 0, bytes: 0 };
     entry.count++;
     entry.bytes += footprint(segment.length);
@@ -39,7 +40,12 @@ export function formatSummary(snapshot: PoolSnapshot): string {
     row('requested', formatBytes(requested), `${percent(requested, stats.usedBytes)} of used (the bytes asked for)`),
     row('free', formatBytes(stats.freeBytes), percent(stats.freeBytes, stats.capacity)),
     row('largest free range', formatBytes(stats.largestFreeRange), `fragmentation ${(fragmentation * 100).toFixed(1)}% (free bytes outside it)`),
-    row('peak used', formatBytes(stats.peakUsedBytes), percent(stats.peakUsedBytes, stats.capacity)),
+    row('peak used', formatBytes(stats.peakUsedBytes), `${percent(stats.peakUsedBytes, Math.max(stats.capacity, stats.peakUsedBytes))} of the capacity then or now`),
+    ...(snapshot.blocks.length > 1 || stats.grows + stats.trims + stats.growFailures > 0
+      ? [
+          row('blocks', formatCount(stats.blocks), `${formatCount(stats.grows)} grows, ${formatCount(stats.growFailures)} growth failures, ${formatCount(stats.trims)} trims`),
+        ]
+      : []),
     row('live segments', formatCount(stats.liveSegments), `peak ${formatCount(stats.peakLiveSegments)}`),
     row('acquires', formatCount(stats.acquires), `${formatBytes(stats.acquiredBytesTotal)} in all`),
     row('releases', formatCount(stats.releases), `${formatBytes(stats.releasedBytesTotal)} in all`),
@@ -49,10 +55,10 @@ export function formatSummary(snapshot: PoolSnapshot): string {
     row('waits', formatCount(stats.waits), `${formatCount(stats.timeouts)} timed out, ${formatCount(stats.aborts)} aborted`),
     row('wait time', `${formatMs(stats.waitMsTotal)}`, `longest ${formatMs(stats.waitMsMax)}`),
   ];
-  const tags = [...byTag.entries()].sort((a, b) => b[1].bytes - a[1].bytes || a[0].localeCompare(b[0]));
+  const tags = [...byTag.entries()].sort((a, b) => b[1].bytes - a[1].bytes || (a[0] ?? '').localeCompare(b[0] ?? ''));
   if (tags.length > 0) lines.push('top tags by bytes:');
   for (const [tag, { count, bytes }] of tags.slice(0, SUMMARY_TAGS)) {
-    const name = cutText(tag, LABEL - 3);
+    const name = tag === undefined ? UNTAGGED : cutText(JSON.stringify(tag), LABEL - 3);
     lines.push(row(`  ${name}`, formatBytes(bytes), `${formatCount(count)} segment${count === 1 ? '' : 's'}`));
   }
   const rest = tags.slice(SUMMARY_TAGS);

@@ -77,7 +77,7 @@ export class Waiter {
 /**
  * Waiters by priority, then arrival. `serve(waiter)` is the pool's attempt to allocate for a waiter: it
  * returns the segment, or undefined when the waiter does not fit yet; `timeoutReason` gives what
- * a timed-out waiter rejects with. The queue keeps the wait figures of stats().
+ * a timed-out waiter rejects with, after `beforeTimeout` (the pool's onExhausted) had its say. The queue keeps the wait figures of stats().
  */
 export class WaitQueue implements WaitFigures {
   #head: Waiter | undefined = undefined;
@@ -98,10 +98,16 @@ export class WaitQueue implements WaitFigures {
   readonly #groups = new Map<AbortSignal, SignalGroup>();
   readonly #serve: (waiter: Waiter) => Segment | undefined;
   readonly #timeoutReason: (waiter: Waiter, timeoutMs: number) => unknown;
+  readonly #beforeTimeout: (waiter: Waiter) => void;
 
-  constructor(serve: (waiter: Waiter) => Segment | undefined, timeoutReason: (waiter: Waiter, timeoutMs: number) => unknown) {
+  constructor(
+    serve: (waiter: Waiter) => Segment | undefined,
+    timeoutReason: (waiter: Waiter, timeoutMs: number) => unknown,
+    beforeTimeout: (waiter: Waiter) => void = () => undefined,
+  ) {
     this.#serve = serve;
     this.#timeoutReason = timeoutReason;
+    this.#beforeTimeout = beforeTimeout;
   }
 
   /** The first waiter in line, or undefined. */
@@ -157,6 +163,9 @@ export class WaitQueue implements WaitFigures {
     if (timeoutMs !== undefined) {
       // A ref'd timer: a pending timeout keeps the event loop alive until it fires or is cleared.
       waiter.timer = setTimeout(() => {
+        // The pool's onExhausted first: it may release room that serves the waiter, or close the pool.
+        this.#beforeTimeout(waiter);
+        if (waiter.queue !== this) return;
         this.timeouts++;
         this.cancel(waiter, this.#timeoutReason(waiter, timeoutMs));
       }, timeoutMs);

@@ -163,13 +163,19 @@ describeBackends('a pool of blocks', (kind) => {
   });
 
   test('an error that is not out of memory stops growth at once and reaches the caller', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
     const { pool, ledger } = ledgerPool(kind, { size: 4 * KIB, maxSize: 64 * KIB });
     pool.acquire(4000);
     const broken = new AclError('acldvppMalloc', 507011, 'device lost');
     ledger.failNext = broken;
     expect(() => pool.tryAcquire(100)).toThrow(broken);
+    // Within 100 ms a growth as large is not tried again: no room, and the message says why.
+    expect(pool.tryAcquire(100)).toBeUndefined();
+    expect(() => pool.acquire(100)).toThrow(/Growth was tried with blocks of 4 KiB and failed: acldvppMalloc failed/);
+    vi.advanceTimersByTime(100);
     ledger.failNext = broken;
     expect(() => pool.acquire(100)).toThrow(broken);
+    vi.advanceTimersByTime(100);
     ledger.failNext = broken;
     await expect(pool.acquireAsync(100)).rejects.toBe(broken);
     expect(pool.stats()).toMatchObject({ growFailures: 3, blocks: 1 });
@@ -223,8 +229,14 @@ describeBackends('a pool of blocks', (kind) => {
     const { pool, ledger } = ledgerPool(kind, { size: 64 * KIB, minSize: 8 * KIB }, 20 * KIB);
     expect(ledger.asked).toEqual([64 * KIB, 32 * KIB, 16 * KIB]);
     expect(pool.capacity).toBe(16 * KIB);
-    expect(pool.maxSize).toBe(64 * KIB);
+    // Asked not to grow (no maxSize), it stays one block: maxSize is the block it got.
+    expect(pool.maxSize).toBe(16 * KIB);
+    expect(pool.tryAcquire(16 * KIB)).toBeUndefined();
+    expect(pool.stats().blocks).toBe(1);
     pool.close();
+    const growing = ledgerPool(kind, { size: 64 * KIB, minSize: 8 * KIB, maxSize: 64 * KIB }, 20 * KIB).pool;
+    expect(growing.maxSize).toBe(64 * KIB);
+    growing.close();
     expect(() => ledgerPool(kind, { size: 64 * KIB, minSize: 32 * KIB }, 20 * KIB)).toThrow(HostMemoryError);
   });
 

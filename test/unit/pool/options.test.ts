@@ -82,7 +82,7 @@ describe('createPool option errors name the option', () => {
     expect(parsePoolOptions({ size: 300 })).toEqual({
       capacity: 256,
       minCapacity: 256,
-      maxSize: 256,
+      maxSize: undefined,
       growBy: 256,
       trimAfterMs: undefined,
       backend: 'auto',

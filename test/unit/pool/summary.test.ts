@@ -29,7 +29,7 @@ describeBackends('pool.summary', (kind) => {
     expect(text).toMatch(/^waits +0  0 timed out, 0 aborted$/m);
     expect(text).toMatch(/^wait time +0\.0 ms  longest 0\.0 ms$/m);
     const tags = lines.slice(lines.indexOf('top tags by bytes:') + 1);
-    expect(tags[0]).toMatch(/^  big +2.3 KiB  2 segments$/); // 2 x footprint(1000) = 2 x 1152 bytes
+    expect(tags[0]).toMatch(/^  "big" +2.3 KiB  2 segments$/); // 2 x footprint(1000) = 2 x 1152 bytes
     expect(tags).toHaveLength(SUMMARY_TAGS + 1);
     // big, 12 small ones and (untagged): 14 tags, 10 named.
     expect(tags[SUMMARY_TAGS]).toMatch(/^  4 more tags +\d+ B  4 segments$/);
