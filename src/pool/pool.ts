@@ -254,7 +254,7 @@ export class Pool {
     this.#core.reset();
   }
 
-  /** Figures of the pool (docs/api.md, "Stats"), O(1) but for the tag table (at most 256 tags). After `close()`, the figures at close. */
+  /** Figures of the pool (docs/api.md, "Stats"), O(blocks + tags). After `close()`, the figures at close. */
   stats(): PoolStats {
     return this.#core.stats();
   }
@@ -411,10 +411,13 @@ export class Pool {
 }
 
 /**
- * Creates a pool: allocates one block from the chosen backend (every byte 0: the backend hands it
- * out zeroed) and manages it with an O(1) engine.
- * @param options - `size` (bytes, required), `backend` (default `'auto'`: `acl`, else `host`;
- * `js` only by name), `deviceId` (default 0), `acl.libraryDir`, `zeroOnAcquire` (default false).
+ * Creates a pool: allocates its first block from the chosen backend (every byte 0: the backend
+ * hands it out zeroed) and manages it with an O(1) engine; it grows by further blocks up to
+ * `maxSize`. docs/api.md, "createPool", has every option.
+ * @param options - `size` (bytes of the first block, required), `maxSize`, `growBy`, `minSize`,
+ * `trimAfterMs` (growth), `backend` (default `'auto'`: `acl`, else `host`; `himpi`, `rt` and `js`
+ * only by name), `deviceId` (default 0), `acl.libraryDir`, `zeroOnAcquire` (default false),
+ * `record`, `onExhausted`, `shared` (worker threads).
  * @throws {TypeError | RangeError} a missing, unknown or bad option, named `options.<key>`.
  * @throws {BackendUnavailableError} an explicitly requested backend cannot be used here, or
  * `auto` has neither `acl` nor `host` (the native addon did not load; `auto` never takes `js`).
