@@ -212,18 +212,17 @@ async function startWorkers(count: number, data: Omit<ContentionWorkerData, 'ind
 /** Gives up after this long on a phase: a hang is a bug to report, not a figure. */
 const PHASE_TIMEOUT_MS = 300_000;
 
-/** `threads` of `workers` replay their channel shares of `trace` together, rep after rep. */
-async function workersLevel(
-  workers: readonly ContentionWorker[],
-  threads: number,
-  control: Int32Array,
-  times: Float64Array,
-  maxReps: number,
-  trace: MediaTrace,
-  reps: number,
-  warmups: number,
-  cores: number,
-): Promise<ContentionLevel> {
+/** The started workers and the shared words they are driven by. */
+interface WorkerSet {
+  readonly workers: readonly ContentionWorker[];
+  readonly control: Int32Array;
+  readonly times: Float64Array;
+  readonly maxReps: number;
+}
+
+/** The first `threads` workers of `set` replay their channel shares of `trace` together, rep after rep. */
+async function workersLevel(set: WorkerSet, threads: number, trace: MediaTrace, reps: number, warmups: number, cores: number): Promise<ContentionLevel> {
+  const { workers, control, times, maxReps } = set;
   const used = workers.slice(0, threads);
   const goFrom = Atomics.load(control, CONTROL.go);
   let timer: NodeJS.Timeout | undefined;
@@ -235,6 +234,7 @@ async function workersLevel(
     const answers = used.map(({ worker }, index) => {
       const phase: ContentionPhase = { share: channelShare(trace, index, threads), warmups, reps, goFrom };
       const answer = once(worker, 'message').then(([a]) => a as PhaseAnswer);
+      answer.catch(() => undefined); // awaited after the reps, through guard: a failure is not unhandled meanwhile
       worker.postMessage(phase);
       return answer;
     });
@@ -283,9 +283,10 @@ export async function runContention(config: BenchConfig, seed: number, trace: Me
   let workers: ContentionWorker[] = [];
   try {
     const sharedOneThread = mainThreadLevel(pool, trace, reps, warmups, cores, 1);
+    // Four workers, started and attached once: the two-worker level leaves two of them asleep.
     workers = await startWorkers(4, { descriptor: pool.share(), control, times, maxReps });
-    const level = (threads: number): Promise<ContentionLevel> =>
-      workersLevel(workers, threads, new Int32Array(control), new Float64Array(times), maxReps, trace, reps, warmups, cores);
+    const set: WorkerSet = { workers, control: new Int32Array(control), times: new Float64Array(times), maxReps };
+    const level = (threads: number): Promise<ContentionLevel> => workersLevel(set, threads, trace, reps, warmups, cores);
     const sharedTwoWorkers = await level(2);
     const sharedFourWorkers = await level(4);
     const { liveSegments } = pool.stats();
