@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+// One shared pool (createPool({ shared: true })) used by several worker threads at once (issue 15),
+// on the js and host backends and on acl through the ACL double: workers churn, stamp and pass
+// segments to each other, with the parent checking at every barrier that no two live ranges
+// overlap, the stamps hold, the figures are the workers' sums and validate() passes; two workers
+// and this thread run the whole media trace split by channel; waits across threads (wake-up by
+// another thread's release, one arrival order, priorities, timeouts and aborts that disturb no
+// one); threads that die holding the lock, waiting or holding segments; the documented refusals;
+// and the pool's lifetime across threads (creator close, attached close, creator's thread ends).
+
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { generateMediaTrace } from '../../bench/trace/generate.js';
+import { attachPool, createPool } from '../../src/index.js';
+import type { BackendKind } from '../../src/backends/backend.js';
+import type { PoolOptions } from '../../src/pool/options.js';
+import type { Pool } from '../../src/pool/pool.js';
+import { aclDouble, useCallLog } from '../helpers/acl-double.js';
+import { ledger } from '../helpers/acl-ledger.js';
+import { silenceLeakWarnings } from '../helpers/pool-backends.js';
+import { TraceShare, logRanges } from '../helpers/pool-thread-work.js';
+import {
+  CONTROL,
+  LOG_REGION,
+  type PoolWorker,
+  arrivals,
+  firstOverlap,
+  loggedRanges,
+  releaseBarrier,
+  startPoolWorker,
+} from '../helpers/pool-threads.js';
+
+silenceLeakWarnings();
+const calls = useCallLog([]);
+const libraryDir = aclDouble().lib64;
+const BACKENDS: ReadonlyArray<{ kind: BackendKind; extra: Partial<PoolOptions> }> = [
+  { kind: 'js', extra: {} },
+  { kind: 'host', extra: {} },
+  { kind: 'acl', extra: { acl: { libraryDir } } },
+];
+
+const started: PoolWorker[] = [];
+const open: Pool[] = [];
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((worker) => worker.worker.terminate()));
+  for (const pool of open.splice(0)) pool.close();
+});
+
+function sharedPool(kind: BackendKind, size: number, extra: Partial<PoolOptions> = {}): Pool {
+  const pool = createPool({ size, backend: kind, shared: true, ...extra });
+  open.push(pool);
+  return pool;
+}
+
+async function workersOn(pool: Pool, count: number): Promise<PoolWorker[]> {
+  const workers = await Promise.all(Array.from({ length: count }, () => startPoolWorker({ descriptor: pool.share() })));
+  started.push(...workers);
+  return workers;
+}
+
+/** Every acldvppMalloc of the test freed exactly once (only for the acl backend). */
+function expectAclBalanced(kind: BackendKind): void {
+  if (kind !== 'acl') return;
+  const found = ledger(calls.calls());
+  expect(found.problems).toEqual([]);
+  expect(found.mallocs).toBeGreaterThan(0);
+}
+
+describe.each(BACKENDS)('$kind: workers churn one shared pool', ({ kind, extra }) => {
+  it.each(kind === 'acl' ? [4] : [2, 4, 8])('%i workers: no overlap at any barrier, stamps intact, figures the sums, valid at the end', async (count) => {
+    const pool = sharedPool(kind, 2 * 2 ** 20, extra);
+    const workers = await workersOn(pool, count);
+    const control = new Int32Array(new SharedArrayBuffer(CONTROL.words * 4));
+    const log = new Float64Array(new SharedArrayBuffer(count * LOG_REGION * 8));
+    const sent = new Int32Array(new SharedArrayBuffer(count * count * 4));
+    const deliverable = new Int32Array(new SharedArrayBuffer(count * count * 4));
+    // One channel per ordered pair: outbox[from][to] posts into inbox[to][from].
+    const outbox: (MessagePort | undefined)[][] = workers.map(() => []);
+    const inbox: (MessagePort | undefined)[][] = workers.map(() => []);
+    for (let from = 0; from < count; from++) {
+      for (let to = 0; to < count; to++) {
+        if (from === to) continue;
+        const { port1, port2 } = new MessageChannel();
+        outbox[from]![to] = port1;
+        inbox[to]![from] = port2;
+      }
+    }
+    const rounds = 12;
+    const answers = workers.map((worker, me) => {
+      const ports = [...outbox[me]!, ...inbox[me]!].filter((port): port is MessagePort => port !== undefined);
+      return worker.ask({ op: 'churn', me, workers: count, rounds, opsPerRound: 120, maxLen: 48 * 1024, control: control.buffer, log: log.buffer, sent: sent.buffer, deliverable: deliverable.buffer, outbox: outbox[me], inbox: inbox[me] }, ports);
+    });
+    let checks = 0;
+    let most = 0;
+    // One barrier after each round, one after the last adoptions, one after the final releases.
+    for (let barrier = 0; barrier <= rounds + 1; barrier++) {
+      await arrivals(control, count, answers);
+      // Quiescent: every worker sleeps at the barrier.
+      const ranges = loggedRanges(log, count);
+      expect(firstOverlap(ranges)).toBeUndefined();
+      const stats = pool.stats();
+      expect({ live: stats.liveSegments, used: stats.usedBytes }).toEqual({ live: ranges.length, used: ranges.reduce((sum, range) => sum + range.footprint, 0) });
+      expect(pool.snapshot().segments.map((segment) => segment.offset)).toEqual(ranges.map((range) => range.offset));
+      pool.validate();
+      most = Math.max(most, ranges.length);
+      checks++;
+      deliverable.set(sent);
+      releaseBarrier(control);
+    }
+    const counts = (await Promise.all(answers)) as { acquires: number; failures: number; releases: number; posted: number; adopted: number }[];
+    const sum = (key: keyof (typeof counts)[number]) => counts.reduce((total, one) => total + one[key], 0);
+    const stats = pool.stats();
+    expect({ acquires: stats.acquires, releases: stats.releases, failures: stats.failures, live: stats.liveSegments, used: stats.usedBytes }).toEqual({
+      acquires: sum('acquires'),
+      releases: sum('releases'),
+      failures: sum('failures'),
+      live: 0,
+      used: 0,
+    });
+    // Segments did move between threads, and every one posted was adopted.
+    expect(sum('posted')).toBeGreaterThan(count);
+    expect(sum('adopted')).toBe(sum('posted'));
+    expect(most).toBeGreaterThan(count);
+    expect(checks).toBe(rounds + 2);
+    pool.validate();
+    pool.close();
+    expectAclBalanced(kind);
+  });
+});
+
+describe.each(BACKENDS.filter(({ kind }) => kind !== 'acl'))('$kind: the media trace through one 256 MiB pool', ({ kind }) => {
+  it('two workers and this thread, split by channel: zero overlaps at every window, zero leaks', async () => {
+    const trace = generateMediaTrace({ seed: 15 });
+    const ops = new SharedArrayBuffer(trace.ops.byteLength);
+    new Uint32Array(ops).set(trace.ops);
+    const channels = new SharedArrayBuffer(trace.channels.byteLength);
+    new Uint8Array(channels).set(trace.channels);
+    const pool = sharedPool(kind, 256 * 2 ** 20);
+    const workers = await workersOn(pool, 2);
+    const control = new Int32Array(new SharedArrayBuffer(CONTROL.words * 4));
+    const log = new Float64Array(new SharedArrayBuffer(3 * LOG_REGION * 8));
+    const windows = Array.from({ length: 20 }, (_, i) => Math.round((trace.nOps * (i + 1)) / 20));
+    // Channels 0-2 here, 3-5 and 6-7 in the workers: each thread frees only what it acquired.
+    const shares = [
+      [0, 1, 2],
+      [3, 4, 5],
+      [6, 7],
+    ];
+    const answers = workers.map((worker, i) => worker.ask({ op: 'trace', me: i + 1, ops, channels, mine: shares[i + 1], windows, control: control.buffer, log: log.buffer }));
+    const mine = new TraceShare(pool, trace.ops, trace.channels, shares[0]!, 0);
+    let from = 0;
+    let most = 0;
+    for (const to of windows) {
+      mine.run(from, to);
+      from = to;
+      logRanges(log, 0, mine.live.values());
+      await arrivals(control, 2, answers);
+      const ranges = loggedRanges(log, 3);
+      expect(firstOverlap(ranges)).toBeUndefined();
+      expect(pool.stats().liveSegments).toBe(ranges.length);
+      most = Math.max(most, new Set(ranges.map((range) => range.worker)).size);
+      releaseBarrier(control);
+    }
+    const counts = [mine.counts, ...((await Promise.all(answers)) as { acquires: number; releases: number }[])];
+    // Every alloc of the trace ran, in some thread, and was freed again.
+    expect(counts.reduce((sum, one) => sum + one.acquires, 0)).toBe(trace.nOps / 2);
+    expect(counts.every((one) => one.acquires > 0 && one.acquires === one.releases)).toBe(true);
+    expect(most).toBe(3);
+    const stats = pool.stats();
+    expect({ live: stats.liveSegments, used: stats.usedBytes, failures: stats.failures, acquires: stats.acquires }).toEqual({ live: 0, used: 0, failures: 0, acquires: trace.nOps / 2 });
+    pool.validate();
+    const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    pool.close();
+    expect(warnings).not.toHaveBeenCalled();
+    warnings.mockRestore();
+  });
+});
