@@ -28,8 +28,12 @@ export const HEADER = {
   tagCount: 5,
   /** Code units of tag names stored so far. */
   tagChars: 6,
+  /** Threads asleep on the epoch (Atomics.waitAsync): a release notifies only when there are some. */
+  epochSleepers: 7,
+  /** The attachment id + 1 of the last section's holder: a thread that held it last has the figures already. */
+  lastHolder: 8,
 } as const;
-const HEADER_WORDS = 8;
+const HEADER_WORDS = 16;
 
 /** The most threads that may attach to one pool over its life (the creator is the first). */
 export const MAX_ATTACHMENTS = 256;

@@ -114,6 +114,8 @@ export class SharedSync {
   readonly #rows: Int32Array;
   readonly #rowFigures: Float64Array;
   readonly #liveness: ThreadLiveness;
+  /** This thread's mark in the header's lastHolder word: its attachment id + 1. */
+  readonly #mark: number;
   readonly #describe: () => Omit<SharedPoolDescriptor, 'type' | 'id' | 'buffers'>;
   /** The generation each of this thread's Segment objects was made for, by node. */
   #generations: number[] = [];
@@ -147,6 +149,7 @@ export class SharedSync {
       throw new RangeError(`A shared pool takes at most ${MAX_ATTACHMENTS} attachments over its life; this would be attachment ${attachment + 1}`);
     }
     this.attachment = attachment;
+    this.#mark = attachment + 1;
     const row = attachment * ATTACHMENT_WORDS;
     Atomics.store(this.#rows, row + ROW.thread, liveness.self);
     Atomics.store(this.#rows, row + ROW.state, ATTACHED);
@@ -205,8 +208,13 @@ export class SharedSync {
 
   #enter(): void {
     this.lock.acquire();
+    // The figures in shared memory are this thread's own when it held the last section (one
+    // thread using the pool alone loads nothing); a repair after a dead holder resets the mark.
+    const header = this.#header;
+    if (header[HEADER.lastHolder] === this.#mark) return;
     this.#engine.loadScalars(this.#scalars);
     this.core.counters.load(this.#figures, FIGURES.counters);
+    header[HEADER.lastHolder] = this.#mark;
   }
 
   #leave(): void {
@@ -224,10 +232,14 @@ export class SharedSync {
     }
   }
 
-  /** Room may have appeared: wake the threads that wait for it. */
+  /**
+   * Room may have appeared: wake the threads that wait for it. A sleeper counts itself before it
+   * reads the epoch (#arm), so either this sees it and notifies, or it sees the new epoch.
+   */
   #bump(): void {
-    Atomics.add(this.#header, HEADER.epoch, 1);
-    Atomics.notify(this.#header, HEADER.epoch);
+    const header = this.#header;
+    Atomics.add(header, HEADER.epoch, 1);
+    if (Atomics.load(header, HEADER.epochSleepers) !== 0) Atomics.notify(header, HEADER.epoch);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -293,10 +305,14 @@ export class SharedSync {
   }
 
   allocate(len: number, granules: number, tag: string | undefined, zero: boolean): Segment | undefined {
-    let node = NO_SPACE;
-    this.#section(() => {
+    // Written out, not through #section: no closure on the hot path.
+    let node: number;
+    this.#enter();
+    try {
       node = this.#take(len, granules, tag);
-    });
+    } finally {
+      this.#leave();
+    }
     return node === NO_SPACE ? undefined : this.#finish(node, len, tag, zero);
   }
 
@@ -322,14 +338,17 @@ export class SharedSync {
     const core = this.core;
     const node = segmentNode(segment);
     if (node < 0 || segmentBlock(segment).core !== core || segmentBlock(segment).segments[node] !== segment) throw core.releaseError(segment);
-    const generation = this.#generations[node];
+    const generation = this.#generations[node] ?? -1;
     let freed = false;
-    this.#section(() => {
-      if (this.#engine.isLive(node, generation ?? -1)) {
+    this.#enter();
+    try {
+      if (this.#engine.isLive(node, generation)) {
         this.#give(node);
         freed = true;
       }
-    });
+    } finally {
+      this.#leave();
+    }
     core.first.segments[node] = undefined;
     if (!freed) {
       throw new InvalidSegmentError(
@@ -460,10 +479,12 @@ export class SharedSync {
     this.#watchCreator();
     if (this.#armed || this.core.waiters.size === 0 || this.core.closed) return;
     const header = this.#header;
+    Atomics.add(header, HEADER.epochSleepers, 1);
     const seen = Atomics.load(header, HEADER.epoch);
     const wait = Atomics.waitAsync(header, HEADER.epoch, seen);
     this.#armed = true;
     const wake = (): void => {
+      Atomics.sub(header, HEADER.epochSleepers, 1);
       this.#armed = false;
       if (this.creatorClosed) return this.#closedByCreator();
       this.core.waiters.drain();
@@ -661,6 +682,7 @@ export class SharedSync {
     counters.requestedBytes = requested;
     engine.saveScalars(this.#scalars);
     counters.save(this.#figures, FIGURES.counters);
+    this.#header[HEADER.lastHolder] = this.#mark;
   }
 }
 
