@@ -255,8 +255,9 @@ export class WaitQueue implements WaitFigures {
       waiter.group = undefined;
       waiter.groupNext = undefined;
       waiter.groupPrev = undefined;
-      this.#remove(waiter);
+      // Counted before the removal: a shared pool publishes the figures as the queue changes.
       this.aborts++;
+      this.#remove(waiter);
       waiter.reject(reason);
       waiter = next;
     }

@@ -176,3 +176,70 @@ describe.each(BACKENDS.filter(({ kind }) => kind !== 'acl'))('$kind: the media t
     warnings.mockRestore();
   });
 });
+
+/** The pool, full: one segment of `len` per granule-aligned slot it holds; returns them. */
+function fill(pool: Pool, len: number): ReturnType<Pool['acquire']>[] {
+  const held = [];
+  for (let segment = pool.tryAcquire(len); segment !== undefined; segment = pool.tryAcquire(len)) held.push(segment);
+  return held;
+}
+
+describe.each(BACKENDS.filter(({ kind }) => kind !== 'acl'))('$kind: acquireAsync across threads', ({ kind }) => {
+  const LEN = 60 * 1024;
+  it('a waiter in one worker is served by a release in another, in one arrival order across threads, without polling', async () => {
+    const pool = sharedPool(kind, 1024 * 1024);
+    const [a, b, c] = await workersOn(pool, 3);
+    const held = fill(pool, LEN);
+    // c holds one segment it will release; a, b and this thread wait, in that order.
+    const [value] = (await c!.ask({ op: 'adopt', values: [held.pop()!.toShared()] })) as { ok: number }[];
+    expect(value).toHaveProperty('ok');
+    expect(await a!.ask({ op: 'wait', len: LEN })).toBe('queued');
+    expect(await b!.ask({ op: 'wait', len: LEN })).toBe('queued');
+    const mine = pool.acquireAsync(LEN);
+    let served = false;
+    void mine.then(() => (served = true));
+    expect(pool.stats().waiting).toBe(3);
+    // Idle: nobody offers the waiters room again and again.
+    const drainsBefore = (await a!.ask({ op: 'drains' })) as number;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await a!.ask({ op: 'drains' })).toBe(drainsBefore);
+    // c's release wakes a (first in line), not b or this thread.
+    const aServed = a!.next();
+    expect(await c!.ask({ op: 'release', indexes: [0] })).toEqual([{ ok: true }]);
+    expect(await aServed).toMatchObject({ served: expect.any(Number) });
+    expect(pool.stats().waiting).toBe(2);
+    // This thread's release serves b before this thread's own waiter.
+    const bServed = b!.next();
+    held.pop()!.release();
+    expect(await bServed).toMatchObject({ served: expect.any(Number) });
+    expect(served).toBe(false);
+    held.pop()!.release();
+    await mine;
+    expect(pool.stats().waiting).toBe(0);
+    pool.validate();
+  });
+
+  it('a higher priority in a later thread is served first; timeouts and aborts in one thread leave the others waiting', async () => {
+    const pool = sharedPool(kind, 1024 * 1024);
+    const [low, high, timing, aborting] = await workersOn(pool, 4);
+    const held = fill(pool, LEN);
+    expect(await timing!.ask({ op: 'wait', len: LEN, priority: 2, timeoutMs: 50 })).toBe('queued');
+    expect(await aborting!.ask({ op: 'wait', len: LEN, priority: 2, abortable: true })).toBe('queued');
+    expect(await low!.ask({ op: 'wait', len: LEN, priority: 0 })).toBe('queued');
+    expect(await high!.ask({ op: 'wait', len: LEN, priority: 1 })).toBe('queued');
+    // The two heads of priority 2 leave: one times out, one is aborted; the others wait on.
+    expect(await timing!.next()).toMatchObject({ rejected: { name: 'AcquireTimeoutError' } });
+    expect(await aborting!.ask({ op: 'abort' })).toBe('aborted');
+    expect(await aborting!.next()).toMatchObject({ rejected: { message: 'This operation was aborted' } });
+    expect(pool.stats()).toMatchObject({ waiting: 2, timeouts: 1, aborts: 1 });
+    const highServed = high!.next();
+    held.pop()!.release();
+    expect(await highServed).toMatchObject({ served: expect.any(Number) });
+    expect(pool.stats().waiting).toBe(1);
+    const lowServed = low!.next();
+    held.pop()!.release();
+    expect(await lowServed).toMatchObject({ served: expect.any(Number) });
+    expect(pool.stats()).toMatchObject({ waiting: 0, waits: 4 });
+    pool.validate();
+  });
+});
