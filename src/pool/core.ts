@@ -361,9 +361,10 @@ export class PoolCore {
     // Its block's core first: a segment of another pool is live in its own block.
     const block = segmentBlock(segment as Segment);
     if (block.core !== this || block.segments[node] !== segment) return -1;
-    // In a shared pool another thread may have released it (through a handle it adopted).
+    // In a shared pool another thread may have released it (through a handle it adopted), or
+    // the creator closed the pool (or its thread ended) after this thread registered it.
     const shared = this.shared;
-    return shared === undefined || shared.isCurrent(node) ? node : -1;
+    return shared === undefined || (shared.isCurrent(node) && !shared.creatorClosed) ? node : -1;
   }
 
   /** Changes every time a segment is acquired or released, the pool is reset, grows or trims: the pyACL skin's offset index is fresh while it is unchanged. */

@@ -337,7 +337,8 @@ export class SharedSync {
   release(segment: Segment): void {
     const core = this.core;
     const node = segmentNode(segment);
-    if (node < 0 || segmentBlock(segment).core !== core || segmentBlock(segment).segments[node] !== segment) throw core.releaseError(segment);
+    // A closed pool's segments are all released (the creator's close, or its thread's end, freed the block).
+    if (node < 0 || segmentBlock(segment).core !== core || segmentBlock(segment).segments[node] !== segment || this.creatorClosed) throw core.releaseError(segment);
     const generation = this.#generations[node] ?? -1;
     let freed = false;
     this.#enter();

@@ -11,7 +11,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { generateMediaTrace } from '../../bench/trace/generate.js';
-import { attachPool, createPool } from '../../src/index.js';
+import { InvalidSegmentError, attachPool, createPool } from '../../src/index.js';
 import type { BackendKind } from '../../src/backends/backend.js';
 import type { PoolOptions } from '../../src/pool/options.js';
 import type { Pool } from '../../src/pool/pool.js';
@@ -199,7 +199,9 @@ describe.each(BACKENDS.filter(({ kind }) => kind !== 'acl'))('$kind: acquireAsyn
     let served = false;
     void mine.then(() => (served = true));
     expect(pool.stats().waiting).toBe(3);
-    // Idle: nobody offers the waiters room again and again.
+    // Idle: nobody offers a (first in line, so never held back) room again and again. The wakes
+    // the others' queueing caused are let through first.
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const drainsBefore = (await a!.ask({ op: 'drains' })) as number;
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await a!.ask({ op: 'drains' })).toBe(drainsBefore);
@@ -313,5 +315,128 @@ describe.each(BACKENDS)('$kind: a worker that dies', ({ kind, extra }) => {
     }
     pool.close();
     expectAclBalanced(kind);
+  });
+});
+
+describe.each(BACKENDS.filter(({ kind }) => kind !== 'acl'))('$kind: refusals across threads', ({ kind }) => {
+  it('double release across threads, a stale adopted handle, a forged value, another pool: the documented errors, nothing changes', async () => {
+    const pool = sharedPool(kind, 1024 * 1024);
+    const [worker] = await workersOn(pool, 1);
+    const segment = pool.acquire(1000);
+    const value = segment.toShared();
+    expect(await worker!.ask({ op: 'adopt', values: [value] })).toEqual([{ ok: segment.offset }]);
+    // Released in the worker first: this thread's handle is released too, and a second release anywhere is refused.
+    expect(await worker!.ask({ op: 'release', indexes: [0] })).toEqual([{ ok: true }]);
+    expect(segment.released).toBe(true);
+    const before = JSON.stringify(pool.stats());
+    expect(() => segment.release()).toThrow(expect.objectContaining({ code: 'ERR_DVPP_INVALID_SEGMENT' }));
+    expect(await worker!.ask({ op: 'release', indexes: [0] })).toEqual([{ error: { name: 'InvalidSegmentError', message: expect.stringMatching(/released already/) } }]);
+    expect(() => segment.write(new Uint8Array(1))).toThrow(/released already/);
+    // The stale value again, after its node was reused by a new segment.
+    const reused = pool.acquire(1000);
+    expect(reused.offset).toBe(segment.offset);
+    const [stale] = (await worker!.ask({ op: 'adopt', values: [value] })) as { error: { name: string } }[];
+    expect(stale).toEqual({ error: { name: 'InvalidSegmentError', message: expect.stringMatching(/released already/) } });
+    reused.release();
+    expect(JSON.stringify(pool.stats())).not.toBe(before);
+    // Forged values: fields changed, missing or of the wrong type; not an object at all.
+    const live = pool.acquire(2000);
+    const good = live.toShared();
+    const forged = [{ ...good, offset: good.offset + 128 }, { ...good, length: good.length + 1 }, { ...good, generation: good.generation + 1 }, { ...good, node: good.node + 1 }, { ...good, type: 'x' }, { ...good, node: -1 }, { ...good, node: 1.5 }, { ...good, node: 2 ** 40 }];
+    const answers = (await worker!.ask({ op: 'adopt', values: forged })) as { error: { name: string } }[];
+    expect(answers.map((answer) => answer.error?.name)).toEqual(forged.map(() => 'InvalidSegmentError'));
+    expect(() => pool.adopt(null as never)).toThrow(TypeError);
+    // Another shared pool's value.
+    const other = sharedPool(kind, 64 * 1024);
+    const foreign = other.acquire(100).toShared();
+    expect(() => pool.adopt(foreign)).toThrow(expect.objectContaining({ code: 'ERR_DVPP_INVALID_SEGMENT', message: expect.stringMatching(/another pool/) }));
+    expect(await worker!.ask({ op: 'adopt', values: [foreign] })).toEqual([{ error: { name: 'InvalidSegmentError', message: expect.stringMatching(/another pool/) } }]);
+    expect(pool.stats().liveSegments).toBe(1);
+    pool.validate();
+    live.release();
+    // A plain pool has no adopt, and its segments no toShared.
+    const plain = createPool({ size: 64 * 1024, backend: kind });
+    open.push(plain);
+    expect(() => plain.adopt(good)).toThrow(TypeError);
+    expect(() => plain.acquire(10).toShared()).toThrow(TypeError);
+  });
+});
+
+describe.each(BACKENDS)('$kind: lifetime across threads', ({ kind, extra }) => {
+  it("the creator's close closes the pool for every thread: their calls throw PoolClosedError, their waiters reject", async () => {
+    const pool = sharedPool(kind, 256 * 1024, extra);
+    const [worker] = await workersOn(pool, 1);
+    fill(pool, 60 * 1024);
+    expect(await worker!.ask({ op: 'wait', len: 60 * 1024 })).toBe('queued');
+    const rejected = worker!.next();
+    pool.close();
+    expect(await rejected).toEqual({ rejected: { name: 'PoolClosedError', message: expect.any(String) } });
+    for (const method of ['acquire', 'tryAcquire', 'snapshot', 'validate', 'reset'] as const) {
+      expect(await worker!.ask({ op: 'try', method, args: [10] })).toMatchObject({ error: { name: 'PoolClosedError' } });
+    }
+    expect(() => attachPool(pool.share())).toThrow();
+    expectAclBalanced(kind);
+  });
+
+  it("an attached thread's close only detaches it: the pool goes on, its segments stay until released elsewhere", async () => {
+    const pool = sharedPool(kind, 256 * 1024, extra);
+    const [worker] = await workersOn(pool, 1);
+    const [value] = (await worker!.ask({ op: 'acquire', lens: [5000] })) as unknown[];
+    expect(await worker!.ask({ op: 'close' })).toBe('closed');
+    expect(await worker!.ask({ op: 'try', method: 'acquire', args: [10] })).toMatchObject({ error: { name: 'PoolClosedError' } });
+    expect(pool.closed).toBe(false);
+    expect(pool.stats().liveSegments).toBe(1);
+    pool.adopt(value as never).release();
+    pool.acquire(100).release();
+    pool.validate();
+    // A second attachment in this very thread works the same way.
+    const again = attachPool(pool.share());
+    again.acquire(100).release();
+    again.close();
+    expect(pool.closed).toBe(false);
+    pool.close();
+    expectAclBalanced(kind);
+  });
+
+  it.each(['end', 'exit', 'terminate'] as const)("the creator's thread ends (%s) without closing: the exit paths free the block, attached pools read closed", async (how) => {
+    const creator = await startPoolWorker({ create: { size: 256 * 1024, backend: kind, ...extra } });
+    started.push(creator);
+    const attached = attachPool((creator.ready as { share: Parameters<typeof attachPool>[0] }).share);
+    const segment = attached.acquire(1000);
+    if (how === 'terminate') await creator.worker.terminate();
+    else void creator.worker.postMessage({ op: how });
+    await creator.exited;
+    // An attached pool asks about the creator's thread every so many calls (1024): within them it reads closed.
+    let calls = 0;
+    while (!attached.closed && calls < 4096) {
+      // The release may be the call that finds out.
+      const one = attached.tryAcquire(10);
+      try {
+        one?.release();
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidSegmentError);
+      }
+      calls++;
+    }
+    expect(attached.closed).toBe(true);
+    expect(() => attached.acquire(10)).toThrow(expect.objectContaining({ code: 'ERR_DVPP_POOL_CLOSED' }));
+    expect(segment.released).toBe(true);
+    attached.close();
+    expectAclBalanced(kind);
+  });
+});
+
+describe.each(BACKENDS.filter(({ kind }) => kind !== 'acl'))('$kind: segments of an attached thread after the creator closed', ({ kind }) => {
+  it('read released, and their byte access is an InvalidSegmentError', async () => {
+    const creator = await startPoolWorker({ create: { size: 256 * 1024, backend: kind } });
+    started.push(creator);
+    const attached = attachPool((creator.ready as { share: Parameters<typeof attachPool>[0] }).share);
+    const segment = attached.acquire(1000);
+    expect(await creator.ask({ op: 'close' })).toBe('closed');
+    expect(attached.closed).toBe(true);
+    expect(segment.released).toBe(true);
+    expect(() => segment.write(new Uint8Array(1))).toThrow(expect.objectContaining({ code: 'ERR_DVPP_INVALID_SEGMENT' }));
+    expect(() => segment.release()).toThrow(expect.objectContaining({ code: 'ERR_DVPP_INVALID_SEGMENT' }));
+    attached.close();
   });
 });
