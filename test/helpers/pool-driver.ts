@@ -10,7 +10,9 @@
 // close its recording must count what the model counted and its trace must replay through a fresh
 // pool with the placements the model saw. Every figure of stats() is checked against the model's
 // (wait times, which need the fake clock to fake `performance` too, as bounds: a wait ends within
-// its step). Shared by the property slice and the stress run.
+// its step). With `shared`, every episode's pool is a shared one (one thread: the engine in shared
+// memory behind its lock must behave exactly as a plain pool's). Shared by the property slice and
+// the stress run.
 
 import { alignUp, segmentSize } from '../../src/constants.js';
 import { AcquireTimeoutError, InvalidSegmentError, PoolClosedError, PoolExhaustedError, ScopeReleasedError } from '../../src/errors.js';
@@ -33,6 +35,8 @@ export interface PoolDriveOptions {
   readonly advance: (ms: number) => void;
   /** Record every episode (createPool's `record`) and check each recording at close. */
   readonly record?: boolean;
+  /** Make every episode's pool shared (createPool's `shared`): the same model, through the shared engine and its lock. */
+  readonly shared?: boolean;
 }
 
 /** What a run did: operations by kind, misuse cases tried (each one detected, or the run throws). */
@@ -174,8 +178,10 @@ export class PoolDriver {
   #newEpisode(): void {
     const rng = this.#rng;
     this.#capacity = GRANULE * rng.int(64, 4096);
-    this.#pool = createPool({ size: this.#capacity + rng.int(0, 127), backend: this.#options.backend, record: this.#options.record === true });
+    this.#pool = createPool({ size: this.#capacity + rng.int(0, 127), backend: this.#options.backend, record: this.#options.record === true, shared: this.#options.shared === true });
     if (this.#pool.capacity !== this.#capacity) this.#fail(`capacity ${this.#pool.capacity}, expected ${this.#capacity}`);
+    // share() throws for a plain pool: the run is on the pool it says it is on.
+    if (this.#options.shared === true) this.#pool.share();
     this.#scope = this.#pool.scope();
     if (this.#foreign.length === 0) this.#foreign = Array.from({ length: 4 }, (_, i) => this.#other.acquire(100 * (i + 1)));
     this.#live = [];
