@@ -335,6 +335,8 @@ export class TlsfEngine {
     }
     gapTo(this.capacity);
     this.used = usedGranules;
+    // A fresh engine (or one whose figures are older than the list) has never seen this much in use.
+    if (usedGranules > this.peak) this.peak = usedGranules;
     this.live = sorted.length;
     this.serial = serial;
   }
