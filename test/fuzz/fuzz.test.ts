@@ -31,6 +31,8 @@ it.each([
     // The pyACL skin's calls added with issue 17 were reached.
     expect(report.targets['acl.rt.memcpy']).toBeGreaterThan(0);
     expect(report.targets['acl.segmentOf']).toBeGreaterThan(0);
+    // Shared pools (issue 15): descriptors, attachments, segments moved by value.
+    for (const target of ['pool.share', 'pool.adopt', 'segment.toShared', 'attachPool']) expect(report.targets[target], target).toBeGreaterThan(0);
   } else {
     expect(Object.keys(report.targets).sort()).toEqual(['aclProbe', 'allocateAcl', 'allocateHost', 'copy', 'free', 'memset', 'read', 'write']);
     expect(acl.mallocs).toBeGreaterThan(0);

@@ -95,6 +95,12 @@ describe('the fuzz oracle', () => {
       'snapshot.freeRanges[1] starts at 129, before the range listed before it at 7808 (lists are in address order)',
       'snapshot.segments[2] [8064, 11264) overlaps snapshot.segments[1] [4480, 33280)',
       'stepBytes must be a positive multiple of 128, got 100',
+      'snapshot.blocks lists no block; a pool has at least its first, block 0',
+      "snapshot.segments[5].block is 157477, a block the snapshot's blocks do not list",
+      'Cannot share: the pool was not created with shared: true',
+      'Cannot adopt a segment: the pool was not created with shared: true',
+      'Cannot share the segment: its pool was not created with shared: true',
+      'A shared pool takes at most 256 attachments over its life; this would be attachment 257',
     ];
     for (const sample of samples) expect(isProjectMessage(sample), sample).toBe(true);
     for (const { pattern, from } of PROJECT_ERROR_MESSAGES) expect(samples.some((sample) => pattern.test(sample)), `${pattern} (${from})`).toBe(true);

@@ -100,6 +100,11 @@ export const PROJECT_ERROR_MESSAGES: ReadonlyArray<{ readonly pattern: RegExp; r
   },
   { pattern: /^[\w.]+\[\d+\] \[\d+, \d+\) overlaps [\w.]+\[\d+\] \[\d+, \d+\)$/, from: 'src/viz/check.ts rejectOverlaps' },
   { pattern: /^stepBytes must be a positive multiple of 128, got /, from: 'src/trace/min-pool.ts (not reached by the fuzz)' },
+  { pattern: /^[\w.]+ lists no block; a pool has at least its first, block 0$/, from: 'src/viz/check.ts (snapshot blocks)' },
+  { pattern: /^[\w.]+\[\d+\]\.block is \d+, a block the snapshot's blocks do not list$/, from: 'src/viz/check.ts (snapshot blocks)' },
+  { pattern: /^Cannot (share|adopt a segment): the pool was not created with shared: true$/, from: 'src/pool/pool.ts share / adopt' },
+  { pattern: /^Cannot share the segment: its pool was not created with shared: true$/, from: 'src/pool/segment.ts toShared' },
+  { pattern: /^A shared pool takes at most \d+ attachments over its life; this would be attachment \d+$/, from: 'src/pool/shared-sync.ts (attachPool)' },
 ];
 
 /**
@@ -391,6 +396,21 @@ function apiTargets(ctx: Context, state: ApiState, libraryDir: string | undefine
   // Defaults are code too (a default computed from a bad earlier argument): a third of the
   // calls leave out some trailing optional arguments, keeping at least `required`.
   const trailing = (args: unknown[], required: number): unknown[] => (rng.chance(0.33) ? args.slice(0, rng.int(required, args.length - 1)) : args);
+  const sharedValue = (): unknown => {
+    const segment = ctx.pick(state.segments);
+    try {
+      return segment?.toShared();
+    } catch {
+      return { type: 'dvpp-pool/shared-segment@1', pool: 'not a pool', node: rng.int(0, 3), generation: rng.int(0, 3), offset: 0, length: 1 };
+    }
+  };
+  const descriptor = (): unknown => {
+    try {
+      return pool()?.share();
+    } catch {
+      return { type: 'dvpp-pool/shared-pool@1', id: 'made up', capacity: 128 };
+    }
+  };
   const pointer = () => {
     const known = ctx.pick(state.pointers) ?? 0;
     return rng.chance(0.7) ? known : known + ctx.pick([-128, -1, 1, 32, 128])!;
@@ -427,6 +447,14 @@ function apiTargets(ctx: Context, state: ApiState, libraryDir: string | undefine
     onPool('reset', () => []),
     onPool('stats', () => []),
     onPool('snapshot', () => []),
+    // Shared pools: a descriptor, values of segments (of this pool, another, or made up) to adopt, attachments.
+    onPool('share', () => []),
+    onPool('adopt', () => [ctx.arg(sharedValue)]),
+    onSegment('toShared', () => []),
+    () => {
+      const attached = ctx.invoke('attachPool', api.attachPool, undefined, [ctx.arg(descriptor)]);
+      if (attached instanceof api.Pool) attached.close();
+    },
     onSegment('write', () => trailing([view(ctx), ctx.arg(() => rng.int(0, 200))], 1)),
     onSegment('read', () => trailing([ctx.arg(() => rng.int(0, 200)), ctx.arg(() => rng.int(0, 200))], 0)),
     onSegment('fill', () => trailing([ctx.arg(() => rng.int(0, 255)), ctx.arg(() => rng.int(0, 200)), ctx.arg(() => rng.int(0, 200))], 1)),
@@ -509,7 +537,11 @@ async function settle(ctx: Context): Promise<void> {
 
 /** Creates the batch's pools: js always, host and acl (over `libraryDir`) where they load. */
 function batchPools(libraryDir: string | undefined): Pool[] {
-  const pools = [api.createPool({ size: 64 * 1024, backend: 'js' }), api.createPool({ size: 64 * 1024, backend: 'js', zeroOnAcquire: true })];
+  const pools = [
+    api.createPool({ size: 64 * 1024, backend: 'js' }),
+    api.createPool({ size: 64 * 1024, backend: 'js', zeroOnAcquire: true }),
+    api.createPool({ size: 64 * 1024, backend: 'js', shared: true }),
+  ];
   for (const options of [{ backend: 'host' as const }, ...(libraryDir === undefined ? [] : [{ backend: 'acl' as const, acl: { libraryDir } }])]) {
     try {
       pools.push(api.createPool({ size: 64 * 1024, ...options }));
