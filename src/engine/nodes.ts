@@ -58,17 +58,17 @@ export const OWN_NODE_STORAGE: NodeStorage = {
 /** Growable structure-of-arrays node storage with a stack of spare nodes. */
 export class NodeTable implements NodeArrays {
   /** First granule of the range. */
-  offset: Int32Array;
+  offset!: Int32Array;
   /** Granules in the range (>= 1 for chained nodes). */
-  size: Int32Array;
+  size!: Int32Array;
   /** Previous / next node in the free list of the bin (free ranges); binNext also links spare nodes. */
-  binPrev: Int32Array;
-  binNext: Int32Array;
+  binPrev!: Int32Array;
+  binNext!: Int32Array;
   /** Previous / next node in address order (chained nodes), for O(1) coalescing. */
-  physPrev: Int32Array;
-  physNext: Int32Array;
+  physPrev!: Int32Array;
+  physNext!: Int32Array;
   /** The generation of a used range (the second half of its handle), else TAG_FREE or TAG_SPARE. */
-  tag: Int32Array;
+  tag!: Int32Array;
   /** Length of every array above. */
   capacity: number;
   /** Nodes at or above `top` have not been handed out since the last clear(). */
@@ -83,14 +83,7 @@ export class NodeTable implements NodeArrays {
     this.#storage = storage;
     const n = Math.max(1, initialCapacity);
     this.capacity = n;
-    const arrays = storage.arrays(n, undefined);
-    this.offset = arrays.offset;
-    this.size = arrays.size;
-    this.binPrev = arrays.binPrev;
-    this.binNext = arrays.binNext;
-    this.physPrev = arrays.physPrev;
-    this.physNext = arrays.physNext;
-    this.tag = arrays.tag;
+    this.#use(storage.arrays(n, undefined));
   }
 
   /** A node for a new range: the last one released, else a never-used one; grows the table if full. */
@@ -124,7 +117,11 @@ export class NodeTable implements NodeArrays {
 
   /** Takes arrays of `capacity` nodes from the storage (another holder of shared storage may have grown them). */
   resize(capacity: number): void {
-    const arrays = this.#storage.arrays(capacity, this);
+    this.#use(this.#storage.arrays(capacity, this));
+    this.capacity = capacity;
+  }
+
+  #use(arrays: NodeArrays): void {
     this.offset = arrays.offset;
     this.size = arrays.size;
     this.binPrev = arrays.binPrev;
@@ -132,6 +129,5 @@ export class NodeTable implements NodeArrays {
     this.physPrev = arrays.physPrev;
     this.physNext = arrays.physNext;
     this.tag = arrays.tag;
-    this.capacity = capacity;
   }
 }

@@ -74,16 +74,8 @@ export interface TagKeeper {
   stats(granule: number): { readonly tags: Readonly<Record<string, TagStats>>; readonly otherTags: TagStats };
 }
 
-/** The wait queue's side of the figures. */
-export interface WaitFigures {
-  readonly size: number;
-  readonly peakWaiting: number;
-  readonly waits: number;
-  readonly timeouts: number;
-  readonly aborts: number;
-  readonly waitMsTotal: number;
-  readonly waitMsMax: number;
-}
+/** The wait queue's side of the figures: PoolStats' own, with `waiting` as the queue's `size`. */
+export type WaitFigures = Pick<PoolStats, 'peakWaiting' | 'waits' | 'timeouts' | 'aborts' | 'waitMsTotal' | 'waitMsMax'> & { readonly size: number };
 
 /** Per-tag figures, in granules; see {@link TagLedger}. */
 class TagFigures {
