@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The lock of a shared pool: one Int32 word of a SharedArrayBuffer holding 0 (free) or the
-// holder's attachment id + 1. Taking it is one compareExchange when free; under contention the
-// taker spins briefly, then sleeps in Atomics.wait (Node allows it on the main thread too) with
-// a short timeout, and the releaser notifies only when someone sleeps. Critical sections are
-// short by construction: no native call and no await inside (shared-sync.ts). A holder that died
-// (a worker terminated inside the section) would keep the word forever: after waiting
+// holder's attachment id + 1, with CONTENDED set while a taker may sleep on it. Uncontended, a
+// section costs two atomic operations, a compareExchange to take and an exchange to let go (each
+// is a builtin call of 6-8 ns in Node 20, more than the rest of the lock's work), and the
+// exchange's old value says whether anyone must be notified. Under contention the taker spins
+// briefly, then marks the word CONTENDED and sleeps in Atomics.wait (Node allows it on the main
+// thread too) with a short timeout; a taker that slept takes the word with CONTENDED set, since
+// others may still sleep (the futex mutex of Drepper's "Futexes Are Tricky"). Critical sections
+// are short by construction: no native call and no await inside (shared-sync.ts). A holder that
+// died (a worker terminated inside the section) would keep the word forever: after waiting
 // STALE_HOLDER_MS the taker asks `isAlive(holder)` and, if it is gone, takes the lock over and
 // runs `recover()` before its own section, which repairs what the dead holder left half-done.
 
@@ -14,48 +18,42 @@ const SPINS = 64;
 const SLEEP_MS = 1;
 /** How long a taker waits before it asks whether the holder is still alive. */
 const STALE_HOLDER_MS = 50;
-
-/** Word indexes in the header this lock uses. */
-export interface LockWords {
-  readonly words: Int32Array;
-  readonly lock: number;
-  readonly sleepers: number;
-}
+/** The bit of the lock word that says a taker may be asleep on it (marks stay far below it). */
+const CONTENDED = 1 << 30;
 
 export class SharedLock {
   readonly #words: Int32Array;
   readonly #lock: number;
-  readonly #sleepers: number;
   /** This thread's mark: its attachment id + 1. */
   readonly #self: number;
   #depth = 0;
 
   /**
+   * @param words - the Int32Array that holds the lock word, at index `lock`.
    * @param self - the taker's attachment id (>= 0).
    * @param isAlive - whether the attachment of that id still runs (false: its thread ended).
    * @param recover - repairs the shared state after a holder died inside its section.
    */
   constructor(
-    words: LockWords,
+    words: Int32Array,
+    lock: number,
     self: number,
     private readonly isAlive: (attachment: number) => boolean,
     private readonly recover: () => void,
   ) {
-    this.#words = words.words;
-    this.#lock = words.lock;
-    this.#sleepers = words.sleepers;
+    this.#words = words;
+    this.#lock = lock;
     this.#self = self + 1;
   }
 
   /** Takes the lock (re-entrant within one thread: an inner take only counts). */
   acquire(): void {
-    const words = this.#words;
-    const previous = Atomics.compareExchange(words, this.#lock, 0, this.#self);
+    const previous = Atomics.compareExchange(this.#words, this.#lock, 0, this.#self);
     if (previous === 0) {
       this.#depth = 1;
       return;
     }
-    if (previous === this.#self) {
+    if ((previous & ~CONTENDED) === this.#self) {
       this.#depth++;
       return;
     }
@@ -64,9 +62,8 @@ export class SharedLock {
 
   release(): void {
     if (--this.#depth > 0) return;
-    const words = this.#words;
-    Atomics.store(words, this.#lock, 0);
-    if (Atomics.load(words, this.#sleepers) !== 0) Atomics.notify(words, this.#lock, 1);
+    // Anything but this thread's bare mark means CONTENDED was set: someone may sleep.
+    if (Atomics.exchange(this.#words, this.#lock, 0) !== this.#self) Atomics.notify(this.#words, this.#lock, 1);
   }
 
   /** Runs `section` holding the lock. */
@@ -88,31 +85,35 @@ export class SharedLock {
         return;
       }
     }
+    const mine = this.#self | CONTENDED;
+    let holder = 0;
     let started = performance.now();
-    let holder = Atomics.load(words, lock);
     for (;;) {
-      Atomics.add(words, this.#sleepers, 1);
-      if (holder !== 0) Atomics.wait(words, lock, holder, SLEEP_MS);
-      Atomics.sub(words, this.#sleepers, 1);
-      const seen = Atomics.compareExchange(words, lock, 0, this.#self);
-      if (seen === 0) {
-        this.#depth = 1;
-        return;
-      }
-      if (seen !== holder) {
-        // Someone else took it meanwhile: a live pool, start the clock again.
-        holder = seen;
-        started = performance.now();
+      const word = Atomics.load(words, lock);
+      if (word === 0) {
+        if (Atomics.compareExchange(words, lock, 0, mine) === 0) {
+          this.#depth = 1;
+          return;
+        }
         continue;
+      }
+      if ((word & ~CONTENDED) !== holder) {
+        // Someone else holds it now: a live pool, start the clock again.
+        holder = word & ~CONTENDED;
+        started = performance.now();
+      }
+      // Marked before sleeping, so the holder's exchange sees it and notifies.
+      if (word === (word | CONTENDED) || Atomics.compareExchange(words, lock, word, word | CONTENDED) === word) {
+        Atomics.wait(words, lock, word | CONTENDED, SLEEP_MS);
       }
       if (performance.now() - started >= STALE_HOLDER_MS && !this.isAlive(holder - 1)) {
         // The holder's thread is gone: take the word over from it, then repair its half-done work.
-        if (Atomics.compareExchange(words, lock, holder, this.#self) === holder) {
+        const seen = Atomics.load(words, lock);
+        if ((seen & ~CONTENDED) === holder && Atomics.compareExchange(words, lock, seen, mine) === seen) {
           this.#depth = 1;
           this.recover();
           return;
         }
-        holder = Atomics.load(words, lock);
       }
     }
   }

@@ -14,24 +14,22 @@ import { COUNTER_WORDS } from './stats.js';
 
 /** Word indexes of the header (an Int32Array). */
 export const HEADER = {
-  /** 0, or the lock holder's attachment id + 1 (shared-lock.ts). */
+  /** 0, or the lock holder's attachment id + 1, and whether takers sleep on it (shared-lock.ts). */
   lock: 0,
-  /** Takers asleep on the lock. */
-  sleepers: 1,
   /** 1 once the creator closed the pool. */
-  closed: 2,
-  /** Bumped, and notified, whenever room may have appeared (a release, reset, or a wait that left the head). */
-  epoch: 3,
+  closed: 1,
+  /** Bumped, and notified, whenever room may have appeared for a sleeper (a release, reset, or a wait that left the head). */
+  epoch: 2,
   /** The next attachment id. */
-  nextAttachment: 4,
+  nextAttachment: 3,
   /** Tag names stored so far (the tag table's fill). */
-  tagCount: 5,
+  tagCount: 4,
   /** Code units of tag names stored so far. */
-  tagChars: 6,
-  /** Threads asleep on the epoch (Atomics.waitAsync): a release notifies only when there are some. */
-  epochSleepers: 7,
+  tagChars: 5,
+  /** Threads asleep on the epoch (Atomics.waitAsync), changed under the lock: a release bumps the epoch only when there are some. */
+  epochSleepers: 6,
   /** The attachment id + 1 of the last section's holder: a thread that held it last has the figures already. */
-  lastHolder: 8,
+  lastHolder: 7,
 } as const;
 const HEADER_WORDS = 16;
 

@@ -154,7 +154,8 @@ export class SharedSync {
     Atomics.store(this.#rows, row + ROW.thread, liveness.self);
     Atomics.store(this.#rows, row + ROW.state, ATTACHED);
     this.lock = new SharedLock(
-      { words: this.#header, lock: HEADER.lock, sleepers: HEADER.sleepers },
+      this.#header,
+      HEADER.lock,
       attachment,
       (holder) => this.#attachmentAlive(holder),
       () => this.#recover(),
@@ -164,6 +165,11 @@ export class SharedSync {
 
   get #engine(): TlsfEngine {
     return this.core.first.engine;
+  }
+
+  /** Attachment rows in use so far (a refused attach counted one past the last). */
+  get #attachments(): number {
+    return Math.min(this.#header[HEADER.nextAttachment]!, MAX_ATTACHMENTS);
   }
 
   /** The creator's first figures, for the threads that attach. */
@@ -184,7 +190,9 @@ export class SharedSync {
    * without closing, which freed the block: every CREATOR_CHECK_EVERY-th call asks the addon.
    */
   get creatorClosed(): boolean {
-    if (Atomics.load(this.#header, HEADER.closed) !== 0) return true;
+    // A plain read (an atomic one is a builtin call on the hot path): the flag is set under the
+    // lock, so a section always sees it; a check outside one races with close either way.
+    if (this.#header[HEADER.closed] !== 0) return true;
     if (this.creator || ++this.#closedChecks < CREATOR_CHECK_EVERY) return false;
     this.#closedChecks = 0;
     return this.#creatorEnded();
@@ -331,7 +339,7 @@ export class SharedSync {
   /** Whether the generation this thread's Segment at `node` was made for is still the node's. */
   isCurrent(node: number): boolean {
     // Once the creator closed the pool no segment is live, in any thread.
-    return Atomics.load(this.#header, HEADER.closed) === 0 && this.#engine.nodes.tag[node] === this.#generations[node];
+    return this.#header[HEADER.closed] === 0 && this.#engine.nodes.tag[node] === this.#generations[node];
   }
 
   release(segment: Segment): void {
@@ -341,11 +349,14 @@ export class SharedSync {
     if (node < 0 || segmentBlock(segment).core !== core || segmentBlock(segment).segments[node] !== segment || this.creatorClosed) throw core.releaseError(segment);
     const generation = this.#generations[node] ?? -1;
     let freed = false;
+    let wake = false;
     this.#enter();
     try {
       if (this.#engine.isLive(node, generation)) {
         this.#give(node);
         freed = true;
+        // Read under the lock, as sleepers count themselves (#arm): one that counted after this finds the room itself.
+        wake = this.#header[HEADER.epochSleepers] !== 0;
       }
     } finally {
       this.#leave();
@@ -357,7 +368,7 @@ export class SharedSync {
       );
     }
     core.recorder?.released(0, node, segment);
-    this.#bump();
+    if (wake) this.#bump();
     if (core.waiters.size !== 0) core.waiters.drain();
   }
 
@@ -420,13 +431,17 @@ export class SharedSync {
     });
   }
 
-  /** Whether another thread's head has `priority` or higher: a new call of `priority` queues behind it. */
+  /**
+   * Whether another thread's head has `priority` or higher: a new call of `priority` queues
+   * behind it. Read without the lock, as a hint for acquireAsync's fast path; serve() decides
+   * under it.
+   */
   othersHoldBack(priority: number): boolean {
     const rows = this.#rows;
-    for (let a = 0; a < MAX_ATTACHMENTS; a++) {
+    for (let a = 0; a < this.#attachments; a++) {
       if (a === this.attachment) continue;
       const row = a * ATTACHMENT_WORDS;
-      if (Atomics.load(rows, row + ROW.headPresent) === 1 && Atomics.load(rows, row + ROW.headPriority) >= priority) return true;
+      if (rows[row + ROW.headPresent] === 1 && rows[row + ROW.headPriority]! >= priority) return true;
     }
     return false;
   }
@@ -435,7 +450,7 @@ export class SharedSync {
   #aheadOf(priority: number, ticket: number): number {
     const rows = this.#rows;
     const figures = this.#rowFigures;
-    for (let a = 0; a < MAX_ATTACHMENTS; a++) {
+    for (let a = 0; a < this.#attachments; a++) {
       if (a === this.attachment) continue;
       const row = a * ATTACHMENT_WORDS;
       if (rows[row + ROW.headPresent] !== 1) continue;
@@ -467,7 +482,7 @@ export class SharedSync {
       figures[at + ROW_FIGURES.waitMsTotal] = waiters.waitMsTotal;
       figures[at + ROW_FIGURES.waitMsMax] = waiters.waitMsMax;
       let waiting = 0;
-      for (let a = 0; a < MAX_ATTACHMENTS; a++) waiting += figures[a * ATTACHMENT_FIGURES + ROW_FIGURES.waiting]!;
+      for (let a = 0; a < this.#attachments; a++) waiting += figures[a * ATTACHMENT_FIGURES + ROW_FIGURES.waiting]!;
       if (waiting > this.#figures[FIGURES.peakWaiting]!) this.#figures[FIGURES.peakWaiting] = waiting;
     });
     // The head may have changed: another thread's waiter may be first now.
@@ -475,24 +490,43 @@ export class SharedSync {
     this.#arm();
   }
 
-  /** Sleeps (without blocking the thread) until the epoch moves, then offers room to this thread's waiters. */
+  /**
+   * Sleeps (without blocking the thread) until the epoch moves, then offers room to this
+   * thread's waiters. The sleeper is counted and the epoch read in one section: a release after
+   * it sees the count and bumps the epoch; the room of a release before it is what the offer
+   * that follows finds. That offer runs as a microtask, since #arm is called from inside the
+   * wait queue's own changes.
+   */
   #arm(): void {
     this.#watchCreator();
     if (this.#armed || this.core.waiters.size === 0 || this.core.closed) return;
-    const header = this.#header;
-    Atomics.add(header, HEADER.epochSleepers, 1);
-    const seen = Atomics.load(header, HEADER.epoch);
-    const wait = Atomics.waitAsync(header, HEADER.epoch, seen);
     this.#armed = true;
-    const wake = (): void => {
-      Atomics.sub(header, HEADER.epochSleepers, 1);
-      this.#armed = false;
-      if (this.creatorClosed) return this.#closedByCreator();
-      this.core.waiters.drain();
-      this.#arm();
-    };
-    if (wait.async) void wait.value.then(wake);
-    else queueMicrotask(wake);
+    const header = this.#header;
+    const seen = this.lock.run(() => {
+      header[HEADER.epochSleepers] = header[HEADER.epochSleepers]! + 1;
+      return header[HEADER.epoch]!;
+    });
+    queueMicrotask(() => this.#sleep(seen));
+  }
+
+  #sleep(seen: number): void {
+    const waiters = this.core.waiters;
+    if (!this.core.closed) waiters.drain();
+    if (waiters.size === 0 || this.core.closed) return this.#woken();
+    const wait = Atomics.waitAsync(this.#header, HEADER.epoch, seen);
+    if (wait.async) void wait.value.then(() => this.#woken());
+    else queueMicrotask(() => this.#woken());
+  }
+
+  /** The epoch moved (or there is nothing to wait for): uncounted, and armed again while waiters remain. */
+  #woken(): void {
+    const header = this.#header;
+    this.lock.run(() => {
+      header[HEADER.epochSleepers] = header[HEADER.epochSleepers]! - 1;
+    });
+    this.#armed = false;
+    if (this.creatorClosed) return this.#closedByCreator();
+    this.#arm();
   }
 
   /** An attached thread's waiters must learn of a creator that ended without closing: nobody else will bump the epoch. */
@@ -550,7 +584,7 @@ export class SharedSync {
   #waitFigures(): WaitFigures {
     const figures = this.#rowFigures;
     const sum = { size: 0, waits: 0, timeouts: 0, aborts: 0, waitMsTotal: 0, waitMsMax: 0, peakWaiting: this.#figures[FIGURES.peakWaiting]! };
-    for (let a = 0; a < MAX_ATTACHMENTS; a++) {
+    for (let a = 0; a < this.#attachments; a++) {
       const at = a * ATTACHMENT_FIGURES;
       sum.size += figures[at + ROW_FIGURES.waiting]!;
       sum.waits += figures[at + ROW_FIGURES.waits]!;
@@ -567,7 +601,7 @@ export class SharedSync {
       this.core.counters.resetPeak();
       this.tags.resetPeak();
       this.#figures[FIGURES.peakWaiting] = this.#waitFigures().size;
-      for (let a = 0; a < MAX_ATTACHMENTS; a++) this.#rowFigures[a * ATTACHMENT_FIGURES + ROW_FIGURES.waitMsMax] = 0;
+      for (let a = 0; a < this.#attachments; a++) this.#rowFigures[a * ATTACHMENT_FIGURES + ROW_FIGURES.waitMsMax] = 0;
     });
     this.core.waiters.resetPeak();
   }
