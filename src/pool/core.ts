@@ -75,6 +75,13 @@ const GROWTH_RETRY_MS = 100;
 const TRIM_WARNING_TYPE = 'DvppPoolTrimWarning';
 const TRIM_WARNING_CODE = 'DVPP_POOL_TRIM_FAILED';
 
+/** What a shared pool's core keeps in shared memory rather than its own: the engine's storage, the counters' words, the tag table. */
+export interface CoreSharing {
+  readonly storage: EngineStorage;
+  readonly counters: Float64Array;
+  readonly tags: TagKeeper;
+}
+
 /** What a pool is made of; see the file comment. Members are the friends' API, not the public one. */
 export class PoolCore {
   /** Bytes of all blocks now. */
@@ -87,7 +94,7 @@ export class PoolCore {
   readonly growth: GrowthPolicy;
   readonly zeroOnAcquire: boolean;
   readonly waiters: WaitQueue;
-  readonly counters = new PoolCounters();
+  readonly counters: PoolCounters;
   /** Live bytes, live segments and peaks per tag (a shared pool's table is in shared memory). */
   readonly tags: TagKeeper;
   /** What a shared pool adds (its lock and shared state); undefined for a plain pool, the hot path's one branch. */
@@ -127,12 +134,13 @@ export class PoolCore {
     growth: GrowthPolicy,
     zeroOnAcquire: boolean,
     onExhausted: ((report: ExhaustedReport) => void) | undefined,
-    /** A shared pool's engine storage and tag table; a plain pool keeps its own. */
-    sharing?: { readonly storage: EngineStorage; readonly tags: TagKeeper },
+    /** A shared pool's state in shared memory; a plain pool keeps its own. */
+    sharing?: CoreSharing,
   ) {
     this.pool = pool;
     this.backend = backend;
     this.tags = sharing?.tags ?? new TagLedger();
+    this.counters = new PoolCounters(sharing?.counters);
     this.first = this.#adopt(0, native, capacity, sharing?.storage);
     this.#placed = this.first;
     this.growth = growth;
@@ -296,29 +304,10 @@ export class PoolCore {
     const segment = newSegment(block, node, offset, len, tag);
     block.segments[node] = segment;
     block.emptySince = -1;
-    this.noteAcquired(len, granules);
+    this.counters.acquired(len, granules);
     if (tag !== undefined) this.tags.acquired(tag, granules);
     this.recorder?.acquired(block.index, node, offset / GRANULE, len, tag);
     return segment;
-  }
-
-  /** Counts an acquisition of `granules` for `len` (the tags apart: a shared pool counts them by table index). */
-  noteAcquired(len: number, granules: number): void {
-    const counters = this.counters;
-    counters.acquires++;
-    counters.requestedBytes += len;
-    counters.acquiredGranulesTotal += granules;
-    if ((counters.usedGranules += granules) > counters.peakUsedGranules) counters.peakUsedGranules = counters.usedGranules;
-    if (++counters.liveSegments > counters.peakLiveSegments) counters.peakLiveSegments = counters.liveSegments;
-  }
-
-  /** Counts a release of `granules` that served `len`. */
-  noteReleased(len: number, granules: number): void {
-    const counters = this.counters;
-    counters.releases++;
-    counters.requestedBytes -= len;
-    counters.usedGranules -= granules;
-    counters.liveSegments--;
   }
 
   /** Counts a reset: every live segment released at once. */
@@ -346,7 +335,7 @@ export class PoolCore {
     block.segments[node] = undefined;
     const length = segmentLength(segment);
     const granules = granulesOf(length);
-    this.noteReleased(length, granules);
+    this.counters.released(length, granules);
     const tag = segmentTag(segment);
     if (tag !== undefined) this.tags.released(tag, granules);
     this.recorder?.released(block.index, node, segment);

@@ -28,8 +28,7 @@ export const HEADER = {
   tagChars: 5,
   /** Threads asleep on the epoch (Atomics.waitAsync), changed under the lock: a release bumps the epoch only when there are some. */
   epochSleepers: 6,
-  /** The attachment id + 1 of the last section's holder: a thread that held it last has the figures already. */
-  lastHolder: 7,
+
 } as const;
 const HEADER_WORDS = 16;
 

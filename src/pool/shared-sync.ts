@@ -30,7 +30,7 @@ import { type EngineStorage, NO_SPACE, type TlsfEngine } from '../engine/index.j
 import type { PoolStats } from '../pool-stats.js';
 import { invalidMessage } from '../validate.js';
 import type { PoolBlock } from './block.js';
-import { GRANULE as G, type PoolCore } from './core.js';
+import { type CoreSharing, GRANULE as G, type PoolCore } from './core.js';
 import { warnLeaks } from './leaks.js';
 import { type Segment, newSegment, segmentBlock, segmentLength, segmentNode, segmentOffset, segmentTag } from './segment.js';
 import { SharedLock } from './shared-lock.js';
@@ -49,7 +49,7 @@ import {
 } from './shared-state.js';
 import { NO_TAG, OTHER_TAG, SharedTagTable } from './shared-tags.js';
 import { buildSnapshot, type PoolSnapshot } from './snapshot.js';
-import type { WaitFigures } from './stats.js';
+import { COUNTER_WORDS, type WaitFigures } from './stats.js';
 import type { Waiter } from './waiters.js';
 
 /** What `pool.share()` returns and `attachPool()` takes: plain data and SharedArrayBuffers only. */
@@ -110,12 +110,9 @@ export class SharedSync {
   readonly storage: SharedNodeStorage;
   readonly #header: Int32Array;
   readonly #figures: Float64Array;
-  readonly #scalars: Int32Array;
   readonly #rows: Int32Array;
   readonly #rowFigures: Float64Array;
   readonly #liveness: ThreadLiveness;
-  /** This thread's mark in the header's lastHolder word: its attachment id + 1. */
-  readonly #mark: number;
   readonly #describe: () => Omit<SharedPoolDescriptor, 'type' | 'id' | 'buffers'>;
   /** The generation each of this thread's Segment objects was made for, by node. */
   #generations: number[] = [];
@@ -139,7 +136,6 @@ export class SharedSync {
     this.creator = setup.creator;
     this.#header = new Int32Array(setup.buffers.header);
     this.#figures = new Float64Array(setup.buffers.figures);
-    this.#scalars = new Int32Array(setup.buffers.scalars);
     this.#rows = new Int32Array(setup.buffers.attachments);
     this.#rowFigures = new Float64Array(setup.buffers.attachmentFigures);
     this.#liveness = liveness;
@@ -149,7 +145,6 @@ export class SharedSync {
       throw new RangeError(`A shared pool takes at most ${MAX_ATTACHMENTS} attachments over its life; this would be attachment ${attachment + 1}`);
     }
     this.attachment = attachment;
-    this.#mark = attachment + 1;
     const row = attachment * ATTACHMENT_WORDS;
     Atomics.store(this.#rows, row + ROW.thread, liveness.self);
     Atomics.store(this.#rows, row + ROW.state, ATTACHED);
@@ -170,12 +165,6 @@ export class SharedSync {
   /** Attachment rows in use so far (a refused attach counted one past the last). */
   get #attachments(): number {
     return Math.min(this.#header[HEADER.nextAttachment]!, MAX_ATTACHMENTS);
-  }
-
-  /** The creator's first figures, for the threads that attach. */
-  publishInitial(): void {
-    this.#engine.saveScalars(this.#scalars);
-    this.core.counters.save(this.#figures, FIGURES.counters);
   }
 
   /** Counts an acquire that found no room. */
@@ -212,22 +201,16 @@ export class SharedSync {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Sections: every one takes the lock and works on freshly loaded figures.
+  // Sections: every one holds the lock. The engine's and the counters' figures all live in
+  // shared memory, so a section copies nothing in or out; it only takes up a node table that
+  // another thread grew.
 
   #enter(): void {
     this.lock.acquire();
-    // The figures in shared memory are this thread's own when it held the last section (one
-    // thread using the pool alone loads nothing); a repair after a dead holder resets the mark.
-    const header = this.#header;
-    if (header[HEADER.lastHolder] === this.#mark) return;
-    this.#engine.loadScalars(this.#scalars);
-    this.core.counters.load(this.#figures, FIGURES.counters);
-    header[HEADER.lastHolder] = this.#mark;
+    this.#engine.follow();
   }
 
   #leave(): void {
-    this.#engine.saveScalars(this.#scalars);
-    this.core.counters.save(this.#figures, FIGURES.counters);
     this.lock.release();
   }
 
@@ -265,22 +248,21 @@ export class SharedSync {
     records.tag[node] = tagId;
     // The commit: from here on the range is used, whatever happens to this thread.
     records.generation[node] = engine.generationOf(node);
-    this.core.noteAcquired(len, granules);
+    this.core.counters.acquired(len, granules);
     if (tagId !== NO_TAG) this.tags.acquiredId(tagId, granules);
     return node;
   }
 
-  /** Withdraws the record of `node` and frees its range, under the lock (held by the caller). */
-  #give(node: number): void {
+  /** Withdraws the record of `node` (a range of `len` bytes, tagged or not) and frees the range, under the lock (held by the caller). */
+  #give(node: number, len: number, tagged: boolean): void {
     const engine = this.#engine;
     const records = this.storage.records;
     const granules = engine.sizeOf(node);
-    const tagId = records.tag[node]!;
     // The withdrawal first: from here on the range is free, whatever happens to this thread.
     records.generation[node] = -1;
     engine.free(node, engine.generationOf(node));
-    this.core.noteReleased(records.length[node]!, granules);
-    if (tagId !== NO_TAG) this.tags.releasedId(tagId, granules);
+    this.core.counters.released(len, granules);
+    if (tagged) this.tags.releasedId(records.tag[node]!, granules);
   }
 
   /** The zero fill (outside the lock) and this thread's Segment for a range it took. */
@@ -289,19 +271,22 @@ export class SharedSync {
     const engine = this.#engine;
     const offset = engine.offsetOf(node) * G;
     const generation = engine.generationOf(node);
-    if (zero) {
-      try {
-        this.core.checkProcess();
-        this.core.backend.memset(block.native, offset, segmentSizeOf(len), 0);
-      } catch (error) {
-        this.#section(() => {
-          if (engine.isLive(node, generation)) this.#give(node);
-        });
-        this.#bump();
-        throw error;
-      }
-    }
+    if (zero) this.#zeroFill(block, node, generation, offset, len, tag);
     return this.#register(block, node, generation, offset, len, tag);
+  }
+
+  /** Zeroes a range just taken; if that fails, gives the range back and throws. Apart from #finish: its bytecode would count against the hot path's inlining budget. */
+  #zeroFill(block: PoolBlock, node: number, generation: number, offset: number, len: number, tag: string | undefined): void {
+    try {
+      this.core.checkProcess();
+      this.core.backend.memset(block.native, offset, segmentSizeOf(len), 0);
+    } catch (error) {
+      this.#section(() => {
+        if (this.#engine.isLive(node, generation)) this.#give(node, len, tag !== undefined);
+      });
+      this.#bump();
+      throw error;
+    }
   }
 
   #register(block: PoolBlock, node: number, generation: number, offset: number, len: number, tag: string | undefined): Segment {
@@ -346,14 +331,16 @@ export class SharedSync {
     const core = this.core;
     const node = segmentNode(segment);
     // A closed pool's segments are all released (the creator's close, or its thread's end, freed the block).
-    if (node < 0 || segmentBlock(segment).core !== core || segmentBlock(segment).segments[node] !== segment || this.creatorClosed) throw core.releaseError(segment);
+    if (node < 0) throw core.releaseError(segment);
+    const block = segmentBlock(segment);
+    if (block.core !== core || block.segments[node] !== segment || this.creatorClosed) throw core.releaseError(segment);
     const generation = this.#generations[node] ?? -1;
     let freed = false;
     let wake = false;
     this.#enter();
     try {
       if (this.#engine.isLive(node, generation)) {
-        this.#give(node);
+        this.#give(node, segmentLength(segment), segmentTag(segment) !== undefined);
         freed = true;
         // Read under the lock, as sleepers count themselves (#arm): one that counted after this finds the room itself.
         wake = this.#header[HEADER.epochSleepers] !== 0;
@@ -361,7 +348,7 @@ export class SharedSync {
     } finally {
       this.#leave();
     }
-    core.first.segments[node] = undefined;
+    block.segments[node] = undefined;
     if (!freed) {
       throw new InvalidSegmentError(
         `Cannot release the segment at offset ${segmentOffset(segment)}: it was released already (in this thread or, through a handle it adopted, another), or the pool was reset`,
@@ -410,7 +397,9 @@ export class SharedSync {
         engine.isLive(node, generation) &&
         records.generation[node] === generation &&
         engine.offsetOf(node) * G === offset &&
-        records.length[node] === length;
+        records.length[node] === length &&
+        // A release counts the tag's figures by whether its Segment has a tag.
+        (records.tag[node] === NO_TAG) === (shape.tag === undefined);
       if (live) records.owner[node] = this.attachment;
     });
     if (!live) throw new InvalidSegmentError(`Cannot adopt the segment at offset ${offset}: it was released already, the pool was reset, or the value was not made by toShared()`);
@@ -699,8 +688,7 @@ export class SharedSync {
   /** After a lock holder died inside its section: the engine rebuilt from the range records, the counters from them too. */
   #recover(): void {
     const engine = this.#engine;
-    engine.loadScalars(this.#scalars);
-    this.core.counters.load(this.#figures, FIGURES.counters);
+    engine.follow();
     const records = this.storage.records;
     const used: { node: number; offset: number; size: number; generation: number }[] = [];
     let requested = 0;
@@ -715,9 +703,6 @@ export class SharedSync {
     counters.liveSegments = used.length;
     counters.usedGranules = used.reduce((sum, range) => sum + range.size, 0);
     counters.requestedBytes = requested;
-    engine.saveScalars(this.#scalars);
-    counters.save(this.#figures, FIGURES.counters);
-    this.#header[HEADER.lastHolder] = this.#mark;
   }
 }
 
@@ -749,7 +734,7 @@ export interface SharedCoreParts {
   readonly native: BackendBlock;
   readonly capacity: number;
   readonly zeroOnAcquire: boolean;
-  readonly sharing: { readonly storage: EngineStorage; readonly tags: SharedTagTable };
+  readonly sharing: CoreSharing;
   /** Binds the core once it exists. */
   bind(core: PoolCore): void;
 }
@@ -770,12 +755,10 @@ export function creatorParts(
     native,
     capacity,
     zeroOnAcquire,
-    sharing: { storage: engineStorage(buffers, nodes, false), tags },
+    sharing: coreSharing(buffers, nodes, tags, false),
     bind(core) {
       const describe = () => ({ capacity, backend: backend.kind, deviceId: where.deviceId, libraryDir: where.libraryDir, zeroOnAcquire, block });
-      const sync = new SharedSync(core, { id: randomUUID(), buffers, storage: nodes, tags, creator: true }, threadLiveness(), describe);
-      core.shared = sync;
-      sync.publishInitial();
+      core.shared = new SharedSync(core, { id: randomUUID(), buffers, storage: nodes, tags, creator: true }, threadLiveness(), describe);
     },
   };
 }
@@ -790,7 +773,7 @@ export function attachedParts(backend: Backend, descriptor: SharedPoolDescriptor
     native,
     capacity,
     zeroOnAcquire,
-    sharing: { storage: engineStorage(buffers, nodes, true), tags },
+    sharing: coreSharing(buffers, nodes, tags, true),
     bind(core) {
       const { id, type: _type, buffers: _buffers, ...rest } = descriptor;
       void _type;
@@ -805,8 +788,10 @@ function threadLiveness(): ThreadLiveness {
   return { self: registerThread(), alive: threadAlive };
 }
 
-function engineStorage(buffers: SharedBuffers, nodes: SharedNodeStorage, existing: boolean): EngineStorage {
-  return { nodes, binHead: new Int32Array(buffers.binHead), bitmapRows: new Int32Array(buffers.bitmapRows), existing };
+/** The core's engine storage, counters and tag table over the shared buffers. */
+function coreSharing(buffers: SharedBuffers, nodes: SharedNodeStorage, tags: SharedTagTable, existing: boolean): CoreSharing {
+  const storage = { nodes, binHead: new Int32Array(buffers.binHead), bitmapRows: new Int32Array(buffers.bitmapRows), scalars: new Int32Array(buffers.scalars), existing };
+  return { storage, counters: new Float64Array(buffers.figures, FIGURES.counters * 8, COUNTER_WORDS), tags };
 }
 
 /**
