@@ -113,12 +113,6 @@ export class NodeTable implements NodeArrays {
     this.#scalars[SPARE_HEAD] = value;
   }
 
-  /** Takes up the size another holder of shared storage grew the table to. */
-  follow(): void {
-    const shared = this.#scalars[NODE_CAPACITY]!;
-    if (shared !== this.capacity) this.resize(shared);
-  }
-
   /** A node for a new range: the last one released, else a never-used one; grows the table if full. */
   take(): number {
     // Scalar words in place, not through the accessors: take() is inlined into the engine's allocate.

@@ -17,7 +17,7 @@ import * as scalarWords from './scalars.js';
 // of an imported binding into a getter call, which would put a call on each step of the hot path.
 const { BIN_COUNT, MAX_GRANULES, SL_BITS, binRoundDown } = mapping;
 const { NO_NODE, TAG_FREE } = nodeTable;
-const { ENGINE_SCALARS, FALLBACKS, LIVE, PEAK, SERIAL, TOP, USED } = scalarWords;
+const { ENGINE_SCALARS, FALLBACKS, LIVE, NODE_CAPACITY, PEAK, SERIAL, TOP, USED } = scalarWords;
 
 /** What allocate() returns when no free range can hold the request. */
 export const NO_SPACE = -1;
@@ -89,7 +89,8 @@ export class TlsfEngine {
 
   /** For a holder of shared storage, before each operation: takes up a node table another holder grew. O(1) unless it grew. */
   follow(): void {
-    this.nodes.follow();
+    const shared = this.#scalars[NODE_CAPACITY]!;
+    if (shared !== this.nodes.capacity) this.nodes.resize(shared);
   }
 
   /** Granules in used ranges. O(1). */

@@ -113,6 +113,7 @@ export class SharedSync {
   readonly #rows: Int32Array;
   readonly #rowFigures: Float64Array;
   readonly #liveness: ThreadLiveness;
+  readonly #engine: TlsfEngine;
   readonly #describe: () => Omit<SharedPoolDescriptor, 'type' | 'id' | 'buffers'>;
   /** The generation each of this thread's Segment objects was made for, by node. */
   #generations: number[] = [];
@@ -139,6 +140,8 @@ export class SharedSync {
     this.#rows = new Int32Array(setup.buffers.attachments);
     this.#rowFigures = new Float64Array(setup.buffers.attachmentFigures);
     this.#liveness = liveness;
+    // A shared pool has its one block for life (it does not grow).
+    this.#engine = core.first.engine;
     this.#describe = describe;
     const attachment = Atomics.add(this.#header, HEADER.nextAttachment, 1);
     if (attachment >= MAX_ATTACHMENTS) {
@@ -158,9 +161,6 @@ export class SharedSync {
     core.waiters.onChange = () => this.#published();
   }
 
-  get #engine(): TlsfEngine {
-    return this.core.first.engine;
-  }
 
   /** Attachment rows in use so far (a refused attach counted one past the last). */
   get #attachments(): number {
@@ -272,7 +272,11 @@ export class SharedSync {
     const offset = engine.offsetOf(node) * G;
     const generation = engine.generationOf(node);
     if (zero) this.#zeroFill(block, node, generation, offset, len, tag);
-    return this.#register(block, node, generation, offset, len, tag);
+    const segment = newSegment(block, node, offset, len, tag);
+    block.segments[node] = segment;
+    this.#generations[node] = generation;
+    this.core.recorder?.acquired(block.index, node, offset / G, len, tag);
+    return segment;
   }
 
   /** Zeroes a range just taken; if that fails, gives the range back and throws. Apart from #finish: its bytecode would count against the hot path's inlining budget. */
@@ -287,14 +291,6 @@ export class SharedSync {
       this.#bump();
       throw error;
     }
-  }
-
-  #register(block: PoolBlock, node: number, generation: number, offset: number, len: number, tag: string | undefined): Segment {
-    const segment = newSegment(block, node, offset, len, tag);
-    block.segments[node] = segment;
-    this.#generations[node] = generation;
-    this.core.recorder?.acquired(block.index, node, offset / G, len, tag);
-    return segment;
   }
 
   allocate(len: number, granules: number, tag: string | undefined, zero: boolean): Segment | undefined {
