@@ -111,7 +111,13 @@ export class SharedLock {
         const seen = Atomics.load(words, lock);
         if ((seen & ~CONTENDED) === holder && Atomics.compareExchange(words, lock, seen, mine) === seen) {
           this.#depth = 1;
-          this.recover();
+          try {
+            this.recover();
+          } catch (error) {
+            // A repair that failed must not keep the word: let go (the pool closes itself, shared-sync.ts) and throw.
+            this.release();
+            throw error;
+          }
           return;
         }
       }

@@ -128,7 +128,7 @@ export function isSharedBuffers(value: unknown): value is SharedBuffers {
 
 /**
  * The engine's node storage over the shared node buffers: growing grows every buffer in place
- * (so other threads' views see it after their next loadScalars) and hands out fresh views; the
+ * (so other threads' views see it after their next follow()) and hands out fresh views; the
  * range records grow with them.
  */
 export class SharedNodeStorage implements NodeStorage {

@@ -2,9 +2,8 @@
 // What a shared pool adds to its core (issue 15): the engine's state, the counters, a record of
 // each used range and the tag table live in SharedArrayBuffers (shared-state.ts) that every
 // attached thread maps, under one Atomics lock (shared-lock.ts). Each operation takes the lock,
-// loads the engine's and the counters' scalar figures from shared memory, runs the plain
-// engine, stores them back and lets go: no native call and no await inside, and the zero fill
-// after. Each thread keeps its own Segment objects (JS objects cannot be shared), by node with
+// runs the plain engine and counters on the shared state (nothing is copied in or out) and
+// lets go: no native call and no await inside, and the zero fill after. Each thread keeps its own Segment objects (JS objects cannot be shared), by node with
 // the generation they were made for; the engine's generation in shared memory is the truth, so
 // a handle another thread released (through a copy it adopted) reads as released everywhere.
 //
@@ -12,8 +11,9 @@
 // publishes its queue's head (priority, ticket) in its attachment row; tickets come from one
 // shared counter, so arrival order is one order across threads. A thread serves its head only
 // when no other thread's head comes first (higher priority, or the same and an earlier
-// ticket). Whenever room may have appeared, the thread that made it bumps the release epoch and
-// notifies; threads with waiters sleep on it with Atomics.waitAsync, so nobody polls.
+// ticket). Threads with waiters sleep on the release epoch with Atomics.waitAsync,
+// so nobody polls; a release bumps it (and notifies) only when some thread counts itself asleep
+// (#arm says why no wake is lost).
 //
 // A thread that dies holding the lock (a worker terminated inside a section) is found by the
 // next taker (shared-lock.ts asks the addon whether the holder's thread still runs), which
@@ -681,8 +681,22 @@ export class SharedSync {
     this.#stop();
   }
 
-  /** After a lock holder died inside its section: the engine rebuilt from the range records, the counters from them too. */
+  /**
+   * After a lock holder died inside its section: the engine rebuilt from the range records, the
+   * counters from them too. Records that cannot be rebuilt from (corrupt memory) close the pool
+   * for every thread: no range of it can be trusted any more.
+   */
   #recover(): void {
+    try {
+      this.#rebuild();
+    } catch (error) {
+      this.#header[HEADER.closed] = 1;
+      this.#bump();
+      throw error;
+    }
+  }
+
+  #rebuild(): void {
     const engine = this.#engine;
     engine.follow();
     const records = this.storage.records;

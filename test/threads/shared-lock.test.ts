@@ -228,6 +228,19 @@ describe('SharedLock in one thread', () => {
     lock.run(() => expect(words[WORD.lock]).toBe(2));
     expect(order).toEqual(['recover', 'section']);
   });
+
+  it('a repair that throws: the error reaches the taker and the word is let go, not held for good', () => {
+    const words = lockWords();
+    const lock = new SharedLock(words, WORD.lock, 1, recordingIsAlive(false, []), () => {
+      throw new Error('records corrupt');
+    });
+    Atomics.store(words, WORD.lock, 8 + 1);
+    expect(() => lock.run(() => expect.unreachable('the section ran after a failed repair'))).toThrow('records corrupt');
+    expect(words[WORD.lock]).toBe(0);
+    // The lock works again (its depth was not left at 1).
+    lock.run(() => expect(words[WORD.lock]).toBe(2));
+    expect(words[WORD.lock]).toBe(0);
+  });
 });
 
 describe('SharedLock across worker threads', () => {

@@ -346,6 +346,14 @@ describe.each(BACKENDS.filter(({ kind }) => kind !== 'acl'))('$kind: refusals ac
     const answers = (await worker!.ask({ op: 'adopt', values: forged })) as { error: { name: string } }[];
     expect(answers.map((answer) => answer.error?.name)).toEqual(forged.map(() => 'InvalidSegmentError'));
     expect(() => pool.adopt(null as never)).toThrow(TypeError);
+    // A tag added to an untagged range's value, or taken from a tagged one's: the release would count the tag's figures wrong.
+    const tagged = pool.acquire(2000, { tag: 'forged?' });
+    const { tag: _dropped, ...untaggedValue } = tagged.toShared();
+    void _dropped;
+    const retagged = (await worker!.ask({ op: 'adopt', values: [{ ...good, tag: 'forged?' }, untaggedValue] })) as { error: { name: string } }[];
+    expect(retagged.map((answer) => answer.error?.name)).toEqual(['InvalidSegmentError', 'InvalidSegmentError']);
+    tagged.release();
+    expect(pool.stats().tags['forged?']).toEqual(expect.objectContaining({ liveSegments: 0, liveBytes: 0 }));
     // Another shared pool's value.
     const other = sharedPool(kind, 64 * 1024);
     const foreign = other.acquire(100).toShared();
