@@ -5,11 +5,9 @@
 // engine never walks empty bins. Words are Int32 so values stay small integers in V8.
 
 import * as mapping from './mapping.js';
-import * as scalarWords from './scalars.js';
 
 // Imports read once into module constants, as in tlsf.ts (test runners turn imports into getters).
 const { FL_COUNT, SL_BITS, SL_MASK } = mapping;
-const { BITMAP_TOP, ENGINE_SCALARS } = scalarWords;
 
 /** Index of the lowest set bit of a non-zero 32-bit word (count trailing zeros). */
 export function ctz32(word: number): number {
@@ -28,25 +26,14 @@ export function msb32(word: number): number {
  * call's bytecode to every inlined mark/unmark, and that counts against V8's inlining budget.
  */
 export class BinBitmap {
+  /** Bit fl is set iff `rows[fl] !== 0`. */
+  top = 0;
   /** Bit sl of rows[fl] is set iff bin `(fl << SL_BITS) | sl` holds at least one free range. */
   readonly rows: Int32Array;
-  readonly #scalars: Int32Array;
 
-  /**
-   * @param rows FL_COUNT words to keep the rows in (shared storage passes its own).
-   * @param scalars the engine's scalar words (scalars.ts), which hold `top`.
-   */
-  constructor(rows: Int32Array = new Int32Array(FL_COUNT), scalars: Int32Array = new Int32Array(ENGINE_SCALARS)) {
+  /** @param rows FL_COUNT words to keep the rows in (shared storage passes its own). */
+  constructor(rows: Int32Array = new Int32Array(FL_COUNT)) {
     this.rows = rows;
-    this.#scalars = scalars;
-  }
-
-  /** Bit fl is set iff `rows[fl] !== 0`. */
-  get top(): number {
-    return this.#scalars[BITMAP_TOP]!;
-  }
-  set top(value: number) {
-    this.#scalars[BITMAP_TOP] = value;
   }
 
   /** Whether `bin` holds a free range. */
@@ -58,7 +45,7 @@ export class BinBitmap {
   mark(bin: number): void {
     const fl = bin >>> SL_BITS;
     this.rows[fl]! |= 1 << (bin & SL_MASK);
-    this.#scalars[BITMAP_TOP] = this.#scalars[BITMAP_TOP]! | (1 << fl);
+    this.top |= 1 << fl;
   }
 
   /** Marks `bin` empty. */
@@ -66,7 +53,7 @@ export class BinBitmap {
     const fl = bin >>> SL_BITS;
     const row = this.rows[fl]! & ~(1 << (bin & SL_MASK));
     this.rows[fl] = row;
-    if (row === 0) this.#scalars[BITMAP_TOP] = this.#scalars[BITMAP_TOP]! & ~(1 << fl);
+    if (row === 0) this.top &= ~(1 << fl);
   }
 
   /**
@@ -78,7 +65,7 @@ export class BinBitmap {
     // Bits at or above sl within the request's own first-level row.
     let row = this.rows[fl]! & (-1 << (bin & SL_MASK));
     if (row === 0) {
-      const higher = this.#scalars[BITMAP_TOP]! & (-1 << (fl + 1));
+      const higher = this.top & (-1 << (fl + 1));
       if (higher === 0) return -1;
       fl = ctz32(higher);
       row = this.rows[fl]!;

@@ -11,11 +11,6 @@
 // Engine files read typed arrays as `array[i]!`: every index is a node below `top` (or a bin below
 // BIN_COUNT), which noUncheckedIndexedAccess cannot see; the `!` costs nothing at run time.
 
-import * as scalarWords from './scalars.js';
-
-// Imports read once into module constants, as in tlsf.ts (test runners turn imports into getters).
-const { ENGINE_SCALARS, NODE_CAPACITY, SPARE_HEAD, TOP } = scalarWords;
-
 /** "No node": the end of a list or chain. */
 export const NO_NODE = -1;
 /** Tag of a free range, filed in a bin. */
@@ -74,66 +69,39 @@ export class NodeTable implements NodeArrays {
   physNext!: Int32Array;
   /** The generation of a used range (the second half of its handle), else TAG_FREE or TAG_SPARE. */
   tag!: Int32Array;
-  /** Length of every array above (this holder's views; the table's own size is a scalar word). */
+  /** Length of every array above. */
   capacity: number;
+  /** Nodes at or above `top` have not been handed out since the last clear(). */
+  top = 0;
+  /** The last node released, NO_NODE when none is spare; each spare links to the next by binNext. */
+  spareHead = NO_NODE;
 
   readonly #storage: NodeStorage;
-  readonly #scalars: Int32Array;
 
-  /**
-   * @param initialCapacity nodes to reserve up front (at least 1).
-   * @param scalars the engine's scalar words (scalars.ts), which hold the table's size, `top` and `spareHead`.
-   * @param existing the storage holds a table already (another holder made it): take its size.
-   */
-  constructor(initialCapacity: number, storage: NodeStorage = OWN_NODE_STORAGE, scalars: Int32Array = new Int32Array(ENGINE_SCALARS), existing = false) {
+  /** @param initialCapacity nodes to reserve up front (at least 1). */
+  constructor(initialCapacity: number, storage: NodeStorage = OWN_NODE_STORAGE) {
     this.#storage = storage;
-    this.#scalars = scalars;
-    const n = existing ? scalars[NODE_CAPACITY]! : Math.max(1, initialCapacity);
+    const n = Math.max(1, initialCapacity);
     this.capacity = n;
     this.#use(storage.arrays(n, undefined));
-    if (!existing) {
-      scalars[NODE_CAPACITY] = n;
-      this.clear();
-    }
-  }
-
-  /** Nodes at or above `top` have not been handed out since the last clear(). */
-  get top(): number {
-    return this.#scalars[TOP]!;
-  }
-  set top(value: number) {
-    this.#scalars[TOP] = value;
-  }
-
-  /** The last node released, NO_NODE when none is spare; each spare links to the next by binNext. */
-  get spareHead(): number {
-    return this.#scalars[SPARE_HEAD]!;
-  }
-  set spareHead(value: number) {
-    this.#scalars[SPARE_HEAD] = value;
   }
 
   /** A node for a new range: the last one released, else a never-used one; grows the table if full. */
   take(): number {
-    // Scalar words in place, not through the accessors: take() is inlined into the engine's allocate.
-    const scalars = this.#scalars;
-    const spare = scalars[SPARE_HEAD]!;
+    const spare = this.spareHead;
     if (spare !== NO_NODE) {
-      scalars[SPARE_HEAD] = this.binNext[spare]!;
+      this.spareHead = this.binNext[spare]!;
       return spare;
     }
-    const top = scalars[TOP]!;
-    if (top === this.capacity) this.grow();
-    scalars[TOP] = top + 1;
-    return top;
+    if (this.top === this.capacity) this.grow();
+    return this.top++;
   }
 
   /** Puts a node that left the chain (merged away) on the spare stack. */
   release(node: number): void {
     this.tag[node] = TAG_SPARE;
-    const scalars = this.#scalars;
-    this.binNext[node] = scalars[SPARE_HEAD]!;
-    scalars[SPARE_HEAD] = node;
+    this.binNext[node] = this.spareHead;
+    this.spareHead = node;
   }
 
   /** Forgets every node in O(1): the next take() returns node 0. Stale tags above `top` are never read. */
@@ -151,7 +119,6 @@ export class NodeTable implements NodeArrays {
   resize(capacity: number): void {
     this.#use(this.#storage.arrays(capacity, this));
     this.capacity = capacity;
-    this.#scalars[NODE_CAPACITY] = capacity;
   }
 
   #use(arrays: NodeArrays): void {

@@ -11,13 +11,11 @@ import * as mapping from './mapping.js';
 import { argumentError, requireIntegerIn } from './messages.js';
 import * as nodeTable from './nodes.js';
 import type { NodeStorage, NodeTable } from './nodes.js';
-import * as scalarWords from './scalars.js';
 
 // Hot imports are read once into module constants: test runners such as vitest rewrite every use
 // of an imported binding into a getter call, which would put a call on each step of the hot path.
 const { BIN_COUNT, MAX_GRANULES, SL_BITS, binRoundDown } = mapping;
 const { NO_NODE, TAG_FREE } = nodeTable;
-const { ENGINE_SCALARS, FALLBACKS, LIVE, NODE_CAPACITY, PEAK, SERIAL, TOP, USED } = scalarWords;
 
 /** What allocate() returns when no free range can hold the request. */
 export const NO_SPACE = -1;
@@ -32,19 +30,20 @@ const GENERATION_MASK = 0x3fff_ffff;
 const DEFAULT_NODE_CAPACITY = 64;
 
 /**
- * Where an engine keeps its state, when not in its own arrays: the node table's storage, the bin
- * heads and bitmap rows (BIN_COUNT and FL_COUNT words) and the scalar figures (ENGINE_SCALARS
- * words, scalars.ts). With `existing`, the engine takes the state as it is (another holder of the
- * same storage built it) instead of starting empty; a holder calls {@link TlsfEngine.follow}
- * before each operation, as another may have grown the node table since.
+ * Where an engine keeps its state, when not in its own arrays: the node table's storage and the
+ * bin heads and bitmap rows (BIN_COUNT and FL_COUNT words). With `existing`, the engine takes the
+ * state as it is (another holder of the same storage built it) instead of starting empty; its
+ * scalar figures then come from {@link TlsfEngine.loadScalars}.
  */
 export interface EngineStorage {
   readonly nodes: NodeStorage;
   readonly binHead: Int32Array;
   readonly bitmapRows: Int32Array;
-  readonly scalars: Int32Array;
   readonly existing: boolean;
 }
+
+/** Words {@link TlsfEngine.saveScalars} writes: every figure of the engine not in its arrays. */
+export const ENGINE_SCALARS = 9;
 
 /**
  * Two-level segregated-fit allocator of granule ranges, with exact-class-first search.
@@ -66,8 +65,11 @@ export class TlsfEngine {
   /** @internal Head node of each bin's free list, NO_NODE when empty. */
   readonly binHead: Int32Array;
 
-  /** The figures of scalars.ts, behind the private accessors below. */
-  readonly #scalars: Int32Array;
+  private used = 0;
+  private live = 0;
+  private peak = 0;
+  private serial = 0;
+  private fallbacks = 0;
 
   /**
    * @param capacityGranules granules to manage, an integer in [1, MAX_GRANULES = 2^31 - 1].
@@ -78,44 +80,64 @@ export class TlsfEngine {
   constructor(capacityGranules: number, initialNodeCapacity: number = DEFAULT_NODE_CAPACITY, storage?: EngineStorage) {
     this.capacity = requireIntegerIn('capacityGranules', capacityGranules, 1, MAX_GRANULES);
     const nodes = requireIntegerIn('initialNodeCapacity', initialNodeCapacity, 1, 2 ** 30);
-    const scalars = storage?.scalars ?? new Int32Array(ENGINE_SCALARS);
-    const existing = storage?.existing === true;
-    this.#scalars = scalars;
-    this.nodes = new nodeTable.NodeTable(nodes, storage?.nodes, scalars, existing);
+    this.nodes = new nodeTable.NodeTable(nodes, storage?.nodes);
     this.binHead = storage?.binHead ?? new Int32Array(BIN_COUNT);
-    this.bitmap = new BinBitmap(storage?.bitmapRows, scalars);
-    if (!existing) this.reset();
+    this.bitmap = new BinBitmap(storage?.bitmapRows);
+    if (storage?.existing !== true) this.reset();
   }
 
-  /** For a holder of shared storage, before each operation: takes up a node table another holder grew. O(1) unless it grew. */
-  follow(): void {
-    const shared = this.#scalars[NODE_CAPACITY]!;
-    if (shared !== this.nodes.capacity) this.nodes.resize(shared);
+  /** Writes the figures not kept in the arrays into `into` (ENGINE_SCALARS words), for another holder of the storage. */
+  saveScalars(into: Int32Array): void {
+    const nodes = this.nodes;
+    into[0] = nodes.capacity;
+    into[1] = nodes.top;
+    into[2] = nodes.spareHead;
+    into[3] = this.bitmap.top;
+    into[4] = this.used;
+    into[5] = this.live;
+    into[6] = this.peak;
+    into[7] = this.serial;
+    into[8] = this.fallbacks;
+  }
+
+  /** Takes the figures {@link TlsfEngine.saveScalars} wrote, re-reading the node arrays when another holder grew them. */
+  loadScalars(from: Int32Array): void {
+    const nodes = this.nodes;
+    const capacity = from[0]!;
+    if (capacity !== nodes.capacity) nodes.resize(capacity);
+    nodes.top = from[1]!;
+    nodes.spareHead = from[2]!;
+    this.bitmap.top = from[3]!;
+    this.used = from[4]!;
+    this.live = from[5]!;
+    this.peak = from[6]!;
+    this.serial = from[7]!;
+    this.fallbacks = from[8]!;
   }
 
   /** Granules in used ranges. O(1). */
   get usedGranules(): number {
-    return this.#scalars[USED]!;
+    return this.used;
   }
 
   /** Granules in free ranges: `capacity - usedGranules`. O(1). */
   get freeGranules(): number {
-    return this.capacity - this.#scalars[USED]!;
+    return this.capacity - this.used;
   }
 
   /** Number of live (allocated, not yet freed) ranges. O(1). */
   get liveCount(): number {
-    return this.#scalars[LIVE]!;
+    return this.live;
   }
 
   /** Highest `usedGranules` since construction; reset() keeps it. O(1). */
   get peakUsedGranules(): number {
-    return this.#scalars[PEAK]!;
+    return this.peak;
   }
 
   /** Times allocate() had to scan a whole bin because the O(1) searches found nothing. */
   get fallbackScans(): number {
-    return this.#scalars[FALLBACKS]!;
+    return this.fallbacks;
   }
 
   /**
@@ -167,16 +189,11 @@ export class TlsfEngine {
       nodes.size[node] = granules;
       this.linkFree(rest, size - granules);
     }
-    // The scalar words are written in place, not through accessors: each accessor would count
-    // against the inlining budget above.
-    const scalars = this.#scalars;
-    const serial = scalars[SERIAL]!;
-    nodes.tag[node] = serial;
-    scalars[SERIAL] = (serial + 1) & GENERATION_MASK;
-    const used = scalars[USED]! + granules;
-    scalars[USED] = used;
-    scalars[LIVE] = scalars[LIVE]! + 1;
-    if (used > scalars[PEAK]!) scalars[PEAK] = used;
+    nodes.tag[node] = this.serial;
+    this.serial = (this.serial + 1) & GENERATION_MASK;
+    this.used += granules;
+    this.live++;
+    if (this.used > this.peak) this.peak = this.used;
     return node;
   }
 
@@ -188,9 +205,8 @@ export class TlsfEngine {
     if (!this.isLive(node, generation)) return false;
     const nodes = this.nodes;
     const size = nodes.size[node]!;
-    const scalars = this.#scalars;
-    scalars[USED] = scalars[USED]! - size;
-    scalars[LIVE] = scalars[LIVE]! - 1;
+    this.used -= size;
+    this.live--;
     // The merged range runs from `start` to `end` in the chain; the lower node survives, so node 0
     // always heads the chain. One splice below, instead of one per merge, keeps free's inlined
     // bytecode small.
@@ -230,7 +246,7 @@ export class TlsfEngine {
     const nodes = this.nodes;
     // `>>> 0` rejects non-numbers, negatives and fractions; `< top` keeps every read in bounds;
     // a used node's tag is its generation (>= 0), and the tags of other nodes are negative.
-    return node >>> 0 === node && node < this.#scalars[TOP]! && generation >= 0 && nodes.tag[node]! === generation;
+    return node >>> 0 === node && node < nodes.top && generation >= 0 && nodes.tag[node]! === generation;
   }
 
   /** First granule of a live node's range (meaningless for other nodes; -1 past the table). */
@@ -265,8 +281,8 @@ export class TlsfEngine {
     nodes.physNext[whole] = NO_NODE;
     nodes.tag[whole] = TAG_FREE;
     this.linkFree(whole, this.capacity);
-    this.#scalars[USED] = 0;
-    this.#scalars[LIVE] = 0;
+    this.used = 0;
+    this.live = 0;
   }
 
   /**
@@ -295,7 +311,7 @@ export class TlsfEngine {
     let previous = NO_NODE;
     let cursor = 0;
     let usedGranules = 0;
-    let serial = this.#scalars[SERIAL]!;
+    let serial = this.serial;
     const chain = (node: number, offset: number, size: number, tag: number): void => {
       nodes.offset[node] = offset;
       nodes.size[node] = size;
@@ -318,11 +334,11 @@ export class TlsfEngine {
       if (((range.generation + 1) & GENERATION_MASK) > serial) serial = (range.generation + 1) & GENERATION_MASK;
     }
     gapTo(this.capacity);
-    this.#scalars[USED] = usedGranules;
+    this.used = usedGranules;
     // A fresh engine (or one whose figures are older than the list) has never seen this much in use.
-    if (usedGranules > this.#scalars[PEAK]!) this.#scalars[PEAK] = usedGranules;
-    this.#scalars[LIVE] = sorted.length;
-    this.#scalars[SERIAL] = serial;
+    if (usedGranules > this.peak) this.peak = usedGranules;
+    this.live = sorted.length;
+    this.serial = serial;
   }
 
   /**
@@ -363,7 +379,7 @@ export class TlsfEngine {
 
   /** The fallback of allocate(): best fit in the whole list from `head` (cold, so kept out of line). */
   private scanBin(head: number, granules: number): number {
-    this.#scalars[FALLBACKS] = this.#scalars[FALLBACKS]! + 1;
+    this.fallbacks++;
     return this.bestInBin(head, granules, MAX_GRANULES);
   }
 

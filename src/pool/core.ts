@@ -278,9 +278,14 @@ export class PoolCore {
    * @throws a backend error of growth other than out-of-memory, or of the zero fill.
    */
   allocate(len: number, granules: number, tag: string | undefined, zero: boolean): Segment | undefined {
-    // A shared pool takes its lock around the engine (shared-sync.ts); a plain one pays this branch.
+    // A shared pool takes its lock around the engine (shared-sync.ts); a plain one pays this
+    // branch. Two bodies, not one: V8 inlines a call's whole bytecode into its caller within a
+    // fixed budget, and a call site only shared pools reach never takes in the plain body's.
     const shared = this.shared;
-    if (shared !== undefined) return shared.allocate(len, granules, tag, zero);
+    return shared === undefined ? this.#allocatePlain(len, granules, tag, zero) : shared.allocate(len, granules, tag, zero);
+  }
+
+  #allocatePlain(len: number, granules: number, tag: string | undefined, zero: boolean): Segment | undefined {
     // The first block first, with nothing in between: a pool that never grew pays one field read.
     let block = this.first;
     let node = block.engine.allocate(granules);
@@ -322,8 +327,13 @@ export class PoolCore {
 
   /** Releases a segment and serves waiters that now fit. @throws {InvalidSegmentError | TypeError} not live here. */
   release(segment: Segment): void {
+    // Two bodies, as in allocate.
     const shared = this.shared;
-    if (shared !== undefined) return shared.release(segment);
+    if (shared === undefined) this.#releasePlain(segment);
+    else shared.release(segment);
+  }
+
+  #releasePlain(segment: Segment): void {
     const node = this.liveNode(segment);
     if (node < 0) throw this.releaseError(segment);
     // The identity check proved the segment live, so the node's generation is its own.

@@ -28,6 +28,8 @@ export const HEADER = {
   tagChars: 5,
   /** Threads asleep on the epoch (Atomics.waitAsync), changed under the lock: a release bumps the epoch only when there are some. */
   epochSleepers: 6,
+  /** The attachment id + 1 of the last section's holder: a thread that held it last has the engine's figures already. */
+  lastHolder: 7,
 
 } as const;
 const HEADER_WORDS = 16;
@@ -128,7 +130,7 @@ export function isSharedBuffers(value: unknown): value is SharedBuffers {
 
 /**
  * The engine's node storage over the shared node buffers: growing grows every buffer in place
- * (so other threads' views see it after their next follow()) and hands out fresh views; the
+ * (so other threads' views see it after their next loadScalars) and hands out fresh views; the
  * range records grow with them.
  */
 export class SharedNodeStorage implements NodeStorage {

@@ -110,6 +110,10 @@ export class SharedSync {
   readonly storage: SharedNodeStorage;
   readonly #header: Int32Array;
   readonly #figures: Float64Array;
+  /** The engine's scalar figures (those not in its arrays), saved after every section. */
+  readonly #scalars: Int32Array;
+  /** This thread's mark in the header's lastHolder word: its attachment id + 1. */
+  readonly #mark: number;
   readonly #rows: Int32Array;
   readonly #rowFigures: Float64Array;
   readonly #liveness: ThreadLiveness;
@@ -137,6 +141,7 @@ export class SharedSync {
     this.creator = setup.creator;
     this.#header = new Int32Array(setup.buffers.header);
     this.#figures = new Float64Array(setup.buffers.figures);
+    this.#scalars = new Int32Array(setup.buffers.scalars);
     this.#rows = new Int32Array(setup.buffers.attachments);
     this.#rowFigures = new Float64Array(setup.buffers.attachmentFigures);
     this.#liveness = liveness;
@@ -148,6 +153,7 @@ export class SharedSync {
       throw new RangeError(`A shared pool takes at most ${MAX_ATTACHMENTS} attachments over its life; this would be attachment ${attachment + 1}`);
     }
     this.attachment = attachment;
+    this.#mark = attachment + 1;
     const row = attachment * ATTACHMENT_WORDS;
     Atomics.store(this.#rows, row + ROW.thread, liveness.self);
     Atomics.store(this.#rows, row + ROW.state, ATTACHED);
@@ -165,6 +171,12 @@ export class SharedSync {
   /** Attachment rows in use so far (a refused attach counted one past the last). */
   get #attachments(): number {
     return Math.min(this.#header[HEADER.nextAttachment]!, MAX_ATTACHMENTS);
+  }
+
+  /** The creator's first engine figures, for the threads that attach. */
+  publishInitial(): void {
+    this.#engine.saveScalars(this.#scalars);
+    this.#header[HEADER.lastHolder] = this.#mark;
   }
 
   /** Counts an acquire that found no room. */
@@ -201,16 +213,20 @@ export class SharedSync {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Sections: every one holds the lock. The engine's and the counters' figures all live in
-  // shared memory, so a section copies nothing in or out; it only takes up a node table that
-  // another thread grew.
+  // Sections: every one holds the lock. The counters live in shared memory; the engine's arrays
+  // too, and its scalar figures (kept in fields, so that a plain pool's engine pays nothing for
+  // sharing) are loaded when another thread held the last section and saved after each one.
 
   #enter(): void {
     this.lock.acquire();
-    this.#engine.follow();
+    const header = this.#header;
+    if (header[HEADER.lastHolder] === this.#mark) return;
+    this.#engine.loadScalars(this.#scalars);
+    header[HEADER.lastHolder] = this.#mark;
   }
 
   #leave(): void {
+    this.#engine.saveScalars(this.#scalars);
     this.lock.release();
   }
 
@@ -698,7 +714,7 @@ export class SharedSync {
 
   #rebuild(): void {
     const engine = this.#engine;
-    engine.follow();
+    engine.loadScalars(this.#scalars);
     const records = this.storage.records;
     const used: { node: number; offset: number; size: number; generation: number }[] = [];
     let requested = 0;
@@ -713,6 +729,8 @@ export class SharedSync {
     counters.liveSegments = used.length;
     counters.usedGranules = used.reduce((sum, range) => sum + range.size, 0);
     counters.requestedBytes = requested;
+    engine.saveScalars(this.#scalars);
+    this.#header[HEADER.lastHolder] = this.#mark;
   }
 }
 
@@ -768,7 +786,9 @@ export function creatorParts(
     sharing: coreSharing(buffers, nodes, tags, false),
     bind(core) {
       const describe = () => ({ capacity, backend: backend.kind, deviceId: where.deviceId, libraryDir: where.libraryDir, zeroOnAcquire, block });
-      core.shared = new SharedSync(core, { id: randomUUID(), buffers, storage: nodes, tags, creator: true }, threadLiveness(), describe);
+      const sync = new SharedSync(core, { id: randomUUID(), buffers, storage: nodes, tags, creator: true }, threadLiveness(), describe);
+      core.shared = sync;
+      sync.publishInitial();
     },
   };
 }
@@ -800,7 +820,7 @@ function threadLiveness(): ThreadLiveness {
 
 /** The core's engine storage, counters and tag table over the shared buffers. */
 function coreSharing(buffers: SharedBuffers, nodes: SharedNodeStorage, tags: SharedTagTable, existing: boolean): CoreSharing {
-  const storage = { nodes, binHead: new Int32Array(buffers.binHead), bitmapRows: new Int32Array(buffers.bitmapRows), scalars: new Int32Array(buffers.scalars), existing };
+  const storage = { nodes, binHead: new Int32Array(buffers.binHead), bitmapRows: new Int32Array(buffers.bitmapRows), existing };
   return { storage, counters: new Float64Array(buffers.figures, FIGURES.counters * 8, COUNTER_WORDS), tags };
 }
 

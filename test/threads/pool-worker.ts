@@ -275,10 +275,11 @@ function handle(task: Task): void {
       const shared = coreOf(pool).shared!;
       shared.lock.acquire();
       if (task.corrupt) {
-        // Half an acquire: the engine's range is taken (in shared memory), but no record committed.
+        // Half an acquire: the engine's range is taken, its scalars saved, but no record committed.
         const engine = coreOf(pool).first.engine;
-        engine.follow();
+        engine.loadScalars(new Int32Array(shared.buffers.scalars));
         engine.allocate(8);
+        engine.saveScalars(new Int32Array(shared.buffers.scalars));
       }
       port.postMessage('holding');
       for (;;);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The engine over external storage (EngineStorage, follow) and restore(): two
+// The engine over external storage (EngineStorage, saveScalars/loadScalars) and restore(): two
 // TlsfEngines over one set of SharedArrayBuffers (src/pool/shared-state.ts's SharedNodeStorage, as
 // a shared pool's threads hold them), taking turns as a shared pool's lock makes them, agree with
 // the interval model and with each other, node-table growth past the first buffers included;
@@ -13,27 +13,29 @@ import { ENGINE_SCALARS, NO_SPACE, TlsfEngine } from '../../../src/engine/index.
 import { SharedNodeStorage, makeSharedBuffers } from '../../../src/pool/shared-state.js';
 import { IntervalModel, type ModelRange } from '../../helpers/interval-model.js';
 
-/** Two engines over one shared storage (the scalar words included). */
-function pair(capacity: number, initialNodes: number): { engines: [TlsfEngine, TlsfEngine] } {
+/** Two engines over one shared storage, and the scalars they pass each other. */
+function pair(capacity: number, initialNodes: number): { engines: [TlsfEngine, TlsfEngine]; scalars: Int32Array } {
   const buffers = makeSharedBuffers(capacity);
   const storage = (existing: boolean) => ({
     nodes: new SharedNodeStorage(buffers.nodes),
     binHead: new Int32Array(buffers.binHead),
     bitmapRows: new Int32Array(buffers.bitmapRows),
-    scalars: new Int32Array(buffers.scalars),
     existing,
   });
   const first = new TlsfEngine(capacity, initialNodes, storage(false));
+  const scalars = new Int32Array(new SharedArrayBuffer(ENGINE_SCALARS * 4));
+  first.saveScalars(scalars);
   const second = new TlsfEngine(capacity, initialNodes, storage(true));
   expect(BIN_COUNT).toBe(buffers.binHead.byteLength / 4);
-  expect(ENGINE_SCALARS).toBe(buffers.scalars.byteLength / 4);
-  return { engines: [first, second] };
+  return { engines: [first, second], scalars };
 }
 
-/** Runs `work` on `engine` as a shared pool's section does: take up the other's growth of the node table, then work. */
-function turn<T>(engine: TlsfEngine, work: () => T): T {
-  engine.follow();
-  return work();
+/** Runs `work` on `engine` as a shared pool's section does: load the figures, work, save them. */
+function turn<T>(engine: TlsfEngine, scalars: Int32Array, work: () => T): T {
+  engine.loadScalars(scalars);
+  const result = work();
+  engine.saveScalars(scalars);
+  return result;
 }
 
 /** The used ranges an engine's walk shows, as restore() takes them. */
@@ -67,12 +69,12 @@ describe('two engines over one shared storage', () => {
     const capacity = 600;
     fc.assert(
       fc.property(fc.array(opArbitrary(capacity), { minLength: 1, maxLength: 300 }), (ops) => {
-        const { engines } = pair(capacity, 2);
+        const { engines, scalars } = pair(capacity, 2);
         const model = new IntervalModel(capacity);
         const stale: ModelRange[] = [];
         for (const op of ops) {
           const engine = engines[op.by];
-          turn(engine, () => {
+          turn(engine, scalars, () => {
             if (op.kind === 'allocate') {
               const node = engine.allocate(op.size);
               if (node === NO_SPACE) expect(model.checkNoSpace(op.size)).toBeUndefined();
@@ -91,9 +93,9 @@ describe('two engines over one shared storage', () => {
               model.clear();
             }
           });
-          // The other engine, after follow(), sees the same state.
+          // The other engine, after its own load, sees the same state.
           const other = engines[op.by === 0 ? 1 : 0];
-          turn(other, () => expectAgrees(other, model));
+          turn(other, scalars, () => expectAgrees(other, model));
         }
       }),
       { seed: 0x5707, numRuns: 200 },
@@ -102,18 +104,18 @@ describe('two engines over one shared storage', () => {
 
   it('grow the node table in place past the first buffers: the other engine follows, its handles stay valid', () => {
     const capacity = 8192;
-    const { engines } = pair(capacity, 2);
+    const { engines, scalars } = pair(capacity, 2);
     const [a, b] = engines;
     const model = new IntervalModel(capacity);
     // 3000 live ranges need more node slots than the buffers start with (1024).
-    turn(a, () => {
+    turn(a, scalars, () => {
       for (let i = 0; i < 3000; i++) {
         const node = a.allocate(1 + (i % 2));
         expect(model.add({ node, offset: a.offsetOf(node), size: a.sizeOf(node), generation: a.generationOf(node) }, 1 + (i % 2))).toBeUndefined();
       }
     });
     expect(a.nodes.capacity).toBeGreaterThan(1024);
-    turn(b, () => {
+    turn(b, scalars, () => {
       expectAgrees(b, model);
       expect(b.nodes.capacity).toBe(a.nodes.capacity);
       // b frees every other range, and allocates more (growing the table again itself).
@@ -127,7 +129,7 @@ describe('two engines over one shared storage', () => {
         expect(model.add({ node, offset: b.offsetOf(node), size: 1, generation: b.generationOf(node) }, 1)).toBeUndefined();
       }
     });
-    turn(a, () => {
+    turn(a, scalars, () => {
       expectAgrees(a, model);
       for (const range of model.ranges.splice(0)) expect(a.free(range.node, range.generation)).toBe(true);
       model.used = 0;
