@@ -27,6 +27,7 @@ import { registerThread, threadAlive } from '../backends/threads.js';
 import { segmentSizeOf } from '../constants.js';
 import { InvalidSegmentError, PoolClosedError } from '../errors.js';
 import { type EngineStorage, NO_SPACE, type TlsfEngine } from '../engine/index.js';
+import { TAG_SPARE } from '../engine/nodes.js';
 import type { PoolStats } from '../pool-stats.js';
 import { invalidMessage } from '../validate.js';
 import type { PoolBlock } from './block.js';
@@ -81,7 +82,7 @@ export const DESCRIPTOR_TYPE = 'dvpp-pool/shared-pool@1';
 export const SEGMENT_TYPE = 'dvpp-pool/shared-segment@1';
 
 /** Attachment row words (Int32). */
-const ROW = { state: 0, thread: 1, headPresent: 2, headPriority: 3, headGranules: 4 } as const;
+const ROW = { state: 0, thread: 1, headPresent: 2, headPriority: 3, headGranules: 4, sleeping: 5 } as const;
 /** Attachment figure words (Float64). */
 const ROW_FIGURES = { ticket: 0, waits: 1, timeouts: 2, aborts: 3, waiting: 4, waitMsTotal: 5, waitMsMax: 6 } as const;
 /** A waiter held back by another thread's head re-checks after this long (that thread may have ended). */
@@ -90,6 +91,8 @@ const HELD_BACK_RECHECK_MS = 250;
 const CREATOR_CHECK_EVERY = 1024;
 /** ...and, while it has waiters, this often. */
 const CREATOR_WATCH_MS = 500;
+/** A release that wakes sleepers checks, once in this many, that every thread counted asleep still runs. */
+const SLEEPER_CHECK_EVERY = 1024;
 
 /** How this thread tells whether another attachment's thread still runs. */
 export interface ThreadLiveness {
@@ -124,6 +127,7 @@ export class SharedSync {
   #armed = false;
   #recheck: NodeJS.Timeout | undefined = undefined;
   #closedChecks = 0;
+  #wakes = 0;
   /** While an attached thread has waiters: asks now and then whether the creator's thread still runs. */
   #creatorWatch: NodeJS.Timeout | undefined = undefined;
 
@@ -367,13 +371,19 @@ export class SharedSync {
       );
     }
     core.recorder?.released(0, node, segment);
-    if (wake) this.#bump();
+    if (wake) {
+      this.#bump();
+      if (++this.#wakes % SLEEPER_CHECK_EVERY === 0) this.#sweepDead();
+    }
     if (core.waiters.size !== 0) core.waiters.drain();
   }
 
   reset(): void {
     this.#section(() => {
       this.storage.records.generation.fill(-1);
+      // Every node's tag stops being a generation: the engine never reads tags above `top` after a
+      // reset, but other threads' isCurrent() does (their Segments of these nodes must read stale).
+      this.#engine.nodes.tag.fill(TAG_SPARE);
       this.#engine.reset();
       this.core.noteReset();
       this.tags.reset();
@@ -410,8 +420,7 @@ export class SharedSync {
         records.generation[node] === generation &&
         engine.offsetOf(node) * G === offset &&
         records.length[node] === length &&
-        // A release counts the tag's figures by whether its Segment has a tag.
-        (records.tag[node] === NO_TAG) === (shape.tag === undefined);
+        this.#tagMatches(records.tag[node]!, shape.tag);
       if (live) records.owner[node] = this.attachment;
     });
     if (!live) throw new InvalidSegmentError(`Cannot adopt the segment at offset ${offset}: it was released already, the pool was reset, or the value was not made by toShared()`);
@@ -419,6 +428,15 @@ export class SharedSync {
     block.segments[node] = segment;
     this.#generations[node] = generation;
     return segment;
+  }
+
+  /**
+   * Whether a value's tag is the range's: a release counts the tag's figures by its Segment's tag.
+   * A tag past the table (OTHER_TAG) has no stored name, so any name passes for it.
+   */
+  #tagMatches(id: number, tag: string | undefined): boolean {
+    if (id === NO_TAG || tag === undefined) return id === NO_TAG && tag === undefined;
+    return id === OTHER_TAG || this.tags.nameOf(id) === tag;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -442,7 +460,10 @@ export class SharedSync {
     for (let a = 0; a < this.#attachments; a++) {
       if (a === this.attachment) continue;
       const row = a * ATTACHMENT_WORDS;
-      if (rows[row + ROW.headPresent] === 1 && rows[row + ROW.headPriority]! >= priority) return true;
+      if (rows[row + ROW.headPresent] !== 1 || rows[row + ROW.headPriority]! < priority) continue;
+      // The head of a thread that ended holds nobody back (this asks the addon: a waiting path only).
+      if (this.#attachmentAlive(a)) return true;
+      this.lock.run(() => this.#detachRow(a));
     }
     return false;
   }
@@ -503,7 +524,10 @@ export class SharedSync {
     if (this.#armed || this.core.waiters.size === 0 || this.core.closed) return;
     this.#armed = true;
     const header = this.#header;
+    const sleeping = this.attachment * ATTACHMENT_WORDS + ROW.sleeping;
     const seen = this.lock.run(() => {
+      // Counted in the row too: a thread that ends asleep is uncounted by whoever detaches its row.
+      this.#rows[sleeping] = 1;
       header[HEADER.epochSleepers] = header[HEADER.epochSleepers]! + 1;
       return header[HEADER.epoch]!;
     });
@@ -521,10 +545,7 @@ export class SharedSync {
 
   /** The epoch moved (or there is nothing to wait for): uncounted, and armed again while waiters remain. */
   #woken(): void {
-    const header = this.#header;
-    this.lock.run(() => {
-      header[HEADER.epochSleepers] = header[HEADER.epochSleepers]! - 1;
-    });
+    this.lock.run(() => this.#uncountSleeper(this.attachment));
     this.#armed = false;
     if (this.creatorClosed) return this.#closedByCreator();
     this.#arm();
@@ -572,6 +593,25 @@ export class SharedSync {
     this.#rows[row + ROW.state] = DETACHED;
     this.#rows[row + ROW.headPresent] = 0;
     this.#rowFigures[attachment * ATTACHMENT_FIGURES + ROW_FIGURES.waiting] = 0;
+    this.#uncountSleeper(attachment);
+  }
+
+  /** Takes attachment `attachment` out of the sleepers' count, if it is in it (the lock is held). */
+  #uncountSleeper(attachment: number): void {
+    const sleeping = attachment * ATTACHMENT_WORDS + ROW.sleeping;
+    if (this.#rows[sleeping] !== 1) return;
+    this.#rows[sleeping] = 0;
+    this.#header[HEADER.epochSleepers] = this.#header[HEADER.epochSleepers]! - 1;
+  }
+
+  /** Detaches the rows of threads that ended while counted asleep or with a head published (outside the lock: it asks the addon). */
+  #sweepDead(): void {
+    for (let a = 0; a < this.#attachments; a++) {
+      if (a === this.attachment) continue;
+      const row = a * ATTACHMENT_WORDS;
+      if (this.#rows[row + ROW.state] !== ATTACHED || (this.#rows[row + ROW.sleeping] !== 1 && this.#rows[row + ROW.headPresent] !== 1)) continue;
+      if (!this.#attachmentAlive(a)) this.lock.run(() => this.#detachRow(a));
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -648,9 +688,35 @@ export class SharedSync {
           used += engine.sizeOf(node);
         }
       }
-      const { liveSegments, usedGranules } = this.core.counters;
+      const { liveSegments, usedGranules, acquires, releases } = this.core.counters;
       if (live !== liveSegments || used !== usedGranules) throw new Error(`Pool invariant broken: ${live} used ranges of ${used} granules, counters ${liveSegments} / ${usedGranules}`);
+      if (acquires - releases !== liveSegments) throw new Error(`Pool invariant broken: ${acquires} acquires and ${releases} releases leave ${acquires - releases} live, not ${liveSegments}`);
+      this.#validateTags();
     });
+  }
+
+  /** Each tag's live figures against the range records (the lock is held). */
+  #validateTags(): void {
+    const records = this.storage.records;
+    const engine = this.#engine;
+    const expected = new Map<number, { granules: number; segments: number }>();
+    for (let node = 0; node < engine.nodes.top; node++) {
+      const id = records.tag[node]!;
+      if (records.generation[node]! < 0 || id === NO_TAG) continue;
+      const entry = expected.get(id) ?? { granules: 0, segments: 0 };
+      entry.granules += engine.sizeOf(node);
+      entry.segments++;
+      expected.set(id, entry);
+    }
+    const { tags, otherTags } = this.tags.stats(G);
+    const check = (id: number, name: string, figures: { liveBytes: number; liveSegments: number }) => {
+      const entry = expected.get(id) ?? { granules: 0, segments: 0 };
+      if (figures.liveBytes !== entry.granules * G || figures.liveSegments !== entry.segments) {
+        throw new Error(`Pool invariant broken: tag ${name} counts ${figures.liveSegments} segments of ${figures.liveBytes} bytes, its ranges ${entry.segments} of ${entry.granules * G}`);
+      }
+    };
+    for (const [name, figures] of Object.entries(tags)) check(this.tags.idOf(name), JSON.stringify(name), figures);
+    check(OTHER_TAG, '(other tags)', otherTags);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -725,10 +791,19 @@ export class SharedSync {
       requested += records.length[node]!;
     }
     engine.restore(used);
+    // Tags above the new top are not generations any more (as after reset).
+    engine.nodes.tag.fill(TAG_SPARE, engine.nodes.top);
     const counters = this.core.counters;
     counters.liveSegments = used.length;
     counters.usedGranules = used.reduce((sum, range) => sum + range.size, 0);
     counters.requestedBytes = requested;
+    // The dead holder may have counted its acquire or release, or not: the counts are made to agree with the records.
+    counters.releases = counters.acquires - counters.liveSegments;
+    this.tags.reset();
+    for (const range of used) {
+      const id = records.tag[range.node]!;
+      if (id !== NO_TAG) this.tags.acquiredId(id, range.size);
+    }
     engine.saveScalars(this.#scalars);
     this.#header[HEADER.lastHolder] = this.#mark;
   }

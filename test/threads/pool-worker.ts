@@ -11,8 +11,9 @@
 //   wait       acquireAsync(len, options): answers 'queued', later { served } or { rejected };
 //   abort      aborts the pending wait's signal;
 //   drains     answers how often this thread's wait queue was offered room so far;
-//   hold-lock  takes the pool's lock (coreOf(pool).shared.lock) and, with `corrupt`, allocates in
-//              the engine without a range record, answers 'holding', then spins for ever;
+//   hold-lock  takes the pool's lock (coreOf(pool).shared.lock) and, with `corrupt: true`, allocates
+//              in the engine without a range record (with 'release': acquires a tagged segment and
+//              withdraws its record only), answers 'holding', then spins for ever;
 //   loop       answers 'looping', then acquires and releases for ever;
 //   try        calls pool[method](...args), answers { ok } or the error;
 //   close      pool.close();
@@ -212,7 +213,7 @@ type Task =
   | { readonly op: 'release'; readonly indexes: readonly number[] }
   | { readonly op: 'wait'; readonly len: number; readonly priority?: number; readonly timeoutMs?: number; readonly abortable?: boolean }
   | { readonly op: 'abort' | 'drains' | 'loop' | 'close' | 'end' | 'exit' }
-  | { readonly op: 'hold-lock'; readonly corrupt: boolean }
+  | { readonly op: 'hold-lock'; readonly corrupt: boolean | 'release' }
   | { readonly op: 'try'; readonly method: 'acquire' | 'tryAcquire' | 'stats' | 'validate' | 'snapshot' | 'reset'; readonly args?: readonly unknown[] };
 
 port.on('message', (task: Task) => {
@@ -274,12 +275,16 @@ function handle(task: Task): void {
     case 'hold-lock': {
       const shared = coreOf(pool).shared!;
       shared.lock.acquire();
-      if (task.corrupt) {
+      const engine = coreOf(pool).first.engine;
+      engine.loadScalars(new Int32Array(shared.buffers.scalars));
+      if (task.corrupt === true) {
         // Half an acquire: the engine's range is taken, its scalars saved, but no record committed.
-        const engine = coreOf(pool).first.engine;
-        engine.loadScalars(new Int32Array(shared.buffers.scalars));
         engine.allocate(8);
         engine.saveScalars(new Int32Array(shared.buffers.scalars));
+      } else if (task.corrupt === 'release') {
+        // Half a release of a tagged segment: its record withdrawn, nothing else (engine, counters, tag figures) done.
+        const segment = pool.acquire(5000, { tag: 'victim' });
+        shared.storage.records.generation[segment.toShared().node] = -1;
       }
       port.postMessage('holding');
       for (;;);

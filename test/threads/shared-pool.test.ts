@@ -15,6 +15,7 @@ import { InvalidSegmentError, attachPool, createPool } from '../../src/index.js'
 import type { BackendKind } from '../../src/backends/backend.js';
 import type { PoolOptions } from '../../src/pool/options.js';
 import type { Pool } from '../../src/pool/pool.js';
+import { HEADER } from '../../src/pool/shared-state.js';
 import { aclDouble, useCallLog } from '../helpers/acl-double.js';
 import { ledger } from '../helpers/acl-ledger.js';
 import { silenceLeakWarnings } from '../helpers/pool-backends.js';
@@ -46,6 +47,9 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((worker) => worker.worker.terminate()));
   for (const pool of open.splice(0)) pool.close();
 });
+
+/** The header word that counts threads asleep on the release epoch (shared-state.ts). */
+const SLEEPERS_WORD = HEADER.epochSleepers;
 
 function sharedPool(kind: BackendKind, size: number, extra: Partial<PoolOptions> = {}): Pool {
   const pool = createPool({ size, backend: kind, shared: true, ...extra });
@@ -266,6 +270,59 @@ describe.each(BACKENDS)('$kind: a worker that dies', ({ kind, extra }) => {
     expectAclBalanced(kind);
   });
 
+  it('reset() through one attachment: every other attachment\'s segments read as released, those above the engine\'s new top too', () => {
+    const pool = sharedPool(kind, 16 * 1024, extra);
+    // A second attachment in the same thread: its own Segment objects and generations.
+    const other = attachPool(pool.share());
+    const low = other.acquire(4096 - 32);
+    const high = other.acquire(4096 - 32);
+    const value = high.toShared();
+    pool.reset();
+    const whole = pool.acquire(16 * 1024 - 32);
+    for (const stale of [low, high]) {
+      expect(() => stale.write(new Uint8Array([0xde, 0xad]))).toThrow(InvalidSegmentError);
+      expect(() => stale.toShared()).toThrow(InvalidSegmentError);
+      expect(() => stale.release()).toThrow(InvalidSegmentError);
+      // Dispose of a dead segment does nothing.
+      expect(() => stale[Symbol.dispose]()).not.toThrow();
+    }
+    expect(() => other.adopt(value)).toThrow(InvalidSegmentError);
+    expect(whole.read(4096, 2)).toEqual(new Uint8Array(2));
+    whole.release();
+    pool.validate();
+    other.close();
+    pool.close();
+  });
+
+  it('adopt of a value whose tag name was changed: refused (the stats count the range under its own tag)', async () => {
+    const pool = sharedPool(kind, 64 * 1024, extra);
+    const [worker] = await workersOn(pool, 1);
+    const segment = pool.acquire(1000, { tag: 'real' });
+    const answers = (await worker!.ask({ op: 'adopt', values: [{ ...segment.toShared(), tag: 'forged' }] })) as { error?: { name: string } }[];
+    expect(answers.map((answer) => answer.error?.name)).toEqual(['InvalidSegmentError']);
+    segment.release();
+    expect(await worker!.ask({ op: 'close' })).toBe('closed');
+    pool.close();
+  });
+
+  it('a holder that died in the middle of a release: the repair counts the tag and the releases by the records (validate() checks both)', async () => {
+    const pool = sharedPool(kind, 1024 * 1024, extra);
+    const [worker] = await workersOn(pool, 1);
+    // The worker's acquire is re-entrant inside its held lock; then half its release.
+    expect(await worker!.ask({ op: 'hold-lock', corrupt: 'release' })).toBe('holding');
+    await worker!.worker.terminate();
+    const segment = pool.acquire(1000);
+    pool.validate();
+    const stats = pool.stats();
+    expect(stats.tags['victim']).toEqual(expect.objectContaining({ liveSegments: 0, liveBytes: 0 }));
+    expect(stats.acquires - stats.releases).toBe(stats.liveSegments);
+    expect(stats.liveSegments).toBe(1);
+    segment.release();
+    expect(pool.stats()).toMatchObject({ liveSegments: 0, largestFreeRange: 1024 * 1024 });
+    pool.close();
+    expectAclBalanced(kind);
+  });
+
   it('while waiting, and while holding segments: the others go on, its posted segments can be released, close frees once', async () => {
     const pool = sharedPool(kind, 1024 * 1024, extra);
     const [holder, waiter, other] = await workersOn(pool, 3);
@@ -280,6 +337,10 @@ describe.each(BACKENDS)('$kind: a worker that dies', ({ kind, extra }) => {
     const mine = pool.acquireAsync(60 * 1024);
     rest.pop()!.release();
     await mine;
+    // The dead waiter was counted asleep on the release epoch: detaching its row uncounted it, so
+    // releases stop bumping and notifying for it (they did for the pool's whole life).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(new Int32Array(pool.share().buffers.header)[SLEEPERS_WORD]).toBe(0);
     // Another worker adopts and releases two of the dead holder's segments; the third stays allocated.
     expect(await other!.ask({ op: 'adopt', values: values.slice(0, 2), release: true })).toEqual([{ ok: expect.any(Number) }, { ok: expect.any(Number) }]);
     pool.validate();
