@@ -20,6 +20,7 @@ import { aclDouble, useCallLog } from '../helpers/acl-double.js';
 import { ledger } from '../helpers/acl-ledger.js';
 import { silenceLeakWarnings } from '../helpers/pool-backends.js';
 import { TraceShare, logRanges } from '../helpers/pool-thread-work.js';
+import { churnSharedPool } from '../helpers/shared-churn.js';
 import {
   CONTROL,
   LOG_REGION,
@@ -75,58 +76,7 @@ describe.each(BACKENDS)('$kind: workers churn one shared pool', ({ kind, extra }
   it.each(kind === 'acl' ? [4] : [2, 4, 8])('%i workers: no overlap at any barrier, stamps intact, figures the sums, valid at the end', async (count) => {
     const pool = sharedPool(kind, 2 * 2 ** 20, extra);
     const workers = await workersOn(pool, count);
-    const control = new Int32Array(new SharedArrayBuffer(CONTROL.words * 4));
-    const log = new Float64Array(new SharedArrayBuffer(count * LOG_REGION * 8));
-    const sent = new Int32Array(new SharedArrayBuffer(count * count * 4));
-    const deliverable = new Int32Array(new SharedArrayBuffer(count * count * 4));
-    // One channel per ordered pair: outbox[from][to] posts into inbox[to][from].
-    const outbox: (MessagePort | undefined)[][] = workers.map(() => []);
-    const inbox: (MessagePort | undefined)[][] = workers.map(() => []);
-    for (let from = 0; from < count; from++) {
-      for (let to = 0; to < count; to++) {
-        if (from === to) continue;
-        const { port1, port2 } = new MessageChannel();
-        outbox[from]![to] = port1;
-        inbox[to]![from] = port2;
-      }
-    }
-    const rounds = 12;
-    const answers = workers.map((worker, me) => {
-      const ports = [...outbox[me]!, ...inbox[me]!].filter((port): port is MessagePort => port !== undefined);
-      return worker.ask({ op: 'churn', me, workers: count, rounds, opsPerRound: 120, maxLen: 48 * 1024, control: control.buffer, log: log.buffer, sent: sent.buffer, deliverable: deliverable.buffer, outbox: outbox[me], inbox: inbox[me] }, ports);
-    });
-    let checks = 0;
-    let most = 0;
-    // One barrier after each round, one after the last adoptions, one after the final releases.
-    for (let barrier = 0; barrier <= rounds + 1; barrier++) {
-      await arrivals(control, count, answers);
-      // Quiescent: every worker sleeps at the barrier.
-      const ranges = loggedRanges(log, count);
-      expect(firstOverlap(ranges)).toBeUndefined();
-      const stats = pool.stats();
-      expect({ live: stats.liveSegments, used: stats.usedBytes }).toEqual({ live: ranges.length, used: ranges.reduce((sum, range) => sum + range.footprint, 0) });
-      expect(pool.snapshot().segments.map((segment) => segment.offset)).toEqual(ranges.map((range) => range.offset));
-      pool.validate();
-      most = Math.max(most, ranges.length);
-      checks++;
-      deliverable.set(sent);
-      releaseBarrier(control);
-    }
-    const counts = (await Promise.all(answers)) as { acquires: number; failures: number; releases: number; posted: number; adopted: number }[];
-    const sum = (key: keyof (typeof counts)[number]) => counts.reduce((total, one) => total + one[key], 0);
-    const stats = pool.stats();
-    expect({ acquires: stats.acquires, releases: stats.releases, failures: stats.failures, live: stats.liveSegments, used: stats.usedBytes }).toEqual({
-      acquires: sum('acquires'),
-      releases: sum('releases'),
-      failures: sum('failures'),
-      live: 0,
-      used: 0,
-    });
-    // Segments did move between threads, and every one posted was adopted.
-    expect(sum('posted')).toBeGreaterThan(count);
-    expect(sum('adopted')).toBe(sum('posted'));
-    expect(most).toBeGreaterThan(count);
-    expect(checks).toBe(rounds + 2);
+    await churnSharedPool(pool, workers, { rounds: 12, opsPerRound: 120, maxLen: 48 * 1024 });
     pool.validate();
     pool.close();
     expectAclBalanced(kind);
