@@ -98,6 +98,12 @@ export const PROJECT_ERROR_MESSAGES: ReadonlyArray<{ readonly pattern: RegExp; r
     pattern: /^[\w.]+\[\d+\] (starts at \d+, before the (end \d+ of the range listed before it|range listed before it at \d+) \(lists are in address order\)|ends at \d+, past the capacity \d+)$/,
     from: 'src/viz/check.ts checkRanges / placeRanges',
   },
+  {
+    // The wordings of the pool of blocks (issue 14): per block, in address order within it.
+    pattern: /^[\w.]+\[\d+\] (starts at \d+, before the range listed before it at \d+ \(lists are in address order within a block\)|ends at \d+, past the end of block \d+ \(\d+ bytes\))$/,
+    from: 'src/viz/check.ts placeRanges',
+  },
+  { pattern: /^[\w.]+\[\d+\] \(block \d+\) has bytes \[\d+, \d+\) that no segment or free range covers/, from: 'src/viz/check.ts requireExactCover' },
   { pattern: /^[\w.]+\[\d+\] \[\d+, \d+\) overlaps [\w.]+\[\d+\] \[\d+, \d+\)$/, from: 'src/viz/check.ts rejectOverlaps' },
   { pattern: /^stepBytes must be a positive multiple of 128, got /, from: 'src/trace/min-pool.ts (not reached by the fuzz)' },
   { pattern: /^[\w.]+ lists no block; a pool has at least its first, block 0$/, from: 'src/viz/check.ts (snapshot blocks)' },
