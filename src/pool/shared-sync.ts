@@ -128,6 +128,8 @@ export class SharedSync {
   #recheck: NodeJS.Timeout | undefined = undefined;
   #closedChecks = 0;
   #wakes = 0;
+  /** Set by detach(): this thread's row reads as gone from then on. */
+  #detached = false;
   /** While an attached thread has waiters: asks now and then whether the creator's thread still runs. */
   #creatorWatch: NodeJS.Timeout | undefined = undefined;
 
@@ -545,6 +547,12 @@ export class SharedSync {
 
   /** The epoch moved (or there is nothing to wait for): uncounted, and armed again while waiters remain. */
   #woken(): void {
+    // A detached thread never takes the lock again: its row reads as gone, so a pause inside a
+    // section would let another thread take the lock over from it. Detaching uncounted it.
+    if (this.#detached) {
+      this.#armed = false;
+      return;
+    }
     this.lock.run(() => this.#uncountSleeper(this.attachment));
     this.#armed = false;
     if (this.creatorClosed) return this.#closedByCreator();
@@ -745,6 +753,7 @@ export class SharedSync {
   /** An attached thread's close: it leaves; its segments stay allocated until another thread releases them or the pool closes. */
   detach(): void {
     this.lock.run(() => this.#detachRow(this.attachment));
+    this.#detached = true;
     this.#bump();
     this.#stop();
   }

@@ -16,6 +16,7 @@ import type { BackendKind } from '../../src/backends/backend.js';
 import type { PoolOptions } from '../../src/pool/options.js';
 import type { Pool } from '../../src/pool/pool.js';
 import { HEADER } from '../../src/pool/shared-state.js';
+import { coreOf } from '../../src/pool/pool.js';
 import { aclDouble, useCallLog } from '../helpers/acl-double.js';
 import { ledger } from '../helpers/acl-ledger.js';
 import { silenceLeakWarnings } from '../helpers/pool-backends.js';
@@ -241,6 +242,25 @@ describe.each(BACKENDS)('$kind: a worker that dies', ({ kind, extra }) => {
     whole.release();
     pool.validate();
     other.close();
+    pool.close();
+  });
+
+  it('an attachment closed with a wait pending never takes the lock again (its row reads as gone, so it could be taken over mid-section)', async () => {
+    const pool = sharedPool(kind, 64 * 1024, extra);
+    const other = attachPool(pool.share());
+    const rest = fill(pool, 4096);
+    const pending = other.acquireAsync(4096).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    other.close();
+    expect(await pending).toBeInstanceOf(Error);
+    const lock = coreOf(other).shared!.lock;
+    const takes = vi.spyOn(lock, 'acquire');
+    const runs = vi.spyOn(lock, 'run');
+    // The releases bump the epoch the closed attachment was asleep on.
+    for (const segment of rest) segment.release();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(takes.mock.calls.length + runs.mock.calls.length).toBe(0);
+    expect(new Int32Array(pool.share().buffers.header)[SLEEPERS_WORD]).toBe(0);
     pool.close();
   });
 
