@@ -103,7 +103,7 @@ export class SharedLock {
         started = performance.now();
       }
       // Marked before sleeping, so the holder's exchange sees it and notifies.
-      if (word === (word | CONTENDED) || Atomics.compareExchange(words, lock, word, word | CONTENDED) === word) {
+      if ((word & CONTENDED) !== 0 || Atomics.compareExchange(words, lock, word, word | CONTENDED) === word) {
         Atomics.wait(words, lock, word | CONTENDED, SLEEP_MS);
       }
       if (performance.now() - started >= STALE_HOLDER_MS && !this.isAlive(holder - 1)) {

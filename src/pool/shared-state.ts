@@ -30,7 +30,6 @@ export const HEADER = {
   epochSleepers: 6,
   /** The attachment id + 1 of the last section's holder: a thread that held it last has the engine's figures already. */
   lastHolder: 7,
-
 } as const;
 const HEADER_WORDS = 16;
 

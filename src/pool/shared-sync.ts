@@ -2,18 +2,19 @@
 // What a shared pool adds to its core (issue 15): the engine's state, the counters, a record of
 // each used range and the tag table live in SharedArrayBuffers (shared-state.ts) that every
 // attached thread maps, under one Atomics lock (shared-lock.ts). Each operation takes the lock,
-// runs the plain engine and counters on the shared state (nothing is copied in or out) and
-// lets go: no native call and no await inside, and the zero fill after. Each thread keeps its own Segment objects (JS objects cannot be shared), by node with
-// the generation they were made for; the engine's generation in shared memory is the truth, so
+// runs the plain engine on the shared arrays (its nine scalar figures loaded when another
+// thread held the last section, saved after each) and the counters in shared memory, and lets
+// go: no native call and no await inside, and the zero fill after. Each thread keeps its own
+// Segment objects (JS objects cannot be shared), by node with the generation they were made for; the engine's generation in shared memory is the truth, so
 // a handle another thread released (through a copy it adopted) reads as released everywhere.
 //
 // Waits: each thread queues its own acquireAsync calls (waiters.ts, priorities and all) and
 // publishes its queue's head (priority, ticket) in its attachment row; tickets come from one
 // shared counter, so arrival order is one order across threads. A thread serves its head only
 // when no other thread's head comes first (higher priority, or the same and an earlier
-// ticket). Threads with waiters sleep on the release epoch with Atomics.waitAsync,
-// so nobody polls; a release bumps it (and notifies) only when some thread counts itself asleep
-// (#arm says why no wake is lost).
+// ticket). Threads with waiters sleep on the release epoch with Atomics.waitAsync, so nobody
+// polls; a release bumps it (and notifies) only when some thread counts itself asleep (#arm
+// says why no wake is lost).
 //
 // A thread that dies holding the lock (a worker terminated inside a section) is found by the
 // next taker (shared-lock.ts asks the addon whether the holder's thread still runs), which
@@ -172,7 +173,6 @@ export class SharedSync {
     );
     core.waiters.onChange = () => this.#published();
   }
-
 
   /** Attachment rows in use so far (a refused attach counted one past the last). */
   get #attachments(): number {
@@ -464,8 +464,7 @@ export class SharedSync {
       const row = a * ATTACHMENT_WORDS;
       if (rows[row + ROW.headPresent] !== 1 || rows[row + ROW.headPriority]! < priority) continue;
       // The head of a thread that ended holds nobody back (this asks the addon: a waiting path only).
-      if (this.#attachmentAlive(a)) return true;
-      this.lock.run(() => this.#detachRow(a));
+      if (!this.#detachIfGone(a)) return true;
     }
     return false;
   }
@@ -525,13 +524,9 @@ export class SharedSync {
     this.#watchCreator();
     if (this.#armed || this.core.waiters.size === 0 || this.core.closed) return;
     this.#armed = true;
-    const header = this.#header;
-    const sleeping = this.attachment * ATTACHMENT_WORDS + ROW.sleeping;
     const seen = this.lock.run(() => {
-      // Counted in the row too: a thread that ends asleep is uncounted by whoever detaches its row.
-      this.#rows[sleeping] = 1;
-      header[HEADER.epochSleepers] = header[HEADER.epochSleepers]! + 1;
-      return header[HEADER.epoch]!;
+      this.#countSleeper(this.attachment);
+      return this.#header[HEADER.epoch]!;
     });
     queueMicrotask(() => this.#sleep(seen));
   }
@@ -579,10 +574,7 @@ export class SharedSync {
     if (this.#recheck !== undefined) return;
     this.#recheck = setTimeout(() => {
       this.#recheck = undefined;
-      if (!this.#attachmentAlive(blocker)) {
-        this.lock.run(() => this.#detachRow(blocker));
-        this.#bump();
-      } else if (this.core.waiters.size !== 0) {
+      if (!this.#detachIfGone(blocker) && this.core.waiters.size !== 0) {
         this.core.waiters.drain();
       }
     }, HELD_BACK_RECHECK_MS);
@@ -604,6 +596,16 @@ export class SharedSync {
     this.#uncountSleeper(attachment);
   }
 
+  /**
+   * Puts attachment `attachment` in the sleepers' count (the lock is held). The header's count is
+   * what a release reads (one word on the hot path); the row's mark says who is in it, so a
+   * thread that ends asleep is taken out by whoever detaches its row.
+   */
+  #countSleeper(attachment: number): void {
+    this.#rows[attachment * ATTACHMENT_WORDS + ROW.sleeping] = 1;
+    this.#header[HEADER.epochSleepers] = this.#header[HEADER.epochSleepers]! + 1;
+  }
+
   /** Takes attachment `attachment` out of the sleepers' count, if it is in it (the lock is held). */
   #uncountSleeper(attachment: number): void {
     const sleeping = attachment * ATTACHMENT_WORDS + ROW.sleeping;
@@ -618,8 +620,19 @@ export class SharedSync {
       if (a === this.attachment) continue;
       const row = a * ATTACHMENT_WORDS;
       if (this.#rows[row + ROW.state] !== ATTACHED || (this.#rows[row + ROW.sleeping] !== 1 && this.#rows[row + ROW.headPresent] !== 1)) continue;
-      if (!this.#attachmentAlive(a)) this.lock.run(() => this.#detachRow(a));
+      this.#detachIfGone(a);
     }
+  }
+
+  /**
+   * Detaches attachment `attachment` if its thread ended, and wakes the sleepers (its head may
+   * have held theirs back); whether it did. Outside the lock: it asks the addon.
+   */
+  #detachIfGone(attachment: number): boolean {
+    if (this.#attachmentAlive(attachment)) return false;
+    this.lock.run(() => this.#detachRow(attachment));
+    this.#bump();
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------------

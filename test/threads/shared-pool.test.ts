@@ -50,9 +50,6 @@ afterEach(async () => {
   for (const pool of open.splice(0)) pool.close();
 });
 
-/** The header word that counts threads asleep on the release epoch (shared-state.ts). */
-const SLEEPERS_WORD = HEADER.epochSleepers;
-
 function sharedPool(kind: BackendKind, size: number, extra: Partial<PoolOptions> = {}): Pool {
   const pool = createPool({ size, backend: kind, shared: true, ...extra });
   open.push(pool);
@@ -260,7 +257,7 @@ describe.each(BACKENDS)('$kind: a worker that dies', ({ kind, extra }) => {
     for (const segment of rest) segment.release();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(takes.mock.calls.length + runs.mock.calls.length).toBe(0);
-    expect(new Int32Array(pool.share().buffers.header)[SLEEPERS_WORD]).toBe(0);
+    expect(new Int32Array(pool.share().buffers.header)[HEADER.epochSleepers]).toBe(0);
     pool.close();
   });
 
@@ -310,7 +307,7 @@ describe.each(BACKENDS)('$kind: a worker that dies', ({ kind, extra }) => {
     // The dead waiter was counted asleep on the release epoch: detaching its row uncounted it, so
     // releases stop bumping and notifying for it (they did for the pool's whole life).
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(new Int32Array(pool.share().buffers.header)[SLEEPERS_WORD]).toBe(0);
+    expect(new Int32Array(pool.share().buffers.header)[HEADER.epochSleepers]).toBe(0);
     // Another worker adopts and releases two of the dead holder's segments; the third stays allocated.
     expect(await other!.ask({ op: 'adopt', values: values.slice(0, 2), release: true })).toEqual([{ ok: expect.any(Number) }, { ok: expect.any(Number) }]);
     pool.validate();
